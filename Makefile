@@ -1,0 +1,22 @@
+# Two commands on a fresh Debian machine, as root: `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+GO ?= go
+ENV = eval "$$(scripts/dev.sh setup $(1))"
+
+.PHONY: run test bench stop build vet
+
+run: ## install what is missing, start private PostgreSQL + Redis, migrate, load the demo school, serve
+	@$(call ENV,) && $(GO) run ./cmd/aula migrate && $(GO) run ./cmd/aula demo && exec $(GO) run ./cmd/aula serve
+
+test: ## the same set-up, then every test (browser tests included) with the race detector
+	@$(call ENV,browser) && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 20m ./...
+
+bench: ## the benchmarks, on the same set-up
+	@$(call ENV,) && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+build:
+	$(GO) build -o bin/aula ./cmd/aula
+
+stop: ## stop the private PostgreSQL and Redis
+	@scripts/dev.sh stop

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Set-up for `make run`, `make test` and `make bench` on a fresh Debian machine, as root.
+# Installs what is missing, starts a private PostgreSQL and Redis (unless DATABASE_URL and
+# REDIS_URL are set), and prints the environment the Go commands need.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+run_dir="$top/.run"
+pg_port=${AULA_PG_PORT:-55432}
+redis_port=${AULA_REDIS_PORT:-56379}
+
+log() { printf 'aula: %s\n' "$*" >&2; }
+
+need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
+      log "Go 1.26 or newer is needed (https://go.dev/doc/install); Debian's golang package is too old."; exit 1
+    fi
+  fi
+}
+
+# install_packages installs from the OS package manager what this machine lacks.
+install_packages() {
+  local want=()
+  local private=$1
+  if [ "$private" = yes ]; then
+    pg_bin >/dev/null 2>&1 || want+=(postgresql)
+    command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
+  fi
+  if [ "${2:-}" = browser ]; then
+    command -v chromium >/dev/null 2>&1 || want+=(chromium)
+  fi
+  [ ${#want[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then log "missing ${want[*]}: run as root, or install them"; exit 1; fi
+  log "installing ${want[*]} from apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+}
+
+pg_bin() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_data picks the cluster's folder: .run/pg in the checkout when the postgres user can
+# reach it, else a folder under /var/tmp named after the checkout, linked from .run/pg.
+pg_data() {
+  if [ -L "$run_dir/pg" ] || [ -d "$run_dir/pg" ]; then readlink -f "$run_dir/pg"; return; fi
+  if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -w "$run_dir"; then
+    echo "$run_dir/pg"; return
+  fi
+  local d="/var/tmp/aula-$(printf '%s' "$top" | cksum | cut -d' ' -f1)/pg"
+  mkdir -p "$d"; ln -sfn "$d" "$run_dir/pg"; echo "$d"
+}
+
+start_postgres() {
+  local bin data
+  bin=$(pg_bin)
+  data=$(pg_data)
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "creating a private PostgreSQL cluster in $data"
+    mkdir -p "$data"
+    [ "$(id -u)" = 0 ] && chown -R postgres: "$(dirname "$data")" "$data"
+    chmod 700 "$data"
+    as_postgres "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = '$data'
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  fi
+  if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$pg_port"
+    as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+  fi
+  as_postgres "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc \
+    "SELECT 1 FROM pg_roles WHERE rolname='aula'" | grep -q 1 ||
+    as_postgres "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE ROLE aula LOGIN SUPERUSER"
+  as_postgres "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='aula'" | grep -q 1 ||
+    as_postgres "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE aula OWNER aula"
+}
+
+start_redis() {
+  mkdir -p "$run_dir/redis"
+  if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:$redis_port"
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$run_dir/redis" \
+      --daemonize yes --pidfile "$run_dir/redis/redis.pid" --logfile "$run_dir/redis/redis.log" \
+      --save "" --appendonly yes >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}
+
+stop() {
+  if [ -f "$run_dir/redis/redis.pid" ]; then
+    redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  fi
+  if [ -e "$run_dir/pg" ] && bin=$(pg_bin); then
+    as_postgres "$bin/pg_ctl" -D "$(readlink -f "$run_dir/pg")" -m fast stop >/dev/null 2>&1 || true
+  fi
+  log "private servers stopped"
+}
+
+# setup prints `export` lines for DATABASE_URL and REDIS_URL.
+setup() {
+  need_go
+  mkdir -p "$run_dir"
+  local private=no
+  if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then private=yes; fi
+  install_packages "$private" "${1:-}"
+  if [ "$private" = yes ]; then
+    start_postgres
+    start_redis
+    echo "export DATABASE_URL='postgres://aula@127.0.0.1:$pg_port/aula?sslmode=disable'"
+    echo "export REDIS_URL='redis://127.0.0.1:$redis_port/0'"
+  else
+    log "using DATABASE_URL and REDIS_URL from the environment"
+  fi
+  echo "export PATH='$PATH'"
+}
+
+case "${1:-}" in
+  setup) shift; setup "$@" ;;
+  stop) stop ;;
+  *) echo "usage: $0 setup [browser] | stop" >&2; exit 2 ;;
+esac

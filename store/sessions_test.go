@@ -1,0 +1,141 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/store/storetest"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	clk := &clock{t: time.Now()}
+	s := store.NewSessions(rdb, prefix, time.Hour, 8*time.Hour, clk.now)
+
+	a, err := s.Create(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.Create(ctx, 7)
+	other, _ := s.Create(ctx, 8)
+	if a == b {
+		t.Fatal("two sessions share a token")
+	}
+	if sess, err := s.Get(ctx, a); err != nil || sess.UserID != 7 {
+		t.Fatalf("Get = %+v, %v", sess, err)
+	}
+	if keys, _ := rdb.Keys(ctx, prefix+"session:*").Result(); len(keys) != 3 {
+		t.Fatalf("keys %v", keys)
+	} else {
+		for _, k := range keys {
+			if k == prefix+"session:"+a {
+				t.Fatal("the token itself is stored in Redis")
+			}
+		}
+	}
+
+	if err := s.Destroy(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, a); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("destroyed session: %v", err)
+	}
+	if _, err := s.Get(ctx, b); err != nil {
+		t.Fatalf("the other session died too: %v", err)
+	}
+	if err := s.DestroyAll(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, b); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("DestroyAll left a session: %v", err)
+	}
+	if _, err := s.Get(ctx, other); err != nil {
+		t.Fatalf("DestroyAll ended another user's session: %v", err)
+	}
+}
+
+func TestSessionAbsoluteTimeout(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	clk := &clock{t: time.Now()}
+	s := store.NewSessions(rdb, prefix, time.Hour, 2*time.Hour, clk.now)
+	tok, _ := s.Create(ctx, 1)
+	clk.add(90 * time.Minute)
+	if _, err := s.Get(ctx, tok); err != nil {
+		t.Fatalf("within the absolute timeout: %v", err)
+	}
+	ttl := rdb.TTL(ctx, prefix+"session:"+tokHash(tok)).Val()
+	if ttl > 31*time.Minute {
+		t.Fatalf("idle extension passes the absolute timeout: ttl %v", ttl)
+	}
+	clk.add(31 * time.Minute)
+	if _, err := s.Get(ctx, tok); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("past the absolute timeout: %v", err)
+	}
+}
+
+func tokHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func TestSessionIdleTimeoutExpiresInRedis(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	s := store.NewSessions(rdb, prefix, 1500*time.Millisecond, time.Hour, nil)
+	tok, _ := s.Create(ctx, 1)
+	time.Sleep(2 * time.Second)
+	if _, err := s.Get(ctx, tok); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("idle session still alive: %v", err)
+	}
+}
+
+func TestLoginLimiterCountsPerAccountAndPerIP(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 3, PerIP: 5, Period: time.Minute})
+	for i := 0; i < 3; i++ {
+		if wait, err := l.AllowLogin(ctx, "ana@example.org", "10.0.0.1"); err != nil || wait != 0 {
+			t.Fatalf("attempt %d: wait %v, %v", i+1, wait, err)
+		}
+	}
+	if wait, _ := l.AllowLogin(ctx, "ANA@example.org", "10.0.0.2"); wait <= 0 {
+		t.Fatal("4th attempt on the account, from another address, was allowed")
+	}
+	// Three attempts from 10.0.0.1 so far; its limit is 5.
+	if wait, _ := l.AllowLogin(ctx, "bruno@example.org", "10.0.0.1"); wait != 0 {
+		t.Fatal("another account from the same address refused too early")
+	}
+	if wait, _ := l.AllowLogin(ctx, "carla@example.org", "10.0.0.1"); wait != 0 {
+		t.Fatal("5th attempt from one address refused")
+	}
+	if wait, _ := l.AllowLogin(ctx, "dora@example.org", "10.0.0.1"); wait <= 0 {
+		t.Fatal("6th attempt from one address allowed")
+	}
+	if err := l.LoginSucceeded(ctx, "ana@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.3"); wait != 0 {
+		t.Fatal("a success did not reset the account's count")
+	}
+}

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+const userColumns = `id, email, full_name, country, institution, sector, gender, language, role, active`
+
+type userRow struct {
+	ID          int64  `db:"id"`
+	Email       string `db:"email"`
+	FullName    string `db:"full_name"`
+	Country     string `db:"country"`
+	Institution string `db:"institution"`
+	Sector      string `db:"sector"`
+	Gender      string `db:"gender"`
+	Language    string `db:"language"`
+	Role        string `db:"role"`
+	Active      bool   `db:"active"`
+}
+
+func (r userRow) user() courses.User {
+	return courses.User{
+		ID: r.ID, Email: r.Email, FullName: r.FullName, Country: r.Country, Institution: r.Institution,
+		Sector: courses.Sector(r.Sector), Gender: courses.Gender(r.Gender), Language: r.Language,
+		Role: courses.Role(r.Role), Active: r.Active,
+	}
+}
+
+func isUniqueViolation(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23505"
+}
+
+// CreateUser adds an account. A second account for the same address, in any case, is ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, p courses.Profile, password string, role courses.Role) (courses.User, error) {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: hash password: %w", err)
+	}
+	var row userRow
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &row, `
+			INSERT INTO users (email, full_name, password_hash, country, institution, sector, gender, language, role)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			RETURNING `+userColumns,
+			courses.NormalizeEmail(p.Email), p.FullName, hash, p.Country, p.Institution, p.Sector, p.Gender, p.Language, string(role))
+	})
+	if isUniqueViolation(err) {
+		return courses.User{}, fmt.Errorf("store: user %s: %w", p.Email, courses.ErrConflict)
+	}
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	return row.user(), nil
+}
+
+// Authenticate returns the active user with this email and password. Unknown email,
+// wrong password and deactivated account are all ErrNotFound, and take the same time.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (courses.User, error) {
+	var row struct {
+		userRow
+		PasswordHash string `db:"password_hash"`
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(email) = $1`,
+		courses.NormalizeEmail(email))
+	if err != nil && !notFound(err) {
+		return courses.User{}, fmt.Errorf("store: authenticate: %w", err)
+	}
+	hash := row.PasswordHash
+	if hash == "" {
+		hash = dummyHash
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: authenticate: %w", err)
+	}
+	if !ok || row.PasswordHash == "" || !row.Active {
+		return courses.User{}, fmt.Errorf("store: authenticate: %w", courses.ErrNotFound)
+	}
+	return row.user(), nil
+}
+
+// User returns the user with this id.
+func (s *Store) User(ctx context.Context, id int64) (courses.User, error) {
+	var row userRow
+	err := s.db.GetContext(ctx, &row, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	if notFound(err) {
+		return courses.User{}, fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+	}
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: user %d: %w", id, err)
+	}
+	return row.user(), nil
+}
+
+// UpdateProfile saves what a user says about themselves. The email does not change here.
+func (s *Store) UpdateProfile(ctx context.Context, id int64, p courses.Profile) error {
+	return s.updateUser(ctx, id, `UPDATE users SET full_name = $2, country = $3, institution = $4, sector = $5,
+		gender = $6, language = $7, updated_at = now() WHERE id = $1`,
+		id, p.FullName, p.Country, p.Institution, p.Sector, p.Gender, p.Language)
+}
+
+// SetLanguage remembers the language a user reads Aula in.
+func (s *Store) SetLanguage(ctx context.Context, id int64, lang string) error {
+	return s.updateUser(ctx, id, `UPDATE users SET language = $2, updated_at = now() WHERE id = $1`, id, lang)
+}
+
+// SetRole changes what a user may do.
+func (s *Store) SetRole(ctx context.Context, id int64, role courses.Role) error {
+	if !role.Valid() {
+		return fmt.Errorf("store: role %q: %w", role, courses.ErrInvalid)
+	}
+	return s.updateUser(ctx, id, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, id, string(role))
+}
+
+// SetActive deactivates or reactivates an account.
+func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
+	return s.updateUser(ctx, id, `UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, id, active)
+}
+
+// ChangePassword replaces a user's password after checking the current one.
+func (s *Store) ChangePassword(ctx context.Context, id int64, current, next string) error {
+	hash, err := HashPassword(next)
+	if err != nil {
+		return fmt.Errorf("store: hash password: %w", err)
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old string
+		err := tx.GetContext(ctx, &old, `SELECT password_hash FROM users WHERE id = $1 FOR UPDATE`, id)
+		if notFound(err) {
+			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: user %d: %w", id, err)
+		}
+		if ok, err := CheckPassword(old, current); err != nil || !ok {
+			return fmt.Errorf("store: user %d: current password: %w", id, courses.ErrForbidden)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
+		return err
+	})
+}
+
+// SetPassword replaces a user's password without asking for the old one (CLI and demo).
+func (s *Store) SetPassword(ctx context.Context, id int64, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("store: hash password: %w", err)
+	}
+	return s.updateUser(ctx, id, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
+}
+
+func (s *Store) updateUser(ctx context.Context, id int64, query string, args ...any) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("store: update user %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// UserFilter narrows the admin's list of users.
+type UserFilter struct {
+	Query  string // part of the name or email
+	Role   courses.Role
+	Offset int
+	Limit  int
+}
+
+// ListUsers returns a page of users matching f, by name, and how many match in all.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, int, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.TrimSpace(f.Query)) + "%"
+	var rows []struct {
+		userRow
+		Total int `db:"total"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+userColumns+`, count(*) OVER () AS total
+		FROM users
+		WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2)
+		ORDER BY lower(full_name), id
+		OFFSET $3 LIMIT $4`, pattern, string(f.Role), f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	users := make([]courses.User, len(rows))
+	total := 0
+	for i, r := range rows {
+		users[i] = r.user()
+		total = r.Total
+	}
+	if len(rows) == 0 && f.Offset > 0 {
+		err = s.db.GetContext(ctx, &total, `SELECT count(*) FROM users
+			WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2)`, pattern, string(f.Role))
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: count users: %w", err)
+		}
+	}
+	return users, total, nil
+}
+
+// UserByEmail returns the user with this address, in any case.
+func (s *Store) UserByEmail(ctx context.Context, email string) (courses.User, error) {
+	var row userRow
+	err := s.db.GetContext(ctx, &row, `SELECT `+userColumns+` FROM users WHERE lower(email) = $1`, courses.NormalizeEmail(email))
+	if notFound(err) {
+		return courses.User{}, fmt.Errorf("store: user %s: %w", email, courses.ErrNotFound)
+	}
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: user %s: %w", email, err)
+	}
+	return row.user(), nil
+}

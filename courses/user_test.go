@@ -63,10 +63,10 @@ func TestProfileValidAcceptsOptionalGender(t *testing.T) {
 
 func TestValidatePassword(t *testing.T) {
 	tests := map[string]string{
-		"short":                      "error.password.too_short",
-		"exactly12chr":               "",
+		"short":                     "error.password.too_short",
+		"exactly12chr":              "",
 		"contraseña larga y segura": "",
-		string(make([]byte, 129)):    "error.password.too_long",
+		string(make([]byte, 129)):   "error.password.too_long",
 	}
 	for pw, want := range tests {
 		if got := ValidatePassword(pw); got != want {

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is read from environment variables, each with a default for local use.
+type Config struct {
+	Addr            string
+	BaseURL         *url.URL
+	DatabaseURL     string
+	RedisURL        string
+	RedisPrefix     string
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	TrustedProxies  []string
+	LoginPerAccount int
+	LoginPerIP      int
+	LogLevel        string
+}
+
+// configVars documents every variable: the README's table is written from the same list.
+var configVars = []struct{ name, def, doc string }{
+	{"AULA_ADDR", "localhost:8080", "address to listen on"},
+	{"AULA_BASE_URL", "http://localhost:8080", "the public URL; https makes cookies Secure and __Host- prefixed"},
+	{"DATABASE_URL", "postgres://aula@127.0.0.1:55432/aula?sslmode=disable", "PostgreSQL"},
+	{"REDIS_URL", "redis://127.0.0.1:56379/0", "Redis (sessions, rate limits)"},
+	{"AULA_REDIS_PREFIX", "aula:", "prefix of every Redis key"},
+	{"AULA_SESSION_IDLE_TIMEOUT", "2h", "a session ends after this long unused"},
+	{"AULA_SESSION_MAX_AGE", "12h", "a session ends this long after sign-in, used or not"},
+	{"AULA_TRUSTED_PROXIES", "", "comma-separated addresses/CIDRs of the load balancers whose X-Forwarded-For is believed"},
+	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "sign-in attempts per account per 15 minutes"},
+	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "sign-in attempts per client address per 15 minutes"},
+	{"AULA_LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+// loadConfig reads and checks the configuration; an error names the bad variable.
+func loadConfig(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, c := range configVars {
+			if c.name == name {
+				return c.def
+			}
+		}
+		return ""
+	}
+	var cfg Config
+	var err error
+	bad := func(name, why string) error {
+		return fmt.Errorf("configuration: %s=%q: %s", name, getenv(name), why)
+	}
+
+	cfg.Addr = get("AULA_ADDR")
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return cfg, bad("AULA_ADDR", "not host:port (for example localhost:8080 or :8080)")
+	}
+	cfg.BaseURL, err = url.Parse(get("AULA_BASE_URL"))
+	if err != nil || (cfg.BaseURL.Scheme != "http" && cfg.BaseURL.Scheme != "https") || cfg.BaseURL.Host == "" {
+		return cfg, bad("AULA_BASE_URL", "not an http:// or https:// URL")
+	}
+	cfg.DatabaseURL = get("DATABASE_URL")
+	if u, err := url.Parse(cfg.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return cfg, bad("DATABASE_URL", "not a postgres:// URL")
+	}
+	cfg.RedisURL = get("REDIS_URL")
+	if u, err := url.Parse(cfg.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return cfg, bad("REDIS_URL", "not a redis:// or rediss:// URL")
+	}
+	cfg.RedisPrefix = get("AULA_REDIS_PREFIX")
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"AULA_SESSION_IDLE_TIMEOUT", &cfg.SessionIdle}, {"AULA_SESSION_MAX_AGE", &cfg.SessionAbsolute}} {
+		v, err := time.ParseDuration(get(d.name))
+		if err != nil || v < time.Minute {
+			return cfg, bad(d.name, "not a duration of a minute or more (for example 30m or 2h)")
+		}
+		*d.to = v
+	}
+	if cfg.SessionIdle > cfg.SessionAbsolute {
+		return cfg, bad("AULA_SESSION_IDLE_TIMEOUT", "longer than AULA_SESSION_MAX_AGE")
+	}
+	if v := get("AULA_TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					return cfg, bad("AULA_TRUSTED_PROXIES", fmt.Sprintf("%q is neither an IP address nor a CIDR", p))
+				}
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		to   *int
+	}{{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", &cfg.LoginPerAccount}, {"AULA_LOGIN_ATTEMPTS_PER_IP", &cfg.LoginPerIP}} {
+		v, err := strconv.Atoi(get(n.name))
+		if err != nil || v < 1 {
+			return cfg, bad(n.name, "not a whole number of 1 or more")
+		}
+		*n.to = v
+	}
+	cfg.LogLevel = get("AULA_LOG_LEVEL")
+	switch cfg.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return cfg, bad("AULA_LOG_LEVEL", "not one of debug, info, warn, error")
+	}
+	return cfg, nil
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/store/storetest"
+)
+
+func envWith(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
+
+func TestConfigErrorsNameTheBadVariable(t *testing.T) {
+	tests := map[string]string{
+		"AULA_ADDR":                       "8080",
+		"AULA_BASE_URL":                   "ftp://aula",
+		"DATABASE_URL":                    "mysql://x",
+		"REDIS_URL":                       "localhost:6379",
+		"AULA_SESSION_IDLE_TIMEOUT":       "forever",
+		"AULA_SESSION_MAX_AGE":            "10s",
+		"AULA_TRUSTED_PROXIES":            "10.0.0.1,not-a-proxy",
+		"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT": "0",
+		"AULA_LOGIN_ATTEMPTS_PER_IP":      "many",
+		"AULA_LOG_LEVEL":                  "loud",
+	}
+	for name, value := range tests {
+		_, err := loadConfig(envWith(map[string]string{name: value}))
+		if err == nil || !strings.Contains(err.Error(), name+"=") {
+			t.Errorf("%s=%q: error %v does not name the variable", name, value, err)
+		}
+	}
+	if _, err := loadConfig(envWith(map[string]string{"AULA_SESSION_IDLE_TIMEOUT": "24h", "AULA_SESSION_MAX_AGE": "1h"})); err == nil {
+		t.Error("idle timeout longer than the absolute one accepted")
+	}
+	cfg, err := loadConfig(envWith(nil))
+	if err != nil || cfg.Addr != "localhost:8080" || cfg.SessionIdle != 2*time.Hour {
+		t.Fatalf("defaults: %+v, %v", cfg, err)
+	}
+	cfg, _ = loadConfig(envWith(map[string]string{"AULA_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.2"}))
+	if len(cfg.TrustedProxies) != 2 {
+		t.Fatalf("trusted proxies: %v", cfg.TrustedProxies)
+	}
+}
+
+func testEnv(t *testing.T, dbURL string) func(string) string {
+	_, prefix := storetest.Redis(t)
+	return envWith(map[string]string{
+		"DATABASE_URL": dbURL, "REDIS_URL": os.Getenv("REDIS_URL"), "AULA_REDIS_PREFIX": prefix, "AULA_ADDR": "127.0.0.1:0",
+		"AULA_LOG_LEVEL": "error",
+	})
+}
+
+func TestServeRefusesOutOfDateSchemaAndSaysWhatToRun(t *testing.T) {
+	env := testEnv(t, storetest.EmptyURL(t))
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, env, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "aula migrate") {
+		t.Fatalf("serve on an empty database: %v", err)
+	}
+	if err := run(context.Background(), []string{"migrate"}, env, nil, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer lets the test read what serve prints while serve is still running.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestServeAnswersThenShutsDownGracefully(t *testing.T) {
+	env := testEnv(t, storetest.URL(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env, nil, &out, &errOut) }()
+	var addr string
+	for i := 0; i < 100 && addr == ""; i++ {
+		time.Sleep(50 * time.Millisecond)
+		if m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		cancel()
+		t.Fatalf("serve printed no address: %q %q", out.String(), errOut.String())
+	}
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel() // what SIGINT or SIGTERM does
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(out.String(), "Aula stopped.") {
+		t.Fatalf("output: %q", out.String())
+	}
+}
+
+func TestUserCreateMakesTheFirstAdmin(t *testing.T) {
+	dbURL := storetest.URL(t)
+	env := testEnv(t, dbURL)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"user", "create", "--role", "admin", "--email", "Directora@Example.org", "--name", "Directora", "--password-stdin"},
+		env, strings.NewReader("a long admin password\n"), &out, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.Authenticate(context.Background(), "directora@example.org", "a long admin password")
+	if err != nil || u.Role != "admin" {
+		t.Fatalf("admin: %+v, %v", u, err)
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"user", "create", "--role", "trainee", "--email", "t@example.org", "--name", "T"}, env, nil, &out, &out)
+	if err != nil || !regexp.MustCompile(`Password: \S{20}`).MatchString(out.String()) {
+		t.Fatalf("generated password: %v %q", err, out.String())
+	}
+	for _, args := range [][]string{
+		{"user", "create", "--role", "king", "--email", "k@example.org", "--name", "K"},
+		{"user", "create", "--role", "admin", "--email", "not-an-email", "--name", "K"},
+		{"user", "create", "--role", "admin", "--email", "DIRECTORA@example.org", "--name", "Again"},
+	} {
+		if err := run(context.Background(), args, env, nil, &out, &out); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+	if err := run(context.Background(), []string{"user", "create", "--email", "s@example.org", "--name", "S", "--password-stdin"},
+		env, strings.NewReader("short\n"), &out, &out); err == nil {
+		t.Error("short password accepted")
+	}
+}
+
+func TestDemoLoadsTwiceAndPrintsTheAccounts(t *testing.T) {
+	dbURL := storetest.URL(t)
+	env := testEnv(t, dbURL)
+	for i := 0; i < 2; i++ {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"demo"}, env, nil, &out, &out); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		for _, want := range []string{"admin@aula.example", "instructor@aula.example", "trainee@aula.example", "aula-demo-admin"} {
+			if !strings.Contains(out.String(), want) {
+				t.Fatalf("output lacks %q:\n%s", want, out.String())
+			}
+		}
+	}
+	st, _ := store.Open(context.Background(), dbURL)
+	defer st.Close()
+	if _, total, _ := st.ListUsers(context.Background(), store.UserFilter{}); total != len(demoUsers) {
+		t.Fatalf("%d users after loading twice, want %d", total, len(demoUsers))
+	}
+	if _, err := st.Authenticate(context.Background(), "admin@aula.example", "aula-demo-admin"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aula-school/aula/handlers"
+	"github.com/aula-school/aula/store"
+)
+
+// Main holds the running program's parts, so that they are built and closed in one place.
+type Main struct {
+	Config Config
+	Store  *store.Store
+	App    *handlers.App
+	Logger *slog.Logger
+	close  []func() error
+}
+
+// open connects to PostgreSQL and Redis and builds the web application.
+func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	m := &Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: level}))}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	m.Store = st
+	m.close = append(m.close, st.Close)
+	if err := st.CheckSchema(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	rdb, err := store.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.close = append(m.close, rdb.Close)
+	m.App, err = handlers.New(handlers.Deps{
+		Config:   handlers.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
+		Store:    st,
+		Redis:    rdb,
+		Sessions: store.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionIdle, cfg.SessionAbsolute, time.Now),
+		Limiter: store.NewLimiter(rdb, cfg.RedisPrefix, store.LoginLimits{
+			PerAccount: cfg.LoginPerAccount, PerIP: cfg.LoginPerIP, Period: 15 * time.Minute,
+		}),
+		Logger: m.Logger,
+	})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Close releases the connections, last opened first.
+func (m *Main) Close() {
+	for i := len(m.close) - 1; i >= 0; i-- {
+		_ = m.close[i]()
+	}
+}
+
+// serve runs the web server until ctx ends (SIGINT or SIGTERM), then lets requests in
+// flight finish before it returns.
+func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	m, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := m.App.Server(cfg.Addr)
+	fmt.Fprintf(stdout, "Aula is serving at %s (listening on %s). Stop with Ctrl-C.\n", cfg.BaseURL, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "Aula stopped.")
+	return nil
+}
+
+func migrate(ctx context.Context, cfg Config, stdout io.Writer) error {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "The database schema is up to date.")
+	return nil
+}

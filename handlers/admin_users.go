@@ -1,0 +1,135 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/gin-gonic/gin"
+)
+
+const usersPerPage = 50
+
+type usersPage struct {
+	Users      []courses.User
+	Total      int
+	Query      string
+	Role       string
+	Page       int
+	PrevURL    string
+	NextURL    string
+	FirstShown int
+	LastShown  int
+}
+
+func (a *App) listUsers(c *gin.Context) {
+	q := c.Query("q")
+	role := courses.Role(c.Query("role"))
+	if !role.Valid() {
+		role = ""
+	}
+	page, err := strconv.Atoi(c.Query("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	users, total, err := a.Store.ListUsers(c.Request.Context(), store.UserFilter{
+		Query: q, Role: role, Offset: (page - 1) * usersPerPage, Limit: usersPerPage,
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	data := usersPage{Users: users, Total: total, Query: q, Role: string(role), Page: page}
+	link := func(p int) string {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if role != "" {
+			v.Set("role", string(role))
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/admin/users?" + v.Encode()
+	}
+	if page > 1 {
+		data.PrevURL = link(page - 1)
+	}
+	if page*usersPerPage < total {
+		data.NextURL = link(page + 1)
+	}
+	if len(users) > 0 {
+		data.FirstShown = (page-1)*usersPerPage + 1
+		data.LastShown = data.FirstShown + len(users) - 1
+	}
+	a.render(c, http.StatusOK, "admin_users", a.newView(c, data))
+}
+
+func (a *App) showUser(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	u, err := a.Store.User(c.Request.Context(), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "admin_user", a.newView(c, u))
+}
+
+// changeRole gives a user another role and ends their sessions: they sign in again, with a
+// new session id, to act with the new role. An admin cannot change their own role.
+func (a *App) changeRole(c *gin.Context) {
+	a.changeUser(c, func(id int64) (string, error) {
+		role := courses.Role(c.PostForm("role"))
+		if !role.Valid() {
+			return "flash.error.role_invalid", nil
+		}
+		if err := a.Store.SetRole(c.Request.Context(), id, role); err != nil {
+			return "", err
+		}
+		return "flash.role_changed", a.Sessions.DestroyAll(c.Request.Context(), id)
+	})
+}
+
+// changeActive deactivates (ending every session at once) or reactivates an account.
+func (a *App) changeActive(c *gin.Context) {
+	a.changeUser(c, func(id int64) (string, error) {
+		active := c.PostForm("active") == "true"
+		if err := a.Store.SetActive(c.Request.Context(), id, active); err != nil {
+			return "", err
+		}
+		if active {
+			return "flash.user_reactivated", nil
+		}
+		return "flash.user_deactivated", a.Sessions.DestroyAll(c.Request.Context(), id)
+	})
+}
+
+func (a *App) changeUser(c *gin.Context, change func(id int64) (string, error)) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	if _, err := a.Store.User(c.Request.Context(), id); err != nil {
+		a.fail(c, err)
+		return
+	}
+	back := "/admin/users/" + strconv.FormatInt(id, 10)
+	if id == currentUser(c).ID {
+		a.setFlash(c, "flash.error.not_yourself")
+		c.Redirect(http.StatusSeeOther, back)
+		return
+	}
+	flash, err := change(id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.setFlash(c, flash)
+	c.Redirect(http.StatusSeeOther, back)
+}

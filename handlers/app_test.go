@@ -1,0 +1,172 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/handlers"
+	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/store/storetest"
+	"github.com/redis/go-redis/v9"
+)
+
+// testApp is the whole application on a random port, over its own database and Redis keys.
+type testApp struct {
+	t        testing.TB
+	URL      string
+	Store    *store.Store
+	Redis    *redis.Client
+	Sessions *store.Sessions
+}
+
+// appConfig is what a test may change about the application.
+type appConfig struct {
+	loginPerAccount, loginPerIP int
+}
+
+type appOption func(*appConfig)
+
+func withLoginLimits(perAccount, perIP int) appOption {
+	return func(c *appConfig) { c.loginPerAccount, c.loginPerIP = perAccount, perIP }
+}
+
+func newTestApp(t testing.TB, opts ...appOption) *testApp {
+	t.Helper()
+	st := storetest.DB(t)
+	rdb, prefix := storetest.Redis(t)
+	cfg := appConfig{loginPerAccount: 100, loginPerIP: 1000}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sessions := store.NewSessions(rdb, prefix, time.Hour, 12*time.Hour, nil)
+	app, err := handlers.New(handlers.Deps{
+		Store:    st,
+		Redis:    rdb,
+		Sessions: sessions,
+		Limiter: store.NewLimiter(rdb, prefix, store.LoginLimits{
+			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: time.Minute,
+		}),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(srv.Close)
+	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, Sessions: sessions}
+}
+
+// client is one browser: a cookie jar, redirects not followed, a language.
+type client struct {
+	app  *testApp
+	http *http.Client
+	lang string
+}
+
+func (a *testApp) client(lang string) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{app: a, lang: lang, http: &http.Client{
+		Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}}
+}
+
+type response struct {
+	Status   int
+	Body     string
+	Location string
+	Header   http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.app.t.Helper()
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.app.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Body: string(b), Location: res.Header.Get("Location"), Header: res.Header}
+}
+
+func (c *client) get(path string) response {
+	c.app.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.URL+path, nil)
+	return c.do(req)
+}
+
+func (c *client) post(path string, form url.Values) response {
+	c.app.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.app.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// cookie returns the value of the named cookie the browser holds for the app.
+func (c *client) cookie(name string) string {
+	u, _ := url.Parse(c.app.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// setCookie plants a cookie in the browser, as an attacker or an old tab might.
+func (c *client) setCookie(name, value string) {
+	u, _ := url.Parse(c.app.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
+
+const testPassword = "a long enough password"
+
+// user creates an account whose profile language is Spanish: once signed in, pages speak
+// Spanish whatever the browser asks for.
+
+func (a *testApp) user(email string, role courses.Role) courses.User {
+	a.t.Helper()
+	u, err := a.Store.CreateUser(context.Background(), courses.Profile{
+		FullName: "Test " + email, Email: email, Country: "CR", Institution: "Municipalidad de Escazú",
+		Sector: "local_government", Language: "es",
+	}, testPassword, role)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return u
+}
+
+func (c *client) login(email, password string) response {
+	c.app.t.Helper()
+	return c.post("/login", url.Values{"email": {email}, "password": {password}})
+}
+
+func (c *client) mustLogin(email string) {
+	c.app.t.Helper()
+	if r := c.login(email, testPassword); r.Status != http.StatusSeeOther {
+		c.app.t.Fatalf("login %s: status %d\n%s", email, r.Status, r.Body)
+	}
+}
+
+func (a *testApp) userCount() int {
+	a.t.Helper()
+	_, total, err := a.Store.ListUsers(context.Background(), store.UserFilter{})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return total
+}

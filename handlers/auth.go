@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"errors"
+	"math"
+	"net/http"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/gin-gonic/gin"
+)
+
+func (a *App) home(c *gin.Context) {
+	a.render(c, http.StatusOK, "home", a.newView(c, nil))
+}
+
+func profileFromForm(c *gin.Context) courses.Profile {
+	return courses.Profile{
+		FullName:    c.PostForm("full_name"),
+		Email:       c.PostForm("email"),
+		Country:     c.PostForm("country"),
+		Institution: c.PostForm("institution"),
+		Sector:      c.PostForm("sector"),
+		Gender:      c.PostForm("gender"),
+		Language:    c.PostForm("language"),
+	}
+}
+
+func profileValues(p courses.Profile) map[string]string {
+	return map[string]string{
+		"full_name": p.FullName, "email": p.Email, "country": p.Country, "institution": p.Institution,
+		"sector": p.Sector, "gender": p.Gender, "language": p.Language,
+	}
+}
+
+func (a *App) registerForm(c *gin.Context) {
+	v := a.newView(c, nil)
+	v.Form = &form{Values: map[string]string{"language": v.Lang}}
+	a.render(c, http.StatusOK, "register", v)
+}
+
+// register answers the same way whether or not the email already has an account, so that
+// nobody can learn who studies at Aula. Both paths hash a password, so they take as long.
+func (a *App) register(c *gin.Context) {
+	p := profileFromForm(c).Clean()
+	password := c.PostForm("password")
+	errs := p.Validate()
+	if msg := courses.ValidatePassword(password); msg != "" {
+		errs["password"] = msg
+	}
+	if len(errs) > 0 {
+		v := a.newView(c, nil)
+		v.Form = &form{Values: profileValues(p), Errors: errs}
+		a.render(c, http.StatusUnprocessableEntity, "register", v)
+		return
+	}
+	_, err := a.Store.CreateUser(c.Request.Context(), p, password, courses.RoleTrainee)
+	if err != nil && !errors.Is(err, courses.ErrConflict) {
+		a.fail(c, err)
+		return
+	}
+	if currentUser(c) == nil {
+		a.setCookie(c, langCookie, p.Language, 365*24*3600)
+	}
+	a.setFlash(c, "flash.registered")
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+func (a *App) loginForm(c *gin.Context) {
+	v := a.newView(c, nil)
+	v.Form = &form{Values: map[string]string{"next": safeNext(c.Query("next"))}}
+	a.render(c, http.StatusOK, "login", v)
+}
+
+func (a *App) login(c *gin.Context) {
+	ctx := c.Request.Context()
+	email := courses.NormalizeEmail(c.PostForm("email"))
+	next := safeNext(c.PostForm("next"))
+	v := a.newView(c, nil)
+	v.Form = &form{Values: map[string]string{"email": email, "next": next}, Errors: courses.FieldErrors{}}
+
+	wait, err := a.Limiter.AllowLogin(ctx, email, c.ClientIP())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
+		c.Header("Retry-After", itoa(int(math.Ceil(wait.Seconds()))))
+		v.Data = loginPage{Problem: "login.throttled", Minutes: minutes}
+		a.render(c, http.StatusTooManyRequests, "login", v)
+		return
+	}
+	u, err := a.Store.Authenticate(ctx, email, c.PostForm("password"))
+	if errors.Is(err, courses.ErrNotFound) {
+		v.Data = loginPage{Problem: "login.failed"}
+		a.render(c, http.StatusUnauthorized, "login", v)
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if err := a.Limiter.LoginSucceeded(ctx, email); err != nil {
+		a.fail(c, err)
+		return
+	}
+	// A new session id at every sign-in: a token planted before sign-in is worth nothing after.
+	if err := a.startSession(c, u.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+type loginPage struct {
+	Problem string
+	Minutes int
+}
+
+// startSession ends the browser's current session, if any, and starts a new one for userID.
+func (a *App) startSession(c *gin.Context, userID int64) error {
+	ctx := c.Request.Context()
+	if old, err := c.Request.Cookie(a.cookieName(sessionCookie)); err == nil && old.Value != "" {
+		if err := a.Sessions.Destroy(ctx, old.Value); err != nil {
+			return err
+		}
+	}
+	token, err := a.Sessions.Create(ctx, userID)
+	if err != nil {
+		return err
+	}
+	// Session cookie: no Max-Age, so it ends with the browser; Redis enforces the timeouts.
+	a.setCookie(c, sessionCookie, token, 0)
+	return nil
+}
+
+func (a *App) logout(c *gin.Context) {
+	if token := c.GetString(ctxToken); token != "" {
+		if err := a.Sessions.Destroy(c.Request.Context(), token); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	a.clearCookie(c, sessionCookie)
+	a.setFlash(c, "flash.signed_out")
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// setLanguage is the language switcher: remembered in the profile when signed in, else in a cookie.
+func (a *App) setLanguage(c *gin.Context) {
+	lang := c.PostForm("lang")
+	next := safeNext(c.PostForm("next"))
+	if !courses.ValidLanguage(lang) {
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	}
+	if u := currentUser(c); u != nil {
+		if err := a.Store.SetLanguage(c.Request.Context(), u.ID, lang); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	a.setCookie(c, langCookie, lang, 365*24*3600)
+	c.Redirect(http.StatusSeeOther, next)
+}

@@ -1,0 +1,94 @@
+// Package handlers is Aula's web layer: Gin routes, middleware, forms and pages.
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/aula-school/aula/static"
+	"github.com/aula-school/aula/store"
+	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is what the web layer needs to know about where it runs.
+type Config struct {
+	BaseURL        *url.URL // https here makes cookies Secure and __Host- prefixed
+	TrustedProxies []string // addresses or CIDRs whose X-Forwarded-For is believed
+}
+
+// Deps are the services the handlers use; cmd/aula and the tests build them.
+type Deps struct {
+	Config   Config
+	Store    *store.Store
+	Redis    *redis.Client
+	Sessions *store.Sessions
+	Limiter  *store.Limiter
+	Logger   *slog.Logger
+}
+
+// App is the web application.
+type App struct {
+	Deps
+	engine  *gin.Engine
+	pages   *pages
+	i18n    *translations
+	assets  *static.Assets
+	metrics *metrics
+	cop     *http.CrossOriginProtection
+	secure  bool
+}
+
+// New builds the application: it parses every template and translation file now, so that
+// a broken one stops the start rather than a request.
+func New(d Deps) (*App, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Config.BaseURL == nil {
+		d.Config.BaseURL = &url.URL{Scheme: "http", Host: "localhost:8080"}
+	}
+	a := &App{Deps: d, secure: d.Config.BaseURL.Scheme == "https"}
+	var err error
+	if a.i18n, err = loadTranslations(); err != nil {
+		return nil, err
+	}
+	if a.assets, err = static.Load(); err != nil {
+		return nil, fmt.Errorf("handlers: static files: %w", err)
+	}
+	if a.pages, err = parsePages(a.assets); err != nil {
+		return nil, err
+	}
+	a.metrics = newMetrics(prometheus.NewRegistry())
+	a.cop = http.NewCrossOriginProtection()
+	gin.SetMode(gin.ReleaseMode)
+	a.engine = gin.New()
+	if err := a.engine.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("handlers: trusted proxies: %w", err)
+	}
+	a.routes()
+	return a, nil
+}
+
+// Handler is the whole application as an http.Handler, compressed with gzip.
+func (a *App) Handler() http.Handler {
+	return gzhttp.GzipHandler(a.engine)
+}
+
+// Server returns an http.Server with explicit timeouts for addr.
+func (a *App) Server(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+	}
+}

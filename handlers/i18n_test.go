@@ -1,0 +1,215 @@
+package handlers
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/templates"
+	"golang.org/x/net/html"
+)
+
+// messages reads each language's file into id -> message (a string, or a table of plural forms).
+func messages(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	all := map[string]map[string]any{}
+	for _, lang := range courses.Languages {
+		var m map[string]any
+		if _, err := toml.DecodeFS(templates.FS, "locales/"+lang+".toml", &m); err != nil {
+			t.Fatal(err)
+		}
+		all[lang] = m
+	}
+	return all
+}
+
+func TestEveryLanguageHasEveryMessage(t *testing.T) {
+	all := messages(t)
+	ids := map[string]bool{}
+	for _, m := range all {
+		for id := range m {
+			ids[id] = true
+		}
+	}
+	for id := range ids {
+		for lang, m := range all {
+			msg, ok := m[id]
+			switch v := msg.(type) {
+			case nil:
+				if !ok {
+					t.Errorf("%s.toml lacks %q", lang, id)
+				}
+			case string:
+				if strings.TrimSpace(v) == "" {
+					t.Errorf("%s.toml: %q is empty", lang, id)
+				}
+			case map[string]any:
+				if v["one"] == nil || v["other"] == nil {
+					t.Errorf("%s.toml: %q needs both one and other", lang, id)
+				}
+			}
+		}
+	}
+}
+
+var (
+	actionPattern = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	tKeyPattern   = regexp.MustCompile(`\bT "([^"]+)"`)
+	fieldPattern  = regexp.MustCompile(`\.Field "[^"]*" "[^"]*" "([^"]*)" "([^"]*)"`)
+	keyLike       = regexp.MustCompile(`^[a-z]+(\.[a-z0-9_]+)+$`)
+)
+
+// usedKeys finds the message ids that templates and Go code name literally.
+func usedKeys(t *testing.T, namespaces map[string]bool) map[string]string {
+	t.Helper()
+	used := map[string]string{}
+	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		src, err := fs.ReadFile(templates.FS, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range tKeyPattern.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = p
+		}
+		for _, m := range fieldPattern.FindAllStringSubmatch(string(src), -1) {
+			for _, k := range m[1:] {
+				if k != "" {
+					used[k] = p
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{".", "../courses"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					if keyLike.MatchString(s) && namespaces[strings.SplitN(s, ".", 2)[0]] {
+						used[s] = file
+					}
+				}
+				return true
+			})
+		}
+	}
+	// Keys built from a prefix and a value, in templates.
+	for _, s := range courses.Sectors {
+		used["sector."+string(s)] = "sectors"
+	}
+	for _, g := range courses.Genders {
+		used["gender."+string(g)] = "genders"
+	}
+	for _, r := range courses.Roles {
+		used["role."+string(r)] = "roles"
+	}
+	for _, l := range courses.Languages {
+		used["language."+l] = "languages"
+	}
+	return used
+}
+
+func TestEveryMessageUsedExistsInEveryLanguage(t *testing.T) {
+	all := messages(t)
+	namespaces := map[string]bool{}
+	for id := range all[courses.DefaultLanguage] {
+		namespaces[strings.SplitN(id, ".", 2)[0]] = true
+	}
+	used := usedKeys(t, namespaces)
+	if len(used) < 50 {
+		t.Fatalf("found only %d message ids in use: the scan is broken", len(used))
+	}
+	var missing []string
+	for id, where := range used {
+		for lang, m := range all {
+			if _, ok := m[id]; !ok {
+				missing = append(missing, lang+": "+id+" (used in "+where+")")
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Error("missing translation", m)
+	}
+}
+
+// TestTemplatesHaveNoLiteralText fails when a template shows words that are not translated:
+// text between tags, or an attribute people read (alt, title, placeholder, aria-label).
+func TestTemplatesHaveNoLiteralText(t *testing.T) {
+	readable := map[string]bool{"alt": true, "title": true, "placeholder": true, "aria-label": true, "label": true}
+	letters := regexp.MustCompile(`\p{L}`)
+	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		src, _ := fs.ReadFile(templates.FS, p)
+		stripped := actionPattern.ReplaceAllString(string(src), "")
+		z := html.NewTokenizer(strings.NewReader(stripped))
+		for {
+			switch z.Next() {
+			case html.ErrorToken:
+				return nil
+			case html.TextToken:
+				if txt := strings.TrimSpace(string(z.Text())); letters.MatchString(txt) {
+					t.Errorf("%s: literal text %q: put it in the translation files", p, txt)
+				}
+			case html.StartTagToken, html.SelfClosingTagToken:
+				for {
+					key, val, more := z.TagAttr()
+					if readable[string(key)] && letters.MatchString(string(val)) {
+						t.Errorf("%s: literal %s=%q: put it in the translation files", p, key, val)
+					}
+					if !more {
+						break
+					}
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLiteralTextCheckCatchesUntranslatedWords(t *testing.T) {
+	// The check above must be able to fail: run its scanner on a bad template.
+	bad := `<p>{{.T "x"}} Hola</p><img alt="Logo">`
+	z := html.NewTokenizer(strings.NewReader(actionPattern.ReplaceAllString(bad, "")))
+	found := 0
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		if tt == html.TextToken && strings.TrimSpace(string(z.Text())) == "Hola" {
+			found++
+		}
+		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
+			if k, v, _ := z.TagAttr(); string(k) == "alt" && string(v) == "Logo" {
+				found++
+			}
+		}
+	}
+	if found != 2 {
+		t.Fatalf("scanner found %d of 2 literals", found)
+	}
+}

@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/static"
+	"github.com/aula-school/aula/templates"
+	"github.com/gin-gonic/gin"
+)
+
+// pages holds one template set per page: the layout, the partials and that page.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+func parsePages(assets *static.Assets) (*pages, error) {
+	funcs := template.FuncMap{
+		"static": func(name string) (string, error) {
+			if u := assets.URL(name); u != "" {
+				return u, nil
+			}
+			return "", fmt.Errorf("no static file %q", name)
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+	names, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, "layouts/*.html", "partials/*.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("handlers: template %s: %w", file, err)
+		}
+		if t.Lookup("main") == nil {
+			return nil, fmt.Errorf("handlers: template %s defines no \"main\"", file)
+		}
+		p.sets[name] = t
+	}
+	return p, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang      string
+	Languages []string
+	User      *courses.User
+	Path      string // the current URL, where the language switcher comes back to
+	Flash     string // a translation key, shown once
+	Form      *form
+	Data      any
+	tr        *translations
+}
+
+// T translates a message id into the page's language; data are pairs of name, value.
+func (v *view) T(id string, data ...any) string { return v.tr.translate(v.Lang, id, data...) }
+
+// Countries lists the countries named in the page's language.
+func (v *view) Countries() []courses.Country { return v.tr.countries[v.Lang] }
+
+// CountryName names a country code in the page's language.
+func (v *view) CountryName(code string) string {
+	if code == "" {
+		return ""
+	}
+	return courses.CountryName(code, v.Lang)
+}
+
+// Sectors, Genders and Roles list the choices forms offer.
+func (v *view) Sectors() []courses.Sector { return courses.Sectors }
+func (v *view) Genders() []courses.Gender { return courses.Genders }
+func (v *view) Roles() []courses.Role     { return courses.Roles }
+
+// IsAdmin says whether the signed-in user runs the school.
+func (v *view) IsAdmin() bool { return v.User != nil && v.User.Role == courses.RoleAdmin }
+
+// Field describes one form input for the "field" partial.
+func (v *view) Field(name, typ, label, hint, autocomplete string) fieldView {
+	f := fieldView{V: v, Name: name, Type: typ, Label: label, Hint: hint, Autocomplete: autocomplete}
+	if v.Form != nil {
+		f.Value = v.Form.Values[name]
+		f.Error = v.Form.Errors[name]
+	}
+	return f
+}
+
+type fieldView struct {
+	V                                            *view
+	Name, Type, Label, Hint, Autocomplete, Value string
+	Error                                        string
+}
+
+// form carries what a user typed and what is wrong with it, back to the page.
+type form struct {
+	Values map[string]string
+	Errors courses.FieldErrors
+}
+
+// Value returns what was typed into a field.
+func (f *form) Value(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values[name]
+}
+
+// Error returns the translation key of what is wrong with a field, or "".
+func (f *form) Error(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// HasErrors says whether the form is to be shown again with errors.
+func (f *form) HasErrors() bool { return f != nil && len(f.Errors) > 0 }
+
+func (a *App) newView(c *gin.Context, data any) *view {
+	v := &view{
+		Lang:      a.lang(c),
+		Languages: courses.Languages,
+		User:      currentUser(c),
+		Path:      c.Request.URL.RequestURI(),
+		Data:      data,
+		tr:        a.i18n,
+	}
+	v.Flash = a.takeFlash(c)
+	return v
+}
+
+// render executes a page into a buffer first, so that a template error becomes a clean 500.
+func (a *App) render(c *gin.Context, status int, page string, v *view) {
+	set, ok := a.pages.sets[page]
+	if !ok {
+		a.serverError(c, fmt.Errorf("handlers: no page %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, "base", v); err != nil {
+		a.serverError(c, fmt.Errorf("handlers: render %s: %w", page, err))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage is the data of the page shown for 403, 404, 429 and 500.
+type errorPage struct {
+	Status  int
+	Title   string
+	Message string
+}
+
+func (a *App) renderError(c *gin.Context, status int, title, message string) {
+	v := a.newView(c, errorPage{Status: status, Title: title, Message: message})
+	var buf bytes.Buffer
+	if err := a.pages.sets["error"].ExecuteTemplate(&buf, "base", v); err != nil {
+		// The error page itself failed: say so plainly, in the user's language.
+		c.Data(status, "text/plain; charset=utf-8", []byte(a.i18n.translate(v.Lang, "error.server.title")))
+		c.Abort()
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Abort()
+}
+
+func (a *App) notFound(c *gin.Context) {
+	a.renderError(c, http.StatusNotFound, "error.not_found.title", "error.not_found.message")
+}
+
+func (a *App) forbidden(c *gin.Context) {
+	a.renderError(c, http.StatusForbidden, "error.forbidden.title", "error.forbidden.message")
+}
+
+func (a *App) serverError(c *gin.Context, err error) {
+	_ = c.Error(err)
+	a.renderError(c, http.StatusInternalServerError, "error.server.title", "error.server.message")
+}
+
+// FlashBad says whether the flash message reports a refusal rather than a success.
+func (v *view) FlashBad() bool { return strings.HasPrefix(v.Flash, "flash.error.") }
+
+// DescribedBy lists the ids of the hint and the error of a field, for aria-describedby.
+func (f fieldView) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.Name+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.Name+"-error")
+	}
+	return strings.Join(ids, " ")
+}

@@ -1,0 +1,9 @@
+// Package templates embeds Aula's HTML templates and its translation files.
+package templates
+
+import "embed"
+
+// FS holds layouts/, partials/, pages/ (one file per page) and locales/ (es, en, pt).
+//
+//go:embed layouts partials pages locales
+var FS embed.FS

@@ -199,3 +199,21 @@ func (f fieldView) DescribedBy() string {
 	}
 	return strings.Join(ids, " ")
 }
+
+// Audiences and Levels list the choices of the course forms and the catalog's filters.
+func (v *view) Audiences() []courses.Audience { return courses.Audiences }
+func (v *view) Levels() []courses.Level       { return courses.Levels }
+
+// CanTeach says whether the signed-in user authors courses.
+func (v *view) CanTeach() bool {
+	return v.User != nil && (v.User.Role == courses.RoleInstructor || v.User.Role == courses.RoleAdmin)
+}
+
+// BundleMessage translates one problem found in a course bundle.
+func (v *view) BundleMessage(e courses.BundleError) string {
+	var data []any
+	for _, k := range courses.SortKeys(e.Args) {
+		data = append(data, k, e.Args[k])
+	}
+	return v.T(e.Key, data...)
+}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/courses/catalog"
 	"github.com/aula-school/aula/store"
 )
 
@@ -56,9 +58,49 @@ func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
 			return fmt.Errorf("demo: %s: %w", d.profile.Email, err)
 		}
 	}
-	fmt.Fprintln(stdout, "The demo school is loaded. Demo accounts (email / password):")
+	instructor, err := st.UserByEmail(ctx, "instructor@aula.example")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	n, err := loadCatalog(ctx, st, instructor.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "The demo school is loaded: %d courses in the catalog. Demo accounts (email / password):\n", n)
 	for _, d := range demoUsers[:3] {
 		fmt.Fprintf(stdout, "  %-11s %-26s %s\n", d.role, d.profile.Email, d.password)
 	}
 	return nil
+}
+
+// loadCatalog imports every course of courses/catalog through the importer instructors use,
+// and publishes it. Re-running updates the courses in place.
+func loadCatalog(ctx context.Context, st *store.Store, ownerID int64) (int, error) {
+	entries, err := fs.ReadDir(catalog.FS, ".")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		sub, err := fs.Sub(catalog.FS, e.Name())
+		if err != nil {
+			return n, err
+		}
+		b, problems := courses.ReadBundle(sub)
+		if len(problems) > 0 {
+			return n, fmt.Errorf("demo: course %s: %v", e.Name(), problems[0])
+		}
+		id, _, err := st.ImportBundle(ctx, ownerID, b)
+		if err != nil {
+			return n, fmt.Errorf("demo: %w", err)
+		}
+		if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+			return n, fmt.Errorf("demo: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -180,4 +180,12 @@ func TestDemoLoadsTwiceAndPrintsTheAccounts(t *testing.T) {
 	if _, err := st.Authenticate(context.Background(), "admin@aula.example", "aula-demo-admin"); err != nil {
 		t.Fatal(err)
 	}
+	list, total, err := st.Catalog(context.Background(), store.CatalogFilter{Limit: 100})
+	if err != nil || total < 8 || len(list) != total {
+		t.Fatalf("catalog after loading twice: %d courses, %v", total, err)
+	}
+	pt, _, _ := st.Catalog(context.Background(), store.CatalogFilter{Language: "pt"})
+	if len(pt) < 1 {
+		t.Fatal("no course in Portuguese in the demo catalog")
+	}
 }

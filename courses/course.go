@@ -1,0 +1,272 @@
+package courses
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Audience is a group of professionals a course is written for.
+type Audience string
+
+const (
+	AudiencePolice       Audience = "police"
+	AudienceMedia        Audience = "media"
+	AudienceLocalGov     Audience = "local_government"
+	AudienceCivilSociety Audience = "civil_society"
+)
+
+// Audiences lists every audience in the order pages show them.
+var Audiences = []Audience{AudiencePolice, AudienceMedia, AudienceLocalGov, AudienceCivilSociety}
+
+// Valid reports whether a is one of Audiences.
+func (a Audience) Valid() bool {
+	for _, x := range Audiences {
+		if a == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Level is how much a course expects a trainee to know already.
+type Level string
+
+const (
+	LevelIntroductory Level = "introductory"
+	LevelIntermediate Level = "intermediate"
+	LevelAdvanced     Level = "advanced"
+)
+
+// Levels lists every level, easiest first.
+var Levels = []Level{LevelIntroductory, LevelIntermediate, LevelAdvanced}
+
+// Valid reports whether l is one of Levels.
+func (l Level) Valid() bool {
+	for _, x := range Levels {
+		if l == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Status is where a course is in its life: only published courses are in the catalog.
+type Status string
+
+const (
+	StatusDraft     Status = "draft"
+	StatusPublished Status = "published"
+	StatusArchived  Status = "archived"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{StatusDraft, StatusPublished, StatusArchived}
+
+// Valid reports whether s is one of Statuses.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// CourseText is what a course says about itself in one language.
+type CourseText struct {
+	Title   string
+	Summary string
+}
+
+// LessonText is a lesson in one language; Body is Markdown.
+type LessonText struct {
+	Title string
+	Body  string
+}
+
+// Course is one course, whatever the languages it is read in: one enrolment, one report.
+type Course struct {
+	ID              int64
+	Slug            string
+	Audiences       []Audience
+	Level           Level
+	Hours           int
+	DefaultLanguage string
+	Status          Status
+	OwnerID         int64
+	InstructorIDs   []int64 // co-instructors; the owner is not repeated here
+	Texts           map[string]CourseText
+	Modules         []Module
+}
+
+// Module is an ordered part of a course. Key names it for files and re-imports.
+type Module struct {
+	ID      int64
+	Key     string
+	Titles  map[string]string
+	Lessons []Lesson
+}
+
+// Lesson is an ordered part of a module. Key names it for files and re-imports.
+type Lesson struct {
+	ID    int64
+	Key   string
+	Texts map[string]LessonText
+}
+
+// Languages lists, in Aula's order, the languages the course has a title in.
+func (c Course) Languages() []string {
+	var langs []string
+	for _, l := range Languages {
+		if t, ok := c.Texts[l]; ok && t.Title != "" {
+			langs = append(langs, l)
+		}
+	}
+	return langs
+}
+
+// Teaches reports whether userID owns or co-teaches the course.
+func (c Course) Teaches(userID int64) bool {
+	if c.OwnerID == userID {
+		return true
+	}
+	for _, id := range c.InstructorIDs {
+		if id == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// CanEdit reports whether u may change the course: admins all, instructors the courses they teach.
+func (c Course) CanEdit(u *User) bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	return u.Role == RoleAdmin || (u.Role == RoleInstructor && c.Teaches(u.ID))
+}
+
+// LessonCount is how many lessons the course has in all.
+func (c Course) LessonCount() int {
+	n := 0
+	for _, m := range c.Modules {
+		n += len(m.Lessons)
+	}
+	return n
+}
+
+// Pick returns the text for want when it exists, else the one for def, and the language
+// chosen. It is how a trainee sees their language where a translation exists.
+func Pick[T any](texts map[string]T, want, def string) (T, string) {
+	if t, ok := texts[want]; ok {
+		return t, want
+	}
+	return texts[def], def
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidSlug reports whether s can name a course in URLs and files: lower-case words and digits joined by hyphens.
+func ValidSlug(s string) bool { return len(s) <= 100 && slugPattern.MatchString(s) }
+
+// Slugify makes a slug from a title: "Policía comunitaria" → "policia-comunitaria".
+func Slugify(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(foldAccents(title)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.TrimSuffix(b.String(), "-")
+	if len(s) > 80 {
+		s = strings.TrimSuffix(s[:80], "-")
+	}
+	return s
+}
+
+var accentFolds = strings.NewReplacer(
+	"á", "a", "à", "a", "â", "a", "ã", "a", "ä", "a", "é", "e", "è", "e", "ê", "e", "ë", "e",
+	"í", "i", "ì", "i", "î", "i", "ï", "i", "ó", "o", "ò", "o", "ô", "o", "õ", "o", "ö", "o",
+	"ú", "u", "ù", "u", "û", "u", "ü", "u", "ñ", "n", "ç", "c",
+	"Á", "A", "À", "A", "Â", "A", "Ã", "A", "Ä", "A", "É", "E", "È", "E", "Ê", "E", "Ë", "E",
+	"Í", "I", "Ì", "I", "Î", "I", "Ï", "I", "Ó", "O", "Ò", "O", "Ô", "O", "Õ", "O", "Ö", "O",
+	"Ú", "U", "Ù", "U", "Û", "U", "Ü", "U", "Ñ", "N", "Ç", "C",
+)
+
+func foldAccents(s string) string { return accentFolds.Replace(s) }
+
+// CourseDetails is what an instructor types on the course's details form.
+type CourseDetails struct {
+	Slug            string
+	Audiences       []string
+	Level           string
+	Hours           string
+	DefaultLanguage string
+	Title           string // in the default language
+	Summary         string
+}
+
+// Limits on what instructors type.
+const (
+	MaxTitleLength   = 200
+	MaxSummaryLength = 2000
+	MaxLessonLength  = 200_000
+	MaxHours         = 1000
+)
+
+// ValidateTitle returns the translation key of what is wrong with a title, or "".
+func ValidateTitle(title string) string {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(title)); {
+	case n == 0:
+		return "error.title.required"
+	case n > MaxTitleLength:
+		return "error.title.too_long"
+	}
+	return ""
+}
+
+// ValidateAudiences returns the translation key of what is wrong with a list of audiences, or "".
+func ValidateAudiences(list []string) string {
+	if len(list) == 0 {
+		return "error.audiences.required"
+	}
+	for _, a := range list {
+		if !Audience(a).Valid() {
+			return "error.audiences.invalid"
+		}
+	}
+	return ""
+}
+
+// SortedAudiences returns list in the order of Audiences, without repeats.
+func SortedAudiences(list []string) []Audience {
+	seen := map[string]bool{}
+	for _, a := range list {
+		seen[a] = true
+	}
+	var out []Audience
+	for _, a := range Audiences {
+		if seen[string(a)] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// SortKeys returns the keys of a map in order; files and pages list things in key order.
+func SortKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

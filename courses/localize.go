@@ -1,0 +1,86 @@
+package courses
+
+// LocalCourse is a course as one trainee reads it: every text in one language.
+type LocalCourse struct {
+	Course    Course
+	Language  string   // the language of the texts below
+	Wanted    string   // the language the trainee asked for
+	Fallback  bool     // Wanted has no translation: texts are in the course's default language
+	Languages []string // every language the course can be read in
+	Title     string
+	Summary   string
+	Modules   []LocalModule
+}
+
+// LocalModule is a module in one language.
+type LocalModule struct {
+	ID      int64
+	Title   string
+	Lessons []LocalLesson
+}
+
+// LocalLesson is a lesson in one language. Body is Markdown.
+type LocalLesson struct {
+	ID       int64
+	Title    string
+	Body     string
+	Language string // may differ from the course's when this lesson is not translated yet
+	Number   int    // 1-based, across the whole course
+}
+
+// Localize gives the course in want where a translation exists, else in its default
+// language. A module or lesson not yet translated falls back on its own, text by text.
+func Localize(c Course, want string) LocalCourse {
+	lang := want
+	if _, ok := c.Texts[want]; !ok {
+		lang = c.DefaultLanguage
+	}
+	lc := LocalCourse{Course: c, Language: lang, Wanted: want, Fallback: lang != want, Languages: c.Languages()}
+	text, _ := Pick(c.Texts, lang, c.DefaultLanguage)
+	lc.Title, lc.Summary = text.Title, text.Summary
+	n := 0
+	for _, m := range c.Modules {
+		title, _ := Pick(m.Titles, lang, c.DefaultLanguage)
+		lm := LocalModule{ID: m.ID, Title: title}
+		for _, l := range m.Lessons {
+			n++
+			t, tl := Pick(l.Texts, lang, c.DefaultLanguage)
+			lm.Lessons = append(lm.Lessons, LocalLesson{ID: l.ID, Title: t.Title, Body: t.Body, Language: tl, Number: n})
+		}
+		lc.Modules = append(lc.Modules, lm)
+	}
+	return lc
+}
+
+// Lesson finds a lesson by id and returns it with the lessons before and after it in
+// the course's order (zero values at either end).
+func (lc LocalCourse) Lesson(id int64) (lesson, prev, next LocalLesson, ok bool) {
+	var all []LocalLesson
+	for _, m := range lc.Modules {
+		all = append(all, m.Lessons...)
+	}
+	for i, l := range all {
+		if l.ID != id {
+			continue
+		}
+		if i > 0 {
+			prev = all[i-1]
+		}
+		if i+1 < len(all) {
+			next = all[i+1]
+		}
+		return l, prev, next, true
+	}
+	return LocalLesson{}, LocalLesson{}, LocalLesson{}, false
+}
+
+// OtherLanguages lists the languages the course can be read in, other than the one shown.
+func (lc LocalCourse) OtherLanguages() []string {
+	var out []string
+	for _, l := range lc.Languages {
+		if l != lc.Language {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+)
+
+// CourseImage is an image an instructor uploaded for a course.
+type CourseImage struct {
+	Name        string `db:"name"`
+	ContentType string `db:"content_type"`
+	Data        []byte `db:"data"`
+	Size        int    `db:"size"`
+}
+
+// SaveImage stores (or replaces) a course image. The caller has checked its content.
+func (s *Store) SaveImage(ctx context.Context, courseID int64, name, contentType string, data []byte) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return saveImage(ctx, tx, courseID, name, contentType, data)
+	})
+}
+
+func saveImage(ctx context.Context, tx *sqlx.Tx, courseID int64, name, contentType string, data []byte) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO course_images (course_id, name, content_type, data) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (course_id, name) DO UPDATE SET content_type = EXCLUDED.content_type, data = EXCLUDED.data, created_at = now()`,
+		courseID, name, contentType, data)
+	if err != nil {
+		return fmt.Errorf("store: save image %s: %w", name, err)
+	}
+	return nil
+}
+
+// Image returns one image of a course.
+func (s *Store) Image(ctx context.Context, courseID int64, name string) (CourseImage, error) {
+	var img CourseImage
+	err := s.db.GetContext(ctx, &img, `SELECT name, content_type, data, length(data) AS size FROM course_images
+		WHERE course_id = $1 AND name = $2`, courseID, name)
+	if notFound(err) {
+		return img, fmt.Errorf("store: image %s: %w", name, courses.ErrNotFound)
+	}
+	if err != nil {
+		return img, fmt.Errorf("store: image %s: %w", name, err)
+	}
+	return img, nil
+}
+
+// Images lists a course's images, without their data.
+func (s *Store) Images(ctx context.Context, courseID int64) ([]CourseImage, error) {
+	var list []CourseImage
+	err := s.db.SelectContext(ctx, &list, `SELECT name, content_type, ''::bytea AS data, length(data) AS size
+		FROM course_images WHERE course_id = $1 ORDER BY name`, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: images: %w", err)
+	}
+	return list, nil
+}
+
+// DeleteImage removes a course image.
+func (s *Store) DeleteImage(ctx context.Context, courseID int64, name string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM course_images WHERE course_id = $1 AND name = $2`, courseID, name)
+		return err
+	})
+}

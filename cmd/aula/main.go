@@ -28,6 +28,10 @@ commands:
   demo                   load the demo school (idempotent) and print its accounts
   user create --role admin|instructor|trainee --email EMAIL --name "FULL NAME" [--password-stdin]
                          create an account; without --password-stdin a password is generated and printed
+  course import PATH --owner EMAIL [--publish]
+                         import a course from a folder or a zip (see README: Courses as files)
+  course export SLUG FILE.zip
+                         export a course to a zip
 
 configuration comes from environment variables; see README.md.
 `
@@ -51,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, cfg, stdout)
 	case "demo":
 		return demo(ctx, cfg, stdout)
+	case "course":
+		return courseCommand(ctx, cfg, args[1:], stdout)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
 			return fmt.Errorf("unknown user command: %w", errUsage)

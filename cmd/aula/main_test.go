@@ -189,3 +189,29 @@ func TestDemoLoadsTwiceAndPrintsTheAccounts(t *testing.T) {
 		t.Fatal("no course in Portuguese in the demo catalog")
 	}
 }
+
+func TestCourseImportFromAFolderAndExportToAZip(t *testing.T) {
+	env := testEnv(t, storetest.URL(t))
+	var out bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"user", "create", "--role", "instructor", "--email", "i@example.org", "--name", "I"}, env, nil, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"course", "import", "../../courses/catalog/small-arms-control", "--owner", "i@example.org", "--publish"}, env, nil, &out, &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	zipPath := t.TempDir() + "/small-arms-control.zip"
+	if err := run(ctx, []string{"course", "export", "small-arms-control", zipPath}, env, nil, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"course", "import", zipPath, "--owner", "i@example.org"}, env, nil, &out, &out); err != nil || !strings.Contains(out.String(), "Updated small-arms-control (6 lessons)") {
+		t.Fatalf("re-import of the export: %v %q", err, out.String())
+	}
+	broken := t.TempDir()
+	os.WriteFile(broken+"/course.yaml", []byte("slug: x\nlevel: nope\n"), 0o644)
+	out.Reset()
+	if err := run(ctx, []string{"course", "import", broken, "--owner", "i@example.org"}, env, nil, &out, &out); err == nil || !strings.Contains(out.String(), "course.yaml:2") {
+		t.Fatalf("broken folder: %v %q", err, out.String())
+	}
+}

@@ -55,7 +55,8 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 		Limiter: store.NewLimiter(rdb, prefix, store.LoginLimits{
 			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: time.Minute,
 		}),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Uploads: store.NewUploads(rdb, prefix),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -169,4 +170,33 @@ func (a *testApp) userCount() int {
 		a.t.Fatal(err)
 	}
 	return total
+}
+
+// enrolledClient signs in a new trainee enrolled in the course's default cohort, reading in lang.
+func (a *testApp) enrolledClient(email string, courseID int64, lang string) *client {
+	a.t.Helper()
+	u := a.user(email, courses.RoleTrainee)
+	ctx := context.Background()
+	cohorts, err := a.Store.Cohorts(ctx, courseID)
+	if err != nil || len(cohorts) == 0 {
+		a.t.Fatalf("cohorts: %v", err)
+	}
+	if _, err := a.Store.Enrol(ctx, u.ID, cohorts[0].ID, "", time.Now()); err != nil {
+		a.t.Fatal(err)
+	}
+	c := a.client(lang)
+	c.mustLogin(email)
+	if lang != "" && lang != "es" {
+		c.post("/language", url.Values{"lang": {lang}, "next": {"/"}})
+	}
+	return c
+}
+
+func (a *testApp) mustUser(email string) courses.User {
+	a.t.Helper()
+	u, err := a.Store.UserByEmail(context.Background(), email)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return u
 }

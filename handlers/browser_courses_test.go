@@ -16,6 +16,7 @@ func waitText(xpath string) chromedp.Action[chromedp.Void] {
 func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testing.T) {
 	app := newTestApp(t)
 	app.user("docente@example.org", courses.RoleInstructor)
+	app.user("trainee@example.org", courses.RoleTrainee)
 	ctx := browser(t, "es-419")
 
 	run(t, ctx, chromedp.Navigate(app.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
@@ -107,7 +108,11 @@ func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testin
 		waitText(`//div[contains(@class,"notice") and contains(., "El curso está publicado")]`))
 	run(t, ctx, submit(`form[action="/logout"]`), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
 
-	// A visitor who reads Portuguese finds it by audience and language, and reads a lesson.
+	// A trainee who reads Portuguese finds it by audience and language, enrols, and reads a lesson.
+	run(t, ctx, chromedp.Navigate(app.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS("#email"), "trainee@example.org"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		submit(`form[action="/login"]`), chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
 	run(t, ctx, chromedp.Navigate(app.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS("form.filters")),
 		chromedp.SetValue(chromedp.CSS("#audience"), "media"),
 		chromedp.SetValue(chromedp.CSS("select#language"), "pt"),
@@ -118,6 +123,7 @@ func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testin
 	run(t, ctx, chromedp.Click(chromedp.Search(`//h2/a[text()="Prevenção comunitária da violência"]`)),
 		chromedp.WaitVisible(chromedp.CSS("ol.syllabus")))
 	checkAccessibility(t, ctx)
+	run(t, ctx, submit(`form[action$="/enrol"]`), chromedp.WaitVisible(chromedp.CSS(`form[action$="/withdraw"]`)))
 	run(t, ctx, chromedp.Click(chromedp.Search(`//ol[@class="syllabus"]//a[text()="Fatores de risco"]`)),
 		chromedp.WaitVisible(chromedp.CSS("article.lesson h2")))
 	if h := text(t, ctx, "article.lesson"); !strings.Contains(h, "Os fatores de risco aumentam a probabilidade de violência.") {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -82,6 +83,22 @@ type coursePage struct {
 	Preview     bool   // an instructor looking at a draft, or at the course as trainees will see it
 	BaseURL     string // where the course's pages live: /courses/slug or the preview
 	CanEdit     bool
+	CanRead     bool // lessons open: enrolled and active, or editing
+	Cohorts     []store.CohortSummary
+	Enrolment   enrolment
+	Done        map[int64]bool
+	Percent     int
+	Now         time.Time
+}
+
+// EnrolledCohort is the cohort the trainee is in, for the course page.
+func (p coursePage) EnrolledCohort() store.CohortSummary {
+	for _, ch := range p.Cohorts {
+		if ch.ID == p.Enrolment.CohortID {
+			return ch
+		}
+	}
+	return store.CohortSummary{}
 }
 
 // readingLanguage is the language a trainee reads a course in: ?lang= when they chose
@@ -122,8 +139,26 @@ func (a *App) renderCourse(c *gin.Context, co courses.Course, base string, previ
 		a.fail(c, err)
 		return
 	}
+	u := currentUser(c)
 	data := coursePage{Local: courses.Localize(co, a.readingLanguage(c)), Instructors: instructors,
-		Preview: preview, BaseURL: base, CanEdit: co.CanEdit(currentUser(c))}
+		Preview: preview, BaseURL: base, CanEdit: co.CanEdit(u), Now: time.Now()}
+	ctx := c.Request.Context()
+	if data.Cohorts, err = a.Store.Cohorts(ctx, co.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	if data.Enrolment, err = a.enrolmentOf(c, co); err != nil {
+		a.fail(c, err)
+		return
+	}
+	data.CanRead = preview || canRead(u, co, data.Enrolment)
+	if u != nil {
+		if data.Done, err = a.Store.CompletedLessons(ctx, u.ID, co.ID); err != nil {
+			a.fail(c, err)
+			return
+		}
+		data.Percent = courses.Progress{LessonsTotal: co.LessonCount(), LessonsDone: len(data.Done)}.Percent()
+	}
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
 
@@ -135,11 +170,25 @@ type lessonPage struct {
 	HTML    template.HTML
 	BaseURL string
 	Preview bool
+	CanMark bool // an enrolled trainee, who can mark the lesson done
+	Done    map[int64]bool
+	Percent int
 }
 
+// lessonPage shows a lesson to the trainees enrolled in its course (and to its editors);
+// anyone else is refused, whatever the URL they type.
 func (a *App) lessonPage(c *gin.Context) {
 	co, ok := a.publishedCourse(c)
 	if !ok {
+		return
+	}
+	e, err := a.enrolmentOf(c, co)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if !canRead(currentUser(c), co, e) {
+		a.renderError(c, http.StatusForbidden, "error.not_enrolled.title", "error.not_enrolled.message")
 		return
 	}
 	a.renderLesson(c, co, "/courses/"+co.Slug, false)
@@ -160,6 +209,26 @@ func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, previ
 	data := lessonPage{Course: lc, Lesson: lesson, Prev: prev, Next: next, BaseURL: base, Preview: preview,
 		// The renderer allows only safe HTML and images from this course: see courses.RenderMarkdown.
 		HTML: template.HTML(courses.RenderMarkdown(lesson.Body, "/courses/"+co.Slug+"/images/"))}
+	if u := currentUser(c); u != nil && !preview {
+		ctx := c.Request.Context()
+		e, err := a.enrolmentOf(c, co)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		if e.Enrolled && e.Status == courses.EnrolmentActive {
+			data.CanMark = true
+			if err := a.Store.VisitLesson(ctx, u.ID, co.ID, lesson.ID, time.Now()); err != nil {
+				a.fail(c, err)
+				return
+			}
+		}
+		if data.Done, err = a.Store.CompletedLessons(ctx, u.ID, co.ID); err != nil {
+			a.fail(c, err)
+			return
+		}
+		data.Percent = courses.Progress{LessonsTotal: co.LessonCount(), LessonsDone: len(data.Done)}.Percent()
+	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
 }
 

@@ -194,7 +194,7 @@ func TestCoursePageFallsBackToTheDefaultLanguageWithANotice(t *testing.T) {
 	app := newTestApp(t)
 	owner := app.user("owner@example.org", courses.RoleInstructor)
 	co := app.importFixture(owner.ID, true)
-	c := app.client("pt")
+	c := app.enrolledClient("bia@example.org", co.ID, "pt")
 	// A lesson not yet translated into Portuguese is read in Spanish, inside the Portuguese course.
 	untranslated := co.Modules[1].Lessons[0]
 	r := c.get(fmt.Sprintf("/courses/three-languages/lessons/%d", untranslated.ID))
@@ -231,8 +231,11 @@ func TestDraftCoursesAreHiddenFromTrainees(t *testing.T) {
 	if r := app.client("es").get("/courses/three-languages"); r.Status != http.StatusNotFound {
 		t.Fatalf("draft course page for a visitor: %d", r.Status)
 	}
-	if r := app.client("es").get(fmt.Sprintf("/courses/three-languages/lessons/%d", co.Modules[0].Lessons[0].ID)); r.Status != http.StatusNotFound {
-		t.Fatalf("draft lesson for a visitor: %d", r.Status)
+	app.user("trainee@example.org", courses.RoleTrainee)
+	trainee := app.client("es")
+	trainee.mustLogin("trainee@example.org")
+	if r := trainee.get(fmt.Sprintf("/courses/three-languages/lessons/%d", co.Modules[0].Lessons[0].ID)); r.Status != http.StatusNotFound {
+		t.Fatalf("draft lesson for a trainee: %d", r.Status)
 	}
 	c := app.client("es")
 	c.mustLogin("owner@example.org")
@@ -261,7 +264,7 @@ func TestLessonsAreRenderedSafely(t *testing.T) {
 	if r := c.post(edit, url.Values{"title": {"Bienvenida"}, "body": {body}, "lang": {"es"}, "action": {"save"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.Status)
 	}
-	page := app.client("es").get(fmt.Sprintf("/courses/three-languages/lessons/%d", lesson.ID))
+	page := app.enrolledClient("reader@example.org", co.ID, "es").get(fmt.Sprintf("/courses/three-languages/lessons/%d", lesson.ID))
 	for _, bad := range []string{"<script>alert", "javascript:", "onerror"} {
 		if strings.Contains(page.Body, bad) {
 			t.Errorf("lesson page contains %q", bad)

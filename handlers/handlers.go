@@ -29,6 +29,7 @@ type Deps struct {
 	Redis    *redis.Client
 	Sessions *store.Sessions
 	Limiter  *store.Limiter
+	Uploads  *store.Uploads
 	Logger   *slog.Logger
 }
 

@@ -137,6 +137,27 @@ func usedKeys(t *testing.T, namespaces map[string]bool) map[string]string {
 	for _, l := range courses.Levels {
 		used["level."+string(l)] = "levels"
 	}
+	for _, m := range courses.CohortModes {
+		used["mode."+string(m)] = "modes"
+	}
+	for _, p := range courses.EnrolmentPolicies {
+		used["policy."+string(p)] = "policies"
+	}
+	for _, e := range courses.EnrolmentStatuses {
+		used["enrolment."+string(e)] = "enrolment statuses"
+	}
+	for _, e := range []courses.EnrolmentStatus{courses.EnrolmentActive, courses.EnrolmentWaiting, courses.EnrolmentPending} {
+		used["flash.enrolled_"+string(e)] = "enrol.go"
+	}
+	for _, e := range []courses.EnrolmentStatus{courses.EnrolmentActive, courses.EnrolmentWaiting, courses.EnrolmentRejected} {
+		used["flash.decided_"+string(e)] = "teach_cohorts.go"
+	}
+	for _, a := range courses.AttendanceStatuses {
+		used["attendance."+string(a)] = "attendance statuses"
+	}
+	for _, f := range []string{"email", "full_name", "country", "institution", "sector", "gender", "language"} {
+		used["csv.field."+f] = "teach_cohort.html"
+	}
 	for _, st := range courses.Statuses {
 		used["status."+string(st)] = "statuses"
 		used["flash.course_"+string(st)] = "teach.go setCourseStatus"

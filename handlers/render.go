@@ -29,6 +29,7 @@ func parsePages(assets *static.Assets) (*pages, error) {
 			return "", fmt.Errorf("no static file %q", name)
 		},
 		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
 	}
 	names, err := fs.Glob(templates.FS, "pages/*.html")
 	if err != nil {
@@ -211,6 +212,31 @@ func (v *view) CanTeach() bool {
 
 // BundleMessage translates one problem found in a course bundle.
 func (v *view) BundleMessage(e courses.BundleError) string {
+	var data []any
+	for _, k := range courses.SortKeys(e.Args) {
+		data = append(data, k, e.Args[k])
+	}
+	return v.T(e.Key, data...)
+}
+
+// CohortName names a cohort; the default, self-paced one has a translated name.
+func (v *view) CohortName(c courses.Cohort) string {
+	if c.IsDefault {
+		return v.T("cohort.default_name")
+	}
+	return c.Name
+}
+
+// Modes, Policies and AttendanceStatuses list the choices of the cohort and roster forms.
+func (v *view) Modes() []courses.CohortMode                    { return courses.CohortModes }
+func (v *view) Policies() []courses.EnrolmentPolicy            { return courses.EnrolmentPolicies }
+func (v *view) AttendanceStatuses() []courses.AttendanceStatus { return courses.AttendanceStatuses }
+
+// Localize gives a course in the page's language, as trainees read it.
+func (v *view) Localize(c courses.Course) courses.LocalCourse { return courses.Localize(c, v.Lang) }
+
+// RowMessage translates one problem of an uploaded spreadsheet.
+func (v *view) RowMessage(e courses.RowError) string {
 	var data []any
 	for _, k := range courses.SortKeys(e.Args) {
 		data = append(data, k, e.Args[k])

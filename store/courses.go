@@ -64,6 +64,9 @@ func (s *Store) CreateCourse(ctx context.Context, ownerID int64, c courses.Cours
 				return err
 			}
 		}
+		if err := ensureDefaultCohort(ctx, tx, id); err != nil {
+			return err
+		}
 		return refreshSearch(ctx, tx, id)
 	})
 	if isUniqueViolation(err) {
@@ -254,4 +257,11 @@ func uniqueKey(base string, taken map[string]bool) string {
 		key = base + "-" + strconv.Itoa(i)
 	}
 	return key
+}
+
+// ensureDefaultCohort gives a course its open, self-paced cohort, once.
+func ensureDefaultCohort(ctx context.Context, tx *sqlx.Tx, courseID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO cohorts (course_id, name, mode, policy, is_default)
+		VALUES ($1, 'default', 'online', 'open', true) ON CONFLICT (course_id) WHERE is_default DO NOTHING`, courseID)
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/courses/catalog"
@@ -99,7 +100,7 @@ func TestReimportUpdatesInPlaceAndKeepsProgress(t *testing.T) {
 	}
 	before, _ := st.Course(ctx, id)
 	done := before.Modules[0].Lessons[0] // "welcome"
-	if err := st.CompleteLesson(ctx, trainee.ID, done.ID); err != nil {
+	if _, err := st.CompleteLesson(ctx, trainee.ID, done.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -262,7 +263,7 @@ func TestCompletedLessonCannotBeDeleted(t *testing.T) {
 	id, _, _ := st.ImportBundle(ctx, owner.ID, fixture(t))
 	co, _ := st.Course(ctx, id)
 	lesson := co.Modules[0].Lessons[0]
-	if err := st.CompleteLesson(ctx, trainee.ID, lesson.ID); err != nil {
+	if _, err := st.CompleteLesson(ctx, trainee.ID, lesson.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.DeleteLesson(ctx, id, lesson.ID); !errors.Is(err, store.ErrLessonCompleted) {

@@ -31,6 +31,9 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 		if err != nil {
 			return err
 		}
+		if err := ensureDefaultCohort(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM course_texts WHERE course_id = $1`, id); err != nil {
 			return err
 		}

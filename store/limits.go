@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -59,4 +60,17 @@ func (l *Limiter) LoginSucceeded(ctx context.Context, email string) error {
 		return fmt.Errorf("store: login limit: %w", err)
 	}
 	return nil
+}
+
+// AllowCheckIn counts a check-in attempt by userID: ten a quarter of an hour is plenty for
+// someone in the room, and far too few to guess a six-digit code.
+func (l *Limiter) AllowCheckIn(ctx context.Context, userID int64) (time.Duration, error) {
+	res, err := l.rl.Allow(ctx, l.prefix+"checkin:"+strconv.FormatInt(userID, 10), redis_rate.Limit{Rate: 10, Burst: 10, Period: 15 * time.Minute})
+	if err != nil {
+		return 0, fmt.Errorf("store: check-in limit: %w", err)
+	}
+	if res.Allowed == 0 {
+		return res.RetryAfter, nil
+	}
+	return 0, nil
 }

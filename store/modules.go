@@ -248,14 +248,6 @@ func (s *Store) DeleteLesson(ctx context.Context, courseID, lessonID int64) erro
 	})
 }
 
-// CompleteLesson records that userID finished a lesson (once; later calls change nothing).
-func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO lesson_completions (user_id, lesson_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, userID, lessonID)
-		return err
-	})
-}
-
 // SaveTranslation writes a course's title and summary and its module titles in lang, at once.
 func (s *Store) SaveTranslation(ctx context.Context, courseID int64, lang string, text courses.CourseText, moduleTitles map[int64]string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {

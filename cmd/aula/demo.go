@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/courses/catalog"
@@ -66,6 +67,9 @@ func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := demoCohorts(ctx, st, time.Now()); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "The demo school is loaded: %d courses in the catalog. Demo accounts (email / password):\n", n)
 	for _, d := range demoUsers[:3] {
 		fmt.Fprintf(stdout, "  %-11s %-26s %s\n", d.role, d.profile.Email, d.password)
@@ -103,4 +107,79 @@ func loadCatalog(ctx context.Context, st *store.Store, ownerID int64) (int, erro
 		n++
 	}
 	return n, nil
+}
+
+// demoCohorts gives the demo school an in-person cohort with a session next week, trainees in
+// it, and the demo trainee part-way through the general course. Run twice, it changes nothing.
+func demoCohorts(ctx context.Context, st *store.Store, now time.Time) error {
+	policing, err := st.CourseBySlug(ctx, "community-policing-human-rights")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	cohorts, err := st.Cohorts(ctx, policing.ID)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	const name = "Guatemala, presencial"
+	var cohortID int64
+	for _, c := range cohorts {
+		if c.Name == name {
+			cohortID = c.ID
+		}
+	}
+	if cohortID == 0 {
+		start := now.AddDate(0, 0, 7)
+		end := now.AddDate(0, 2, 0)
+		cohortID, err = st.SaveCohort(ctx, courses.Cohort{CourseID: policing.ID, Name: name, StartsOn: &start, EndsOn: &end,
+			Capacity: 25, Mode: courses.ModeInPerson, Location: "Academia de la Policía Nacional Civil, Ciudad de Guatemala",
+			Policy: courses.PolicyOpen})
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		day := now.AddDate(0, 0, 7)
+		startsAt := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, time.Local)
+		if _, err := st.AddSession(ctx, courses.CohortSession{CohortID: cohortID, StartsAt: startsAt, Minutes: 180,
+			Place: "Aula 3, Academia de la PNC"}); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		for _, email := range []string{"trainee@aula.example", "patricia@aula.example"} {
+			u, err := st.UserByEmail(ctx, email)
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			if err := st.EnrolByStaff(ctx, cohortID, u.ID); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+	}
+	general, err := st.CourseBySlug(ctx, "citizen-security-human-development")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	trainee, err := st.UserByEmail(ctx, "trainee@aula.example")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if _, err := st.EnrolmentIn(ctx, trainee.ID, general.ID); errors.Is(err, courses.ErrNotFound) {
+		cohorts, err := st.Cohorts(ctx, general.ID)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if _, err := st.Enrol(ctx, trainee.ID, cohorts[0].ID, "", now); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		// Part-way: the first module read, the second begun.
+		lessons := general.Modules[0].Lessons
+		for _, l := range lessons {
+			if _, err := st.CompleteLesson(ctx, trainee.ID, l.ID, now); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+		if err := st.VisitLesson(ctx, trainee.ID, general.ID, general.Modules[1].Lessons[0].ID, now); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
 }

@@ -52,7 +52,8 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 		Limiter: store.NewLimiter(rdb, cfg.RedisPrefix, store.LoginLimits{
 			PerAccount: cfg.LoginPerAccount, PerIP: cfg.LoginPerIP, Period: 15 * time.Minute,
 		}),
-		Logger: m.Logger,
+		Uploads: store.NewUploads(rdb, cfg.RedisPrefix),
+		Logger:  m.Logger,
 	})
 	if err != nil {
 		m.Close()

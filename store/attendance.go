@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+)
+
+type sessionRow struct {
+	ID       int64        `db:"id"`
+	CohortID int64        `db:"cohort_id"`
+	StartsAt time.Time    `db:"starts_at"`
+	Minutes  int          `db:"minutes"`
+	Place    string       `db:"place"`
+	Capacity int          `db:"capacity"`
+	Code     string       `db:"checkin_code"`
+	Opens    sql.NullTime `db:"checkin_opens"`
+	Closes   sql.NullTime `db:"checkin_closes"`
+}
+
+const sessionColumns = `id, cohort_id, starts_at, minutes, place, capacity, checkin_code, checkin_opens, checkin_closes`
+
+func (r sessionRow) session() courses.CohortSession {
+	return courses.CohortSession{ID: r.ID, CohortID: r.CohortID, StartsAt: r.StartsAt, Minutes: r.Minutes, Place: r.Place,
+		Capacity: r.Capacity, CheckInCode: r.Code, CheckInOpens: nullTime(r.Opens), CheckInCloses: nullTime(r.Closes)}
+}
+
+// AddSession schedules an in-person session for a cohort.
+func (s *Store) AddSession(ctx context.Context, se courses.CohortSession) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &id, `INSERT INTO cohort_sessions (cohort_id, starts_at, minutes, place, capacity)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, se.CohortID, se.StartsAt, se.Minutes, se.Place, se.Capacity)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: add session: %w", err)
+	}
+	return id, nil
+}
+
+// Sessions lists a cohort's sessions in time order.
+func (s *Store) Sessions(ctx context.Context, cohortID int64) ([]courses.CohortSession, error) {
+	var rows []sessionRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+sessionColumns+` FROM cohort_sessions WHERE cohort_id = $1 ORDER BY starts_at, id`, cohortID); err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	list := make([]courses.CohortSession, len(rows))
+	for i, r := range rows {
+		list[i] = r.session()
+	}
+	return list, nil
+}
+
+// Session returns a session of the cohort; a session of another cohort is not found.
+func (s *Store) Session(ctx context.Context, cohortID, sessionID int64) (courses.CohortSession, error) {
+	var r sessionRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+sessionColumns+` FROM cohort_sessions WHERE id = $1 AND cohort_id = $2`, sessionID, cohortID)
+	if notFound(err) {
+		return courses.CohortSession{}, fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
+	}
+	if err != nil {
+		return courses.CohortSession{}, fmt.Errorf("store: session %d: %w", sessionID, err)
+	}
+	return r.session(), nil
+}
+
+// RosterEntry is one trainee on a session's roster.
+type RosterEntry struct {
+	UserID   int64                    `db:"user_id"`
+	FullName string                   `db:"full_name"`
+	Email    string                   `db:"email"`
+	Status   courses.AttendanceStatus `db:"status"`
+	ByCode   bool                     `db:"by_code"`
+}
+
+// Roster lists the cohort's active trainees with their attendance at a session.
+func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]RosterEntry, error) {
+	var list []RosterEntry
+	err := s.db.SelectContext(ctx, &list, `
+		SELECT u.id AS user_id, u.full_name, u.email, coalesce(a.status, '') AS status,
+			(a.status IS NOT NULL AND a.recorded_by IS NULL) AS by_code
+		FROM enrolments e JOIN users u ON u.id = e.user_id
+		LEFT JOIN attendance a ON a.session_id = $2 AND a.user_id = u.id
+		WHERE e.cohort_id = $1 AND e.status = 'active'
+		ORDER BY lower(u.full_name), u.id`, cohortID, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: roster: %w", err)
+	}
+	return list, nil
+}
+
+// SetAttendance records the instructor's roster for a session, for trainees of the cohort
+// only, and records the completion of anyone whose course is now complete.
+func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recordedBy int64, marks map[int64]courses.AttendanceStatus, now time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var courseID int64
+		if err := tx.GetContext(ctx, &courseID, `SELECT c.course_id FROM cohort_sessions s JOIN cohorts c ON c.id = s.cohort_id
+			WHERE s.id = $1 AND s.cohort_id = $2`, sessionID, cohortID); err != nil {
+			if notFound(err) {
+				return fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
+			}
+			return err
+		}
+		for userID, status := range marks {
+			if !status.Valid() {
+				return fmt.Errorf("store: attendance %q: %w", status, courses.ErrInvalid)
+			}
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO attendance (session_id, user_id, status, recorded_by)
+				SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM enrolments WHERE cohort_id = $5 AND user_id = $2 AND status = 'active')
+				ON CONFLICT (session_id, user_id) DO UPDATE SET status = EXCLUDED.status, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
+				sessionID, userID, string(status), recordedBy, cohortID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("store: trainee %d is not in cohort %d: %w", userID, cohortID, courses.ErrNotFound)
+			}
+			if _, err := checkCompletion(ctx, tx, userID, courseID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OpenCheckIn gives a session a new code, valid from opens to closes.
+func (s *Store) OpenCheckIn(ctx context.Context, cohortID, sessionID int64, code string, opens, closes time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cohort_sessions SET checkin_code = $3, checkin_opens = $4, checkin_closes = $5
+			WHERE id = $1 AND cohort_id = $2`, sessionID, cohortID, code, opens, closes)
+		if err != nil {
+			return fmt.Errorf("store: open check-in: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// CloseCheckIn ends a session's check-in window now.
+func (s *Store) CloseCheckIn(ctx context.Context, cohortID, sessionID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE cohort_sessions SET checkin_closes = $3
+			WHERE id = $1 AND cohort_id = $2 AND checkin_closes > $3`, sessionID, cohortID, now)
+		return err
+	})
+}
+
+// CheckIn marks userID present at the session of one of their cohorts whose code this is,
+// if its window is open. It returns the session.
+func (s *Store) CheckIn(ctx context.Context, userID int64, code string, now time.Time) (courses.CohortSession, error) {
+	var found courses.CohortSession
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var rows []struct {
+			sessionRow
+			CourseID int64 `db:"course_id"`
+		}
+		err := tx.SelectContext(ctx, &rows, `
+			SELECT s.id, s.cohort_id, s.starts_at, s.minutes, s.place, s.capacity, s.checkin_code, s.checkin_opens, s.checkin_closes, e.course_id
+			FROM cohort_sessions s JOIN enrolments e ON e.cohort_id = s.cohort_id AND e.user_id = $1 AND e.status = 'active'
+			WHERE s.checkin_code <> '' ORDER BY abs(extract(epoch FROM s.starts_at - $2::timestamptz))`, userID, now)
+		if err != nil {
+			return err
+		}
+		var last error = courses.ErrCheckInCode
+		for _, r := range rows {
+			se := r.session()
+			err := se.CheckIn(code, now)
+			if errors.Is(err, courses.ErrCheckInCode) {
+				continue
+			}
+			if err != nil {
+				last = err // the right code, outside its window
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO attendance (session_id, user_id, status) VALUES ($1, $2, 'present')
+				ON CONFLICT (session_id, user_id) DO UPDATE SET status = 'present', recorded_by = NULL, recorded_at = now()`, se.ID, userID); err != nil {
+				return err
+			}
+			if _, err := checkCompletion(ctx, tx, userID, r.CourseID, now); err != nil {
+				return err
+			}
+			found = se
+			return nil
+		}
+		return last
+	})
+	if err != nil {
+		return found, fmt.Errorf("store: check in: %w", err)
+	}
+	return found, nil
+}

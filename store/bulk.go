@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// PasswordLinkTTL is how long a one-time link to set a password stays valid.
+const PasswordLinkTTL = 14 * 24 * time.Hour
+
+// NewAccount is an account bulk enrolment created, with the token of its one-time link.
+type NewAccount struct {
+	Email    string
+	FullName string
+	Token    string
+}
+
+// BulkResult says what a bulk enrolment did.
+type BulkResult struct {
+	Created  []NewAccount // accounts that did not exist; they set their password with the link
+	Enrolled int          // people put into the cohort (new accounts included)
+	Skipped  []string     // emails already enrolled in the course: left as they were
+}
+
+func newToken() (token, hash string, err error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", "", err
+	}
+	token = base64.RawURLEncoding.EncodeToString(raw)
+	sum := sha256.Sum256([]byte(token))
+	return token, hex.EncodeToString(sum[:]), nil
+}
+
+// BulkEnrol enrols every row into a cohort in one transaction: missing accounts are created
+// (without a password: each gets a one-time link), existing ones enrolled, people already
+// enrolled in the course skipped. Staff enrolment ignores the cohort's capacity and policy.
+// Rows go to PostgreSQL as arrays, a few statements for the whole file.
+func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []courses.EnrolmentRow, now time.Time) (BulkResult, error) {
+	var res BulkResult
+	n := len(rows)
+	emails, names, countries, institutions := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	sectors, genders, languages := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	for i, r := range rows {
+		p := r.Profile
+		emails[i], names[i], countries[i], institutions[i] = courses.NormalizeEmail(p.Email), p.FullName, p.Country, p.Institution
+		sectors[i], genders[i], languages[i] = p.Sector, p.Gender, p.Language
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		c, err := lockCohort(ctx, tx, cohortID)
+		if err != nil {
+			return err
+		}
+		if c.CourseID != courseID {
+			return fmt.Errorf("cohort %d: %w", cohortID, courses.ErrNotFound)
+		}
+		var created []struct {
+			ID       int64  `db:"id"`
+			Email    string `db:"email"`
+			FullName string `db:"full_name"`
+		}
+		// An empty password hash matches no password: the account is usable once its link is used.
+		err = tx.SelectContext(ctx, &created, `
+			INSERT INTO users (email, full_name, password_hash, country, institution, sector, gender, language)
+			SELECT * FROM unnest($1::text[], $2::text[], array_fill(''::text, ARRAY[$8::int]), $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+			ON CONFLICT ((lower(email))) DO NOTHING
+			RETURNING id, email, full_name`, emails, names, countries, institutions, sectors, genders, languages, n)
+		if err != nil {
+			return err
+		}
+		ids := make(pq.Int64Array, len(created))
+		hashes := make(pq.StringArray, len(created))
+		for i, u := range created {
+			token, hash, err := newToken()
+			if err != nil {
+				return err
+			}
+			ids[i], hashes[i] = u.ID, hash
+			res.Created = append(res.Created, NewAccount{Email: u.Email, FullName: u.FullName, Token: token})
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at)
+			SELECT * FROM unnest($1::text[], $2::bigint[], array_fill($3::timestamptz, ARRAY[$4::int]))`,
+			hashes, ids, now.Add(PasswordLinkTTL), len(created)); err != nil {
+			return err
+		}
+		// Anyone already live in the course (this cohort or another) is skipped.
+		if err := tx.SelectContext(ctx, &res.Skipped, `SELECT u.email FROM users u JOIN enrolments e ON e.user_id = u.id
+			WHERE lower(u.email) = ANY ($1) AND e.course_id = $2 AND e.status IN ('pending', 'waiting', 'active')
+			ORDER BY u.email`, emails, courseID); err != nil {
+			return err
+		}
+		result, err := tx.ExecContext(ctx, `
+			INSERT INTO enrolments (cohort_id, course_id, user_id, status)
+			SELECT $1, $2, u.id, 'active' FROM users u
+			WHERE lower(u.email) = ANY ($3) AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = $2
+				AND e.status IN ('pending', 'waiting', 'active'))
+			ON CONFLICT (cohort_id, user_id) DO UPDATE SET status = 'active', queued_at = clock_timestamp()`,
+			cohortID, courseID, emails)
+		if err != nil {
+			return err
+		}
+		enrolled, _ := result.RowsAffected()
+		res.Enrolled = int(enrolled)
+		return nil
+	})
+	if err != nil {
+		return BulkResult{}, fmt.Errorf("store: bulk enrol: %w", err)
+	}
+	return res, nil
+}
+
+// PasswordLink creates a one-time link token for userID (an admin's "send a new link").
+func (s *Store) PasswordLink(ctx context.Context, userID int64, now time.Time) (string, error) {
+	token, hash, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+			hash, userID, now.Add(PasswordLinkTTL))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: password link: %w", err)
+	}
+	return token, nil
+}
+
+// UsePasswordLink sets the password of the link's account and spends the link; an unknown,
+// used or expired link is ErrNotFound. It returns the user.
+func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now time.Time) (courses.User, error) {
+	sum := sha256.Sum256([]byte(token))
+	hash, err := HashPassword(password)
+	if err != nil {
+		return courses.User{}, err
+	}
+	var u courses.User
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var userID int64
+		err := tx.GetContext(ctx, &userID, `UPDATE password_tokens SET used_at = $2
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`, hex.EncodeToString(sum[:]), now)
+		if notFound(err) {
+			return fmt.Errorf("password link: %w", courses.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var row userRow
+		if err := tx.GetContext(ctx, &row, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns, userID, hash); err != nil {
+			return err
+		}
+		u = row.user()
+		return nil
+	})
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: use password link: %w", err)
+	}
+	return u, nil
+}
+
+// PasswordLinkValid says whether a link can still be used, before its form is shown.
+func (s *Store) PasswordLinkValid(ctx context.Context, token string, now time.Time) bool {
+	sum := sha256.Sum256([]byte(token))
+	var ok bool
+	_ = s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)`,
+		hex.EncodeToString(sum[:]), now)
+	return ok
+}

@@ -31,9 +31,14 @@ type testApp struct {
 // appConfig is what a test may change about the application.
 type appConfig struct {
 	loginPerAccount, loginPerIP int
+	baseURL                     *url.URL
 }
 
 type appOption func(*appConfig)
+
+func withBaseURL(u string) appOption {
+	return func(c *appConfig) { c.baseURL, _ = url.Parse(u) }
+}
 
 func withLoginLimits(perAccount, perIP int) appOption {
 	return func(c *appConfig) { c.loginPerAccount, c.loginPerIP = perAccount, perIP }
@@ -49,6 +54,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	}
 	sessions := store.NewSessions(rdb, prefix, time.Hour, 12*time.Hour, nil)
 	app, err := handlers.New(handlers.Deps{
+		Config:   handlers.Config{BaseURL: cfg.baseURL},
 		Store:    st,
 		Redis:    rdb,
 		Sessions: sessions,

@@ -217,3 +217,27 @@ func TestAnonymousIsSentToLoginAndBack(t *testing.T) {
 		t.Fatalf("after login: %s", r.Location)
 	}
 }
+
+func TestCookiesAreSecureAndHostPrefixedOverHTTPS(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t, withBaseURL("https://aula.example.org"))
+	app.user("ana@example.org", courses.RoleTrainee)
+	r := app.client("es").login("ana@example.org", testPassword)
+	cookie := r.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-aula_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("Set-Cookie %q lacks %s", cookie, want)
+		}
+	}
+	if strings.Contains(cookie, "Domain=") {
+		t.Error("a __Host- cookie must not name a domain")
+	}
+	if r.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS over HTTPS")
+	}
+	plain := newTestApp(t)
+	plain.user("bo@example.org", courses.RoleTrainee)
+	if c := plain.client("es").login("bo@example.org", testPassword).Header.Get("Set-Cookie"); !strings.HasPrefix(c, "aula_session=") || strings.Contains(c, "Secure") {
+		t.Errorf("plain HTTP cookie: %q", c)
+	}
+}

@@ -191,10 +191,11 @@ func (a *App) lessonPage(c *gin.Context) {
 		a.renderError(c, http.StatusForbidden, "error.not_enrolled.title", "error.not_enrolled.message")
 		return
 	}
-	a.renderLesson(c, co, "/courses/"+co.Slug, false)
+	a.renderLesson(c, co, "/courses/"+co.Slug, false, e)
 }
 
-func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, preview bool) {
+// renderLesson shows a lesson; e is the reader's enrolment (empty for a preview).
+func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, preview bool, e enrolment) {
 	id, ok := paramID(c, "lesson")
 	if !ok {
 		a.notFound(c)
@@ -211,11 +212,7 @@ func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, previ
 		HTML: template.HTML(courses.RenderMarkdown(lesson.Body, "/courses/"+co.Slug+"/images/"))}
 	if u := currentUser(c); u != nil && !preview {
 		ctx := c.Request.Context()
-		e, err := a.enrolmentOf(c, co)
-		if err != nil {
-			a.fail(c, err)
-			return
-		}
+		var err error
 		if e.Enrolled && e.Status == courses.EnrolmentActive {
 			data.CanMark = true
 			if err := a.Store.VisitLesson(ctx, u.ID, co.ID, lesson.ID, time.Now()); err != nil {

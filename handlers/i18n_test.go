@@ -158,6 +158,10 @@ func usedKeys(t *testing.T, namespaces map[string]bool) map[string]string {
 	for _, f := range []string{"email", "full_name", "country", "institution", "sector", "gender", "language"} {
 		used["csv.field."+f] = "teach_cohort.html"
 	}
+	for _, item := range []string{"module", "lesson"} {
+		used["flash.error."+item+"_completed"] = "teach.go deleteItem"
+		used["flash."+item+"_deleted"] = "teach.go deleteItem"
+	}
 	for _, st := range courses.Statuses {
 		used["status."+string(st)] = "statuses"
 		used["flash.course_"+string(st)] = "teach.go setCourseStatus"

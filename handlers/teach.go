@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -275,39 +276,44 @@ func direction(c *gin.Context) int {
 	return 1
 }
 
-func (a *App) moveModule(c *gin.Context) {
-	co := courseOf(c)
-	id, ok := paramID(c, "module")
-	if !ok {
-		a.notFound(c)
-		return
+// moveItem moves the module or lesson named by :param one place up or down.
+func (a *App) moveItem(param string, move func(ctx context.Context, courseID, id int64, delta int) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		co := courseOf(c)
+		id, ok := paramID(c, param)
+		if !ok {
+			a.notFound(c)
+			return
+		}
+		if err := move(c.Request.Context(), co.ID, id, direction(c)); err != nil {
+			a.fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#%s-%d", courseURL(co), param, id))
 	}
-	if err := a.Store.MoveModule(c.Request.Context(), co.ID, id, direction(c)); err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#module-%d", courseURL(co), id))
 }
 
-func (a *App) deleteModule(c *gin.Context) {
-	co := courseOf(c)
-	id, ok := paramID(c, "module")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	err := a.Store.DeleteModule(c.Request.Context(), co.ID, id)
-	if errors.Is(err, store.ErrLessonCompleted) {
-		a.setFlash(c, "flash.error.module_completed")
+// deleteItem deletes the module or lesson named by :param, unless trainees completed it.
+func (a *App) deleteItem(param string, del func(ctx context.Context, courseID, id int64) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		co := courseOf(c)
+		id, ok := paramID(c, param)
+		if !ok {
+			a.notFound(c)
+			return
+		}
+		err := del(c.Request.Context(), co.ID, id)
+		switch {
+		case errors.Is(err, store.ErrLessonCompleted):
+			a.setFlash(c, "flash.error."+param+"_completed")
+		case err != nil:
+			a.fail(c, err)
+			return
+		default:
+			a.setFlash(c, "flash."+param+"_deleted")
+		}
 		c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
-		return
 	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.module_deleted")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
 }
 
 func (a *App) addLesson(c *gin.Context) {
@@ -330,39 +336,4 @@ func (a *App) addLesson(c *gin.Context) {
 	}
 	a.setFlash(c, "flash.lesson_added")
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/lessons/%d", courseURL(co), id))
-}
-
-func (a *App) moveLesson(c *gin.Context) {
-	co := courseOf(c)
-	id, ok := paramID(c, "lesson")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	if err := a.Store.MoveLesson(c.Request.Context(), co.ID, id, direction(c)); err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#lesson-%d", courseURL(co), id))
-}
-
-func (a *App) deleteLesson(c *gin.Context) {
-	co := courseOf(c)
-	id, ok := paramID(c, "lesson")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	err := a.Store.DeleteLesson(c.Request.Context(), co.ID, id)
-	if errors.Is(err, store.ErrLessonCompleted) {
-		a.setFlash(c, "flash.error.lesson_completed")
-		c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
-		return
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.lesson_deleted")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
 }

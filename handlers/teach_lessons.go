@@ -166,5 +166,5 @@ func (a *App) previewCourse(c *gin.Context) {
 
 func (a *App) previewLesson(c *gin.Context) {
 	co := courseOf(c)
-	a.renderLesson(c, co, courseURL(co)+"/preview", true)
+	a.renderLesson(c, co, courseURL(co)+"/preview", true, enrolment{})
 }

@@ -22,14 +22,11 @@ func courseCommand(ctx context.Context, cfg Config, args []string, stdout io.Wri
 	if len(args) == 0 {
 		return fmt.Errorf("course: import or export: %w", errUsage)
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	switch args[0] {
 	case "import":
 		fs := flag.NewFlagSet("course import", flag.ContinueOnError)

@@ -35,14 +35,11 @@ var demoUsers = []struct {
 // demo loads the demo school. Run twice, it leaves the same school: accounts are matched
 // by email and their role and password reset.
 func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	for _, d := range demoUsers {
 		u, err := st.UserByEmail(ctx, d.profile.Email)
 		switch {

@@ -114,3 +114,16 @@ func migrate(ctx context.Context, cfg Config, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "The database schema is up to date.")
 	return nil
 }
+
+// openStore connects to PostgreSQL for a command that needs an up-to-date schema.
+func openStore(ctx context.Context, cfg Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/aula-school/aula/courses"
-	"github.com/aula-school/aula/store"
 )
 
 // createUser is the production way to make the first admin: `aula user create --role admin …`.
@@ -63,14 +62,11 @@ func createUser(ctx context.Context, cfg Config, args []string, stdin io.Reader,
 		}
 		password, generated = base64.RawURLEncoding.EncodeToString(b), true
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	u, err := st.CreateUser(ctx, p, password, courses.Role(*role))
 	if errors.Is(err, courses.ErrConflict) {
 		return fmt.Errorf("user create: %s already has an account", p.Email)

@@ -95,6 +95,7 @@ type Course struct {
 	Hours           int
 	DefaultLanguage string
 	Status          Status
+	MinAttendance   int // percent of in-person sessions a trainee of a blended or in-person cohort must attend
 	OwnerID         int64
 	InstructorIDs   []int64 // co-instructors; the owner is not repeated here
 	Texts           map[string]CourseText
@@ -213,6 +214,9 @@ type CourseDetails struct {
 	Title           string // in the default language
 	Summary         string
 }
+
+// DefaultMinAttendance is the share of in-person sessions a new course asks for.
+const DefaultMinAttendance = 75
 
 // Limits on what instructors type.
 const (

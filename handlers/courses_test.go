@@ -139,11 +139,11 @@ func TestCourseAuthoringRejectsBadInputWithMessages(t *testing.T) {
 	app.user("owner@example.org", courses.RoleInstructor)
 	c := app.client("en")
 	c.mustLogin("owner@example.org")
-	r := c.post("/teach/courses", url.Values{"title": {""}, "slug": {"Not A Slug"}, "level": {"expert"}, "hours": {"0"}, "default_language": {"fr"}})
+	r := c.post("/teach/courses", url.Values{"title": {""}, "slug": {"Not A Slug"}, "level": {"expert"}, "hours": {"0"}, "default_language": {"fr"}, "min_attendance": {"150"}})
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad course: %d", r.Status)
 	}
-	for _, msg := range []string{"Escriba un título.", "Use solo minúsculas", "Elija al menos un público.", "Elija un nivel de la lista.", "entre 1 y 1000", "Elija español, portugués o inglés."} {
+	for _, msg := range []string{"Escriba un título.", "Use solo minúsculas", "Elija al menos un público.", "Elija un nivel de la lista.", "entre 1 y 1000", "Elija español, portugués o inglés.", "Escriba un porcentaje entero de 0 a 100."} {
 		if !strings.Contains(r.Body, msg) {
 			t.Errorf("missing %q", msg)
 		}
@@ -162,6 +162,9 @@ func TestCourseAuthoringRejectsBadInputWithMessages(t *testing.T) {
 	editor := c.get(r.Location)
 	if !strings.Contains(editor.Body, "policia-y-comunidad") {
 		t.Fatal("slug not made from the title")
+	}
+	if list, _ := app.Store.TaughtCourses(context.Background(), 0, true); len(list) != 1 || list[0].MinAttendance != courses.DefaultMinAttendance {
+		t.Fatalf("minimum attendance of a new course: %+v", list)
 	}
 	if r := c.post(r.Location+"/status", url.Values{"status": {"published"}}); r.Status != http.StatusSeeOther {
 		t.Fatal(r.Status)

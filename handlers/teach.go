@@ -72,7 +72,7 @@ func detailsForm(c *gin.Context) (courses.Course, map[string]string, courses.Fie
 	values := map[string]string{
 		"slug": strings.TrimSpace(c.PostForm("slug")), "level": c.PostForm("level"), "hours": strings.TrimSpace(c.PostForm("hours")),
 		"default_language": c.PostForm("default_language"), "title": strings.TrimSpace(c.PostForm("title")),
-		"summary": strings.TrimSpace(c.PostForm("summary")),
+		"summary": strings.TrimSpace(c.PostForm("summary")), "min_attendance": strings.TrimSpace(c.PostForm("min_attendance")),
 	}
 	audiences := c.PostFormArray("audiences")
 	for _, au := range audiences {
@@ -104,15 +104,22 @@ func detailsForm(c *gin.Context) (courses.Course, map[string]string, courses.Fie
 	if !courses.ValidLanguage(values["default_language"]) {
 		errs["default_language"] = "error.language.invalid"
 	}
+	minAttendance := courses.DefaultMinAttendance
+	if values["min_attendance"] != "" {
+		if minAttendance, err = strconv.Atoi(values["min_attendance"]); err != nil || minAttendance < 0 || minAttendance > 100 {
+			errs["min_attendance"] = "error.min_attendance.invalid"
+		}
+	}
 	co := courses.Course{Slug: values["slug"], Audiences: courses.SortedAudiences(audiences), Level: courses.Level(values["level"]),
-		Hours: hours, DefaultLanguage: values["default_language"],
+		Hours: hours, DefaultLanguage: values["default_language"], MinAttendance: minAttendance,
 		Texts: map[string]courses.CourseText{values["default_language"]: {Title: values["title"], Summary: values["summary"]}}}
 	return co, values, errs
 }
 
 func (a *App) newCourseForm(c *gin.Context) {
 	v := a.newView(c, nil)
-	v.Form = &form{Values: map[string]string{"default_language": v.Lang, "level": "introductory", "hours": "8"}}
+	v.Form = &form{Values: map[string]string{"default_language": v.Lang, "level": "introductory", "hours": "8",
+		"min_attendance": strconv.Itoa(courses.DefaultMinAttendance)}}
 	a.render(c, http.StatusOK, "teach_course_new", v)
 }
 
@@ -167,6 +174,7 @@ func (a *App) renderEditor(c *gin.Context, status int, f *form) {
 	if f == nil {
 		text := co.Texts[co.DefaultLanguage]
 		f = &form{Values: map[string]string{"slug": co.Slug, "level": string(co.Level), "hours": strconv.Itoa(co.Hours),
+			"min_attendance":   strconv.Itoa(co.MinAttendance),
 			"default_language": co.DefaultLanguage, "title": text.Title, "summary": text.Summary}}
 		for _, au := range co.Audiences {
 			f.Values["audience."+string(au)] = "on"

@@ -23,14 +23,15 @@ type courseRow struct {
 	Hours           int            `db:"hours"`
 	DefaultLanguage string         `db:"default_language"`
 	Status          string         `db:"status"`
+	MinAttendance   int            `db:"min_attendance"`
 	OwnerID         int64          `db:"owner_id"`
 }
 
-const courseColumns = `c.id, c.slug, c.audiences, c.level, c.hours, c.default_language, c.status, c.owner_id`
+const courseColumns = `c.id, c.slug, c.audiences, c.level, c.hours, c.default_language, c.status, c.min_attendance, c.owner_id`
 
 func (r courseRow) course() courses.Course {
 	c := courses.Course{ID: r.ID, Slug: r.Slug, Level: courses.Level(r.Level), Hours: r.Hours,
-		DefaultLanguage: r.DefaultLanguage, Status: courses.Status(r.Status), OwnerID: r.OwnerID,
+		DefaultLanguage: r.DefaultLanguage, Status: courses.Status(r.Status), MinAttendance: r.MinAttendance, OwnerID: r.OwnerID,
 		Texts: map[string]courses.CourseText{}}
 	for _, a := range r.Audiences {
 		c.Audiences = append(c.Audiences, courses.Audience(a))
@@ -53,9 +54,9 @@ func (s *Store) CreateCourse(ctx context.Context, ownerID int64, c courses.Cours
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &id, `
-			INSERT INTO courses (slug, audiences, level, hours, default_language, owner_id)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			c.Slug, audienceArray(c.Audiences), string(c.Level), c.Hours, c.DefaultLanguage, ownerID)
+			INSERT INTO courses (slug, audiences, level, hours, default_language, min_attendance, owner_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			c.Slug, audienceArray(c.Audiences), string(c.Level), c.Hours, c.DefaultLanguage, c.MinAttendance, ownerID)
 		if err != nil {
 			return err
 		}
@@ -182,8 +183,9 @@ func (s *Store) loadCourse(ctx context.Context, q sqlx.QueryerContext, where str
 func (s *Store) UpdateCourse(ctx context.Context, c courses.Course) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			UPDATE courses SET slug = $2, audiences = $3, level = $4, hours = $5, default_language = $6, updated_at = now()
-			WHERE id = $1`, c.ID, c.Slug, audienceArray(c.Audiences), string(c.Level), c.Hours, c.DefaultLanguage)
+			UPDATE courses SET slug = $2, audiences = $3, level = $4, hours = $5, default_language = $6, min_attendance = $7,
+				updated_at = now()
+			WHERE id = $1`, c.ID, c.Slug, audienceArray(c.Audiences), string(c.Level), c.Hours, c.DefaultLanguage, c.MinAttendance)
 		if err != nil {
 			return err
 		}

@@ -182,7 +182,8 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 				WHERE m.course_id = e.course_id AND NOT EXISTS (SELECT 1 FROM lesson_completions lc WHERE lc.lesson_id = l.id AND lc.user_id = e.user_id)
 				ORDER BY m.position, l.position LIMIT 1) AS first_open,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
-			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status", c.owner_id AS "course.owner_id"
+			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
+			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id"
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
 		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID)

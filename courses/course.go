@@ -164,7 +164,17 @@ func Pick[T any](texts map[string]T, want, def string) (T, string) {
 	if t, ok := texts[want]; ok {
 		return t, want
 	}
-	return texts[def], def
+	if t, ok := texts[def]; ok {
+		return t, def
+	}
+	// Not even in the default language (the default changed after it was written): any language it has.
+	for _, l := range Languages {
+		if t, ok := texts[l]; ok {
+			return t, l
+		}
+	}
+	var zero T
+	return zero, def
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -31,7 +33,7 @@ func (a *App) listUsers(c *gin.Context) {
 		role = ""
 	}
 	page, err := strconv.Atoi(c.Query("page"))
-	if err != nil || page < 1 {
+	if err != nil || page < 1 || page > maxPage {
 		page = 1
 	}
 	users, total, err := a.Store.ListUsers(c.Request.Context(), store.UserFilter{
@@ -77,7 +79,35 @@ func (a *App) showUser(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "admin_user", a.newView(c, u))
+	a.render(c, http.StatusOK, "admin_user", a.newView(c, adminUserPage{User: u}))
+}
+
+type adminUserPage struct {
+	User courses.User
+	Link string // a one-time password link just made, shown once
+}
+
+// passwordLink makes a new one-time link with which the user sets a password: for accounts
+// created by bulk enrolment whose link expired, and for people who forgot theirs.
+func (a *App) passwordLink(c *gin.Context) {
+	id, ok := paramID(c, "id")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := a.Store.User(ctx, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	token, err := a.Store.PasswordLink(ctx, u.ID, time.Now())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	link := strings.TrimSuffix(a.Config.BaseURL.String(), "/") + "/password/set?token=" + token
+	a.render(c, http.StatusOK, "admin_user", a.newView(c, adminUserPage{User: u, Link: link}))
 }
 
 // changeRole gives a user another role and ends their sessions: they sign in again, with a

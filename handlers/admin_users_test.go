@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -115,6 +116,32 @@ func TestRoleChangeEndsTheUsersSessions(t *testing.T) {
 		t.Fatalf("bad role: %d", r.Status)
 	} else if page := admin.get(r.Location); !strings.Contains(page.Body, "Elija un rol de la lista.") {
 		t.Fatal("bad role: no message")
+	}
+}
+
+func TestAdminMakesAOneTimePasswordLink(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	app.user("admin@example.org", courses.RoleAdmin)
+	ana := app.user("ana@example.org", courses.RoleTrainee)
+	admin := app.client("es")
+	admin.mustLogin("admin@example.org")
+	r := admin.post(fmt.Sprintf("/admin/users/%d/password-link", ana.ID), nil)
+	link := regexp.MustCompile(`/password/set\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(r.Body)
+	if r.Status != http.StatusOK || link == nil {
+		t.Fatalf("link: %d", r.Status)
+	}
+	c := app.client("es")
+	if r := c.post("/password/set", url.Values{"token": {link[1]}, "password": {"una clave nueva y larga"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("using the link: %d", r.Status)
+	}
+	if r := app.client("es").login("ana@example.org", "una clave nueva y larga"); r.Status != http.StatusSeeOther {
+		t.Fatalf("the new password does not work: %d", r.Status)
+	}
+	trainee := app.client("es")
+	trainee.login("ana@example.org", "una clave nueva y larga")
+	if r := trainee.post(fmt.Sprintf("/admin/users/%d/password-link", ana.ID), nil); r.Status != http.StatusForbidden {
+		t.Fatalf("trainee making links: %d", r.Status)
 	}
 }
 

@@ -175,7 +175,8 @@ func TestLoginRedirectsOnlyWithinAula(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	app.user("ana@example.org", courses.RoleTrainee)
-	for next, want := range map[string]string{"/profile": "/profile", "//evil.example/": "/", "https://evil.example/": "/", `/\evil.example`: "/"} {
+	for next, want := range map[string]string{"/profile": "/profile", "//evil.example/": "/", "https://evil.example/": "/", `/\evil.example`: "/",
+		"/\t/evil.example": "/", "/\n/evil.example": "/"} {
 		r := app.client("es").post("/login", url.Values{"email": {"ana@example.org"}, "password": {testPassword}, "next": {next}})
 		if r.Location != want {
 			t.Errorf("next=%q: redirected to %q, want %q", next, r.Location, want)

@@ -14,6 +14,9 @@ import (
 
 const coursesPerPage = 12
 
+// maxPage bounds page numbers typed into URLs, so that offsets cannot overflow.
+const maxPage = 10000
+
 type catalogPage struct {
 	Courses  []courses.LocalCourse
 	Total    int
@@ -40,7 +43,7 @@ func (a *App) catalog(c *gin.Context) {
 		f.Level = lv
 	}
 	page, err := strconv.Atoi(c.Query("page"))
-	if err != nil || page < 1 {
+	if err != nil || page < 1 || page > maxPage {
 		page = 1
 	}
 	f.Offset = (page - 1) * coursesPerPage

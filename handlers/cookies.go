@@ -48,8 +48,11 @@ func (a *App) takeFlash(c *gin.Context) string {
 }
 
 // safeNext keeps a redirect target on this site.
+// Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become "//evil.example":
+// any control character refuses the target.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return next

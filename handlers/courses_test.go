@@ -190,6 +190,11 @@ func TestCatalogPageFiltersAndSaysWhenNothingMatches(t *testing.T) {
 	if r := c.get("/courses?q=IDIOMAS&level=advanced"); !strings.Contains(r.Body, "Um curso em três idiomas") {
 		t.Fatal("search + level")
 	}
+	for _, odd := range []string{"/courses?page=1000000000000000000", "/courses?q=%CA%BC", "/courses?page=-3&level=nope"} {
+		if r := c.get(odd); r.Status != http.StatusOK {
+			t.Errorf("%s: %d", odd, r.Status)
+		}
+	}
 }
 
 func TestCoursePageFallsBackToTheDefaultLanguageWithANotice(t *testing.T) {

@@ -48,13 +48,26 @@ func (a *App) enrol(c *gin.Context) {
 		a.notFound(c)
 		return
 	}
-	if _, err := a.Store.Cohort(c.Request.Context(), co.ID, cohortID); err != nil {
+	cohort, err := a.Store.Cohort(c.Request.Context(), co.ID, cohortID)
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	back := "/courses/" + co.Slug + "#enrol"
 	if l := c.PostForm("lang"); courses.ValidLanguage(l) {
 		back = "/courses/" + co.Slug + "?lang=" + l + "#enrol" // back to the language the trainee was reading
+	}
+	if cohort.Policy == courses.PolicyKey {
+		wait, err := a.Limiter.AllowEnrolKey(c.Request.Context(), currentUser(c).ID)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		if wait > 0 {
+			a.setFlash(c, "flash.error.key_throttled")
+			c.Redirect(http.StatusSeeOther, back)
+			return
+		}
 	}
 	status, err := a.Store.Enrol(c.Request.Context(), currentUser(c).ID, cohortID, c.PostForm("key"), time.Now())
 	switch {

@@ -106,16 +106,27 @@ func TestEnrolmentThroughThePageWithKeyApprovalAndWaitingList(t *testing.T) {
 	if _, err := app.Store.EnrolmentIn(ctx, app.mustUser("ana@example.org").ID, co.ID); err == nil {
 		t.Fatal("a wrong key enrolled")
 	}
+	// Keys cannot be guessed by trying many: ten tries a quarter of an hour.
+	for i := 0; i < 9; i++ {
+		c.post("/courses/three-languages/enrol", url.Values{"cohort": {fmt.Sprint(keyed)}, "key": {fmt.Sprint(1000 + i)}})
+	}
 	r = c.post("/courses/three-languages/enrol", url.Values{"cohort": {fmt.Sprint(keyed)}, "key": {"SECRETO-1"}})
-	if page := c.get(r.Location); !strings.Contains(page.Body, "Está inscrito en Con clave.") {
+	if page := c.get(r.Location); !strings.Contains(page.Body, "Demasiados intentos") {
+		t.Fatal("the 11th key attempt was not throttled")
+	}
+	other := app.client("es")
+	app.user("bea@example.org", courses.RoleTrainee)
+	other.mustLogin("bea@example.org")
+	r = other.post("/courses/three-languages/enrol", url.Values{"cohort": {fmt.Sprint(keyed)}, "key": {"SECRETO-1"}})
+	if page := other.get(r.Location); !strings.Contains(page.Body, "Está inscrito en Con clave.") {
 		t.Fatalf("right key:\n%s", page.Body)
 	}
 	// A cohort that is not the course's cannot be named in the form.
 	if r := c.post("/courses/three-languages/enrol", url.Values{"cohort": {"999999"}}); r.Status != http.StatusNotFound {
 		t.Fatalf("unknown cohort: %d", r.Status)
 	}
-	c.post("/courses/three-languages/withdraw", nil)
-	if page := c.get("/courses/three-languages"); !strings.Contains(page.Body, "Inscribirme") {
+	other.post("/courses/three-languages/withdraw", nil)
+	if page := other.get("/courses/three-languages"); !strings.Contains(page.Body, "Inscribirme") {
 		t.Fatal("after withdrawing, the enrol buttons are not back")
 	}
 }
@@ -161,8 +172,10 @@ func TestCheckInPage(t *testing.T) {
 		t.Fatal("roster not saved")
 	}
 	stranger := app.user("stranger@example.org", courses.RoleTrainee)
-	if r := ins.post(base+"/attendance", url.Values{fmt.Sprintf("attendance-%d", stranger.ID): {"present"}}); r.Status != http.StatusNotFound {
+	if r := ins.post(base+"/attendance", url.Values{fmt.Sprintf("attendance-%d", stranger.ID): {"present"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("marking a stranger: %d", r.Status)
+	} else if page := ins.get(r.Location); !strings.Contains(page.Body, "ya no están activas en este grupo") {
+		t.Fatal("skipped marks are not reported")
 	}
 	if r := ins.post(base+"/attendance", url.Values{fmt.Sprintf("attendance-%d", ana.ID): {"asleep"}}); r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("unknown status: %d", r.Status)

@@ -122,6 +122,22 @@ func (f *form) Error(name string) string {
 	return f.Errors[name]
 }
 
+// over returns a form showing f's values where f has them and stored values elsewhere, with
+// f's errors: a page with several forms keeps the others filled when one comes back.
+func (f *form) over(stored map[string]string) *form {
+	out := &form{Values: make(map[string]string, len(stored))}
+	for k, v := range stored {
+		out.Values[k] = v
+	}
+	if f != nil {
+		for k, v := range f.Values {
+			out.Values[k] = v
+		}
+		out.Errors = f.Errors
+	}
+	return out
+}
+
 // HasErrors says whether the form is to be shown again with errors.
 func (f *form) HasErrors() bool { return f != nil && len(f.Errors) > 0 }
 

@@ -91,4 +91,5 @@ func (a *App) routes() {
 	admin.GET("/users/:id", a.showUser)
 	admin.POST("/users/:id/role", a.changeRole)
 	admin.POST("/users/:id/active", a.changeActive)
+	admin.POST("/users/:id/password-link", a.passwordLink)
 }

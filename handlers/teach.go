@@ -171,16 +171,18 @@ func (a *App) renderEditor(c *gin.Context, status int, f *form) {
 	}
 	data := editorPage{Course: co, Local: courses.Localize(co, co.DefaultLanguage), Instructors: instructors, Images: images, URL: courseURL(co)}
 	v := a.newView(c, data)
-	if f == nil {
-		text := co.Texts[co.DefaultLanguage]
-		f = &form{Values: map[string]string{"slug": co.Slug, "level": string(co.Level), "hours": strconv.Itoa(co.Hours),
-			"min_attendance":   strconv.Itoa(co.MinAttendance),
-			"default_language": co.DefaultLanguage, "title": text.Title, "summary": text.Summary}}
+	text := co.Texts[co.DefaultLanguage]
+	stored := map[string]string{"slug": co.Slug, "level": string(co.Level), "hours": strconv.Itoa(co.Hours),
+		"min_attendance":   strconv.Itoa(co.MinAttendance),
+		"default_language": co.DefaultLanguage, "title": text.Title, "summary": text.Summary}
+	if f == nil || f.Values["slug"] == "" && f.Values["title"] == "" {
+		// Not the details form that came back: its checkboxes show what is stored.
 		for _, au := range co.Audiences {
-			f.Values["audience."+string(au)] = "on"
+			stored["audience."+string(au)] = "on"
 		}
 	}
-	v.Form = f
+	// The page has several forms: the one sent back with errors keeps what was typed, the others show what is stored.
+	v.Form = f.over(stored)
 	a.render(c, status, "teach_course", v)
 }
 
@@ -193,6 +195,10 @@ func (a *App) updateCourse(c *gin.Context) {
 	}
 	if len(errs) == 0 {
 		next.ID = co.ID
+		if next.DefaultLanguage != co.DefaultLanguage {
+			// The title and summary on the form are the old default language's: keep them there.
+			next.Texts = map[string]courses.CourseText{co.DefaultLanguage: next.Texts[next.DefaultLanguage]}
+		}
 		err := a.Store.UpdateCourse(c.Request.Context(), next)
 		switch {
 		case errors.Is(err, courses.ErrConflict):

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -17,9 +16,6 @@ import (
 	"github.com/gin-gonic/gin"
 	qrcode "github.com/skip2/go-qrcode"
 )
-
-// maxCSVBytes bounds an uploaded spreadsheet: 10,000 rows of a few hundred bytes.
-const maxCSVBytes = 8 << 20
 
 func cohortURL(co courses.Course, cohortID int64) string {
 	return fmt.Sprintf("%s/cohorts/%d", courseURL(co), cohortID)
@@ -149,17 +145,16 @@ func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPre
 	data := cohortPage{Course: co, Local: courses.Localize(co, co.DefaultLanguage), Cohort: ch, Rows: rows, Sort: c.Query("sort"),
 		Sessions: sessions, URL: cohortURL(co, ch.ID), Preview: preview, Result: result, BaseURL: a.Config.BaseURL.String()}
 	v := a.newView(c, data)
-	if f == nil {
-		f = &form{Values: map[string]string{"name": ch.Name, "capacity": strconv.Itoa(ch.Capacity), "mode": string(ch.Mode),
-			"location": ch.Location, "policy": string(ch.Policy), "key": ch.Key, "minutes": "120"}}
-		if ch.StartsOn != nil {
-			f.Values["starts_on"] = ch.StartsOn.Format("2006-01-02")
-		}
-		if ch.EndsOn != nil {
-			f.Values["ends_on"] = ch.EndsOn.Format("2006-01-02")
-		}
+	// The page has several forms: the one sent back with errors keeps what was typed, the others show what is stored.
+	stored := map[string]string{"name": ch.Name, "capacity": strconv.Itoa(ch.Capacity), "mode": string(ch.Mode),
+		"location": ch.Location, "policy": string(ch.Policy), "key": ch.Key, "minutes": "120"}
+	if ch.StartsOn != nil {
+		stored["starts_on"] = ch.StartsOn.Format("2006-01-02")
 	}
-	v.Form = f
+	if ch.EndsOn != nil {
+		stored["ends_on"] = ch.EndsOn.Format("2006-01-02")
+	}
+	v.Form = f.over(stored)
 	a.render(c, status, "teach_cohort", v)
 }
 
@@ -285,15 +280,17 @@ func (a *App) bulkUpload(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxCSVBytes+1<<20)
+	// The parser stops at courses.MaxEnrolmentBytes with its own message; the request may
+	// carry a little more for the form around the file.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, courses.MaxEnrolmentBytes+1<<20)
 	file, _, err := c.Request.FormFile("csv")
 	if err != nil {
-		a.setFlash(c, "flash.error.csv_missing")
+		a.setFlash(c, uploadProblem(err, "flash.error.csv_too_large", "flash.error.csv_missing"))
 		c.Redirect(http.StatusSeeOther, cohortURL(co, ch.ID)+"#bulk")
 		return
 	}
 	defer file.Close()
-	rows, problems := courses.ParseEnrolmentCSV(io.LimitReader(file, maxCSVBytes))
+	rows, problems := courses.ParseEnrolmentCSV(file)
 	p := &bulkPreview{Rows: rows, Errors: problems, Shown: rows[:min(len(rows), 10)]}
 	if len(rows) > 0 {
 		if p.ID, err = a.Uploads.Put(c.Request.Context(), currentUser(c).ID, ch.ID, rows); err != nil {
@@ -354,6 +351,10 @@ func (a *App) addSession(c *gin.Context) {
 	f := courses.SessionForm{Date: c.PostForm("date"), Time: c.PostForm("time"), Minutes: c.PostForm("minutes"),
 		Place: c.PostForm("place"), Capacity: c.PostForm("session_capacity")}
 	se, errs := courses.ParseSession(f, time.Local)
+	if msg, ok := errs["capacity"]; ok { // the session form's field, not the cohort's
+		errs["session_capacity"] = msg
+		delete(errs, "capacity")
+	}
 	if len(errs) > 0 {
 		values := map[string]string{"date": f.Date, "time": f.Time, "minutes": f.Minutes, "place": f.Place, "session_capacity": f.Capacity}
 		a.renderCohort(c, http.StatusUnprocessableEntity, &form{Values: values, Errors: errs}, nil, nil)
@@ -427,11 +428,16 @@ func (a *App) takeAttendance(c *gin.Context) {
 		}
 		marks[userID] = status
 	}
-	if err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, currentUser(c).ID, marks, time.Now()); err != nil {
+	skipped, err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, currentUser(c).ID, marks, time.Now())
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.setFlash(c, "flash.attendance_saved")
+	if skipped > 0 {
+		a.setFlash(c, "flash.error.attendance_skipped")
+	} else {
+		a.setFlash(c, "flash.attendance_saved")
+	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID))
 }
 

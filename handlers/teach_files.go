@@ -33,7 +33,7 @@ func (a *App) uploadImage(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, courses.MaxImageBytes+1<<20)
 	file, header, err := c.Request.FormFile("image")
 	if err != nil {
-		a.setFlash(c, "flash.error.image_missing")
+		a.setFlash(c, uploadProblem(err, "flash.error.image_too_large", "flash.error.image_missing"))
 		c.Redirect(http.StatusSeeOther, courseURL(co)+"#images")
 		return
 	}
@@ -127,36 +127,34 @@ func (a *App) importForm(c *gin.Context) {
 // importCourse reads an uploaded zip; nothing is written unless the whole course is valid.
 func (a *App) importCourse(c *gin.Context) {
 	problem := func(key string) {
-		a.render(c, http.StatusUnprocessableEntity, "teach_import", a.newView(c, importPage{Problems: []courses.BundleError{{Key: key}}}))
+		var args map[string]any
+		if key == "bundle.zip_too_large" {
+			args = map[string]any{"Max": maxImportBytes >> 20}
+		}
+		a.render(c, http.StatusUnprocessableEntity, "teach_import", a.newView(c, importPage{Problems: []courses.BundleError{{Key: key, Args: args}}}))
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
-	file, header, err := c.Request.FormFile("bundle")
+	file, _, err := c.Request.FormFile("bundle")
 	if err != nil {
-		problem("bundle.zip_missing")
+		problem(uploadProblem(err, "bundle.zip_too_large", "bundle.zip_missing"))
 		return
 	}
 	defer file.Close()
 	data, err := io.ReadAll(file)
 	if err != nil {
-		problem("bundle.zip_too_large")
+		a.fail(c, err)
 		return
 	}
-	_ = header
 	b, problems := courses.ReadBundleZip(bytes.NewReader(data), int64(len(data)))
 	if len(problems) > 0 {
 		a.render(c, http.StatusUnprocessableEntity, "teach_import", a.newView(c, importPage{Problems: problems}))
 		return
 	}
-	u := currentUser(c)
-	ctx := c.Request.Context()
-	if existing, err := a.Store.CourseBySlug(ctx, b.Course.Slug); err == nil && !existing.CanEdit(u) {
+	id, created, err := a.Store.ImportBundle(c.Request.Context(), currentUser(c).ID, b)
+	if errors.Is(err, courses.ErrForbidden) {
 		problem("bundle.slug_taken")
 		return
-	} else if err != nil && !errors.Is(err, courses.ErrNotFound) {
-		a.fail(c, err)
-		return
 	}
-	id, created, err := a.Store.ImportBundle(ctx, u.ID, b)
 	if errors.Is(err, store.ErrLessonCompleted) {
 		problem("bundle.lesson_completed")
 		return
@@ -171,4 +169,13 @@ func (a *App) importCourse(c *gin.Context) {
 		a.setFlash(c, "flash.course_reimported")
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/teach/courses/%d", id))
+}
+
+// uploadProblem tells a file larger than the request allows from a form sent without one.
+func uploadProblem(err error, tooLarge, missing string) string {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge
+	}
+	return missing
 }

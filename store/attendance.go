@@ -94,10 +94,13 @@ func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]Roster
 	return list, nil
 }
 
-// SetAttendance records the instructor's roster for a session, for trainees of the cohort
-// only, and records the completion of anyone whose course is now complete.
-func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recordedBy int64, marks map[int64]courses.AttendanceStatus, now time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+// SetAttendance records the instructor's roster for a session, and records the completion of
+// anyone whose course is now complete. Marks for people who are not (or no longer) active in
+// the cohort are skipped, not saved, and counted: one trainee withdrawing while the roster is
+// open must not lose everyone else's marks.
+func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recordedBy int64, marks map[int64]courses.AttendanceStatus, now time.Time) (skipped int, err error) {
+	return skipped, s.inTx(ctx, func(tx *sqlx.Tx) error {
+		skipped = 0
 		var courseID int64
 		if err := tx.GetContext(ctx, &courseID, `SELECT c.course_id FROM cohort_sessions s JOIN cohorts c ON c.id = s.cohort_id
 			WHERE s.id = $1 AND s.cohort_id = $2`, sessionID, cohortID); err != nil {
@@ -119,7 +122,8 @@ func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recorded
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return fmt.Errorf("store: trainee %d is not in cohort %d: %w", userID, cohortID, courses.ErrNotFound)
+				skipped++
+				continue
 			}
 			if _, err := checkCompletion(ctx, tx, userID, courseID, now); err != nil {
 				return err

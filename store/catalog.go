@@ -21,19 +21,20 @@ type CatalogFilter struct {
 	Limit    int
 }
 
-// searchQuery turns what a visitor typed into a tsquery of word prefixes: "polic comun" →
-// "polic:* & comun:*". Only letters and digits pass, so nothing typed can break the query.
-func searchQuery(q string) string {
-	var words []string
+// searchWords splits what a visitor typed into at most eight words of letters and digits.
+// The query quotes each one as a lexeme after unaccent, which can turn letters such as ʼ
+// into punctuation, so nothing typed can break the tsquery.
+func searchWords(q string) pq.StringArray {
+	words := pq.StringArray{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		words = append(words, w+":*")
+		words = append(words, w)
 		if len(words) == 8 {
 			break
 		}
 	}
-	return strings.Join(words, " & ")
+	return words
 }
 
 // Catalog returns a page of published courses matching f, and how many match in all.
@@ -54,10 +55,11 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 		  AND ($1 = '' OR $1 = ANY (c.audiences))
 		  AND ($2 = '' OR EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = c.id AND t.language = $2))
 		  AND ($3 = '' OR c.level = $3)
-		  AND ($4 = '' OR to_tsvector('simple', aula_unaccent(c.search_text)) @@ to_tsquery('simple', aula_unaccent($4)))
+		  AND (cardinality($4::text[]) = 0 OR to_tsvector('simple', aula_unaccent(c.search_text)) @@ to_tsquery('simple',
+			(SELECT string_agg(quote_literal(aula_unaccent(w)) || ':*', ' & ') FROM unnest($4::text[]) AS w)))
 		ORDER BY lower(aula_unaccent(coalesce(vt.title, dt.title))), c.id
 		OFFSET $6 LIMIT $7`,
-		string(f.Audience), f.Language, string(f.Level), searchQuery(f.Query), f.Viewer, f.Offset, f.Limit)
+		string(f.Audience), f.Language, string(f.Level), searchWords(f.Query), f.Viewer, f.Offset, f.Limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: catalog: %w", err)
 	}

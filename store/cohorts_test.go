@@ -257,7 +257,7 @@ func TestCompletionIsRecordedOnceWhenTheRulesFirstHold(t *testing.T) {
 		}
 	}
 	when := time.Now()
-	if err := st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{u.ID: courses.AttendancePresent}, when); err != nil {
+	if _, err := st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{u.ID: courses.AttendancePresent}, when); err != nil {
 		t.Fatal(err)
 	}
 	e, _ := st.EnrolmentIn(ctx, u.ID, id)
@@ -271,11 +271,16 @@ func TestCompletionIsRecordedOnceWhenTheRulesFirstHold(t *testing.T) {
 	if !e2.CompletedAt.Time.Equal(e.CompletedAt.Time) {
 		t.Fatal("completion time moved")
 	}
-	// Attendance for someone outside the cohort is refused, and nothing is written.
+	// A mark for someone outside the cohort is skipped, not written; the others are kept.
 	other := instructor(t, st, "other@example.org")
-	err := st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{other.ID: courses.AttendancePresent}, when)
-	if !errors.Is(err, courses.ErrNotFound) {
-		t.Fatalf("attendance for a stranger: %v", err)
+	skipped, err := st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{
+		other.ID: courses.AttendancePresent, u.ID: courses.AttendanceExcused}, when)
+	if err != nil || skipped != 1 {
+		t.Fatalf("attendance with a stranger: skipped %d, %v", skipped, err)
+	}
+	roster, _ := st.Roster(ctx, cohortID, sid)
+	if len(roster) != 1 || roster[0].UserID != u.ID || roster[0].Status != courses.AttendanceExcused {
+		t.Fatalf("roster: %+v", roster)
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // ImportBundle writes a course read from files, in one transaction: a new slug creates a
 // draft course owned by ownerID; a known slug is updated in place, matching modules and
 // lessons by key, so that trainees' progress on lessons that stay is kept. Removing a
-// lesson that trainees completed fails the whole import with ErrLessonCompleted.
+// lesson that trainees completed fails the whole import with ErrLessonCompleted. A known
+// slug of a course ownerID may not edit is ErrForbidden, checked under the course's lock.
 func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundle) (id int64, created bool, err error) {
 	c := b.Course
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -25,6 +26,15 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 				c.Slug, audienceArray(c.Audiences), string(c.Level), c.Hours, c.DefaultLanguage, ownerID)
 		case err == nil:
+			var may bool
+			if err := tx.GetContext(ctx, &may, `SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $2 AND u.active AND (u.role = 'admin'
+				OR (u.role = 'instructor' AND (EXISTS (SELECT 1 FROM courses c WHERE c.id = $1 AND c.owner_id = u.id)
+				OR EXISTS (SELECT 1 FROM course_instructors i WHERE i.course_id = $1 AND i.user_id = u.id)))))`, id, ownerID); err != nil {
+				return err
+			}
+			if !may {
+				return fmt.Errorf("course %s: %w", c.Slug, courses.ErrForbidden)
+			}
 			_, err = tx.ExecContext(ctx, `UPDATE courses SET audiences = $2, level = $3, hours = $4, default_language = $5
 				WHERE id = $1`, id, audienceArray(c.Audiences), string(c.Level), c.Hours, c.DefaultLanguage)
 		}
@@ -45,7 +55,7 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 		if err := importModules(ctx, tx, id, c.Modules); err != nil {
 			return err
 		}
-		var keep []string
+		keep := []string{} // never nil: NULL in the query below would keep every image
 		for _, img := range b.Images {
 			if err := saveImage(ctx, tx, id, img.Name, img.ContentType, img.Data); err != nil {
 				return err

@@ -65,9 +65,20 @@ func (l *Limiter) LoginSucceeded(ctx context.Context, email string) error {
 // AllowCheckIn counts a check-in attempt by userID: ten a quarter of an hour is plenty for
 // someone in the room, and far too few to guess a six-digit code.
 func (l *Limiter) AllowCheckIn(ctx context.Context, userID int64) (time.Duration, error) {
-	res, err := l.rl.Allow(ctx, l.prefix+"checkin:"+strconv.FormatInt(userID, 10), redis_rate.Limit{Rate: 10, Burst: 10, Period: 15 * time.Minute})
+	return l.allowTen(ctx, "checkin:", userID)
+}
+
+// AllowEnrolKey counts an attempt by userID at a cohort's enrolment key, so that short keys
+// cannot be guessed by trying them all.
+func (l *Limiter) AllowEnrolKey(ctx context.Context, userID int64) (time.Duration, error) {
+	return l.allowTen(ctx, "enrolkey:", userID)
+}
+
+// allowTen allows ten attempts a quarter of an hour per user; it returns how long to wait.
+func (l *Limiter) allowTen(ctx context.Context, kind string, userID int64) (time.Duration, error) {
+	res, err := l.rl.Allow(ctx, l.prefix+kind+strconv.FormatInt(userID, 10), redis_rate.Limit{Rate: 10, Burst: 10, Period: 15 * time.Minute})
 	if err != nil {
-		return 0, fmt.Errorf("store: check-in limit: %w", err)
+		return 0, fmt.Errorf("store: %slimit: %w", kind, err)
 	}
 	if res.Allowed == 0 {
 		return res.RetryAfter, nil

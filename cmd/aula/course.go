@@ -87,12 +87,10 @@ func importCourse(ctx context.Context, st *store.Store, path, ownerEmail string,
 		}
 		return fmt.Errorf("course import: %d problems; nothing was written", len(problems))
 	}
-	if existing, err := st.CourseBySlug(ctx, b.Course.Slug); err == nil && !existing.CanEdit(&owner) {
-		return fmt.Errorf("course import: %s belongs to a course %s does not teach", b.Course.Slug, ownerEmail)
-	} else if err != nil && !errors.Is(err, courses.ErrNotFound) {
-		return err
-	}
 	id, created, err := st.ImportBundle(ctx, owner.ID, b)
+	if errors.Is(err, courses.ErrForbidden) {
+		return fmt.Errorf("course import: %s belongs to a course %s does not teach", b.Course.Slug, ownerEmail)
+	}
 	if err != nil {
 		return err
 	}

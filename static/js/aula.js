@@ -19,7 +19,8 @@
       sent = true;
       fetch(form.action, { method: "POST", credentials: "same-origin", headers: { "X-Aula-Autosave": "1" } })
         .then(function (res) {
-          if (!res.ok) { sent = false; return; }
+          // Only 204 means saved: an expired session answers with a redirect to the sign-in page.
+          if (res.status !== 204) { sent = false; return; }
           var status = document.getElementById("done-status");
           if (status) { status.textContent = form.getAttribute("data-done-text") || ""; }
           form.setAttribute("data-autosave", "done");

@@ -156,11 +156,10 @@ func (a *App) renderCourse(c *gin.Context, co courses.Course, base string, previ
 	}
 	data.CanRead = preview || canRead(u, co, data.Enrolment)
 	if u != nil {
-		if data.Done, err = a.Store.CompletedLessons(ctx, u.ID, co.ID); err != nil {
+		if data.Done, data.Percent, err = a.progress(c, u, co); err != nil {
 			a.fail(c, err)
 			return
 		}
-		data.Percent = courses.Progress{LessonsTotal: co.LessonCount(), LessonsDone: len(data.Done)}.Percent()
 	}
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
@@ -199,13 +198,7 @@ func (a *App) lessonPage(c *gin.Context) {
 
 // renderLesson shows a lesson; e is the reader's enrolment (empty for a preview).
 func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, preview bool, e enrolment) {
-	id, ok := paramID(c, "lesson")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	lc := courses.Localize(co, a.readingLanguage(c))
-	lesson, prev, next, ok := lc.Lesson(id)
+	lc, lesson, prev, next, ok := a.lessonOf(c, co)
 	if !ok {
 		a.notFound(c)
 		return
@@ -223,13 +216,32 @@ func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, previ
 				return
 			}
 		}
-		if data.Done, err = a.Store.CompletedLessons(ctx, u.ID, co.ID); err != nil {
+		if data.Done, data.Percent, err = a.progress(c, u, co); err != nil {
 			a.fail(c, err)
 			return
 		}
-		data.Percent = courses.Progress{LessonsTotal: co.LessonCount(), LessonsDone: len(data.Done)}.Percent()
 	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
+}
+
+// progress is a trainee's finished lessons of a course and the share of the course they make.
+func (a *App) progress(c *gin.Context, u *courses.User, co courses.Course) (map[int64]bool, int, error) {
+	done, err := a.Store.CompletedLessons(c.Request.Context(), u.ID, co.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return done, courses.Progress{LessonsTotal: co.LessonCount(), LessonsDone: len(done)}.Percent(), nil
+}
+
+// lessonOf finds :lesson in the course as the reader reads it, with its neighbours.
+func (a *App) lessonOf(c *gin.Context, co courses.Course) (lc courses.LocalCourse, lesson, prev, next courses.LocalLesson, ok bool) {
+	id, ok := paramID(c, "lesson")
+	if !ok {
+		return lc, lesson, prev, next, false
+	}
+	lc = courses.Localize(co, a.readingLanguage(c))
+	lesson, prev, next, ok = lc.Lesson(id)
+	return lc, lesson, prev, next, ok
 }
 
 // courseImage serves an image of a course from PostgreSQL, with its checked type and nosniff.

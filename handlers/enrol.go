@@ -115,13 +115,7 @@ func (a *App) lessonDone(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, ok := paramID(c, "lesson")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	lc := courses.Localize(co, a.readingLanguage(c))
-	_, _, next, found := lc.Lesson(id)
+	_, lesson, _, next, found := a.lessonOf(c, co)
 	if !found {
 		a.notFound(c)
 		return
@@ -135,7 +129,7 @@ func (a *App) lessonDone(c *gin.Context) {
 		a.forbidden(c)
 		return
 	}
-	complete, err := a.Store.CompleteLesson(c.Request.Context(), currentUser(c).ID, id, time.Now())
+	complete, err := a.Store.CompleteLesson(c.Request.Context(), currentUser(c).ID, lesson.ID, time.Now())
 	if err != nil {
 		a.fail(c, err)
 		return

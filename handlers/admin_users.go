@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -101,7 +100,7 @@ func (a *App) passwordLink(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	token, err := a.Store.PasswordLink(ctx, u.ID, time.Now())
+	token, err := a.Store.PasswordLink(ctx, u.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -121,7 +120,7 @@ func (a *App) changeRole(c *gin.Context) {
 		if err := a.Store.SetRole(c.Request.Context(), id, role); err != nil {
 			return "", err
 		}
-		return "flash.role_changed", a.Sessions.DestroyAll(c.Request.Context(), id)
+		return "flash.role_changed", a.SignIns.DestroyAll(c.Request.Context(), id)
 	})
 }
 
@@ -135,7 +134,7 @@ func (a *App) changeActive(c *gin.Context) {
 		if active {
 			return "flash.user_reactivated", nil
 		}
-		return "flash.user_deactivated", a.Sessions.DestroyAll(c.Request.Context(), id)
+		return "flash.user_deactivated", a.SignIns.DestroyAll(c.Request.Context(), id)
 	})
 }
 

@@ -64,7 +64,7 @@ func TestAdminListsAndSearchesUsers(t *testing.T) {
 	}
 }
 
-func TestDeactivationKillsAllSessionsOfTheUser(t *testing.T) {
+func TestDeactivationEndsAllSignInsOfTheUser(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	app.user("admin@example.org", courses.RoleAdmin)
@@ -94,7 +94,7 @@ func TestDeactivationKillsAllSessionsOfTheUser(t *testing.T) {
 	phone.mustLogin("ana@example.org")
 }
 
-func TestRoleChangeEndsTheUsersSessions(t *testing.T) {
+func TestRoleChangeEndsTheUsersSignIns(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	app.user("admin@example.org", courses.RoleAdmin)

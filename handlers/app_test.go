@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +22,24 @@ import (
 
 // testApp is the whole application on a random port, over its own database and Redis keys.
 type testApp struct {
-	t        testing.TB
-	URL      string
-	Store    *store.Store
-	Redis    *redis.Client
-	Sessions *store.Sessions
+	t       testing.TB
+	URL     string
+	Store   *store.Store
+	Redis   *redis.Client
+	SignIns *store.SignIns
+	Clock   *testClock
 }
+
+// testClock is the application's clock in a test: it stands still until the test moves it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 // appConfig is what a test may change about the application.
 type appConfig struct {
@@ -52,24 +65,26 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	sessions := store.NewSessions(rdb, prefix, time.Hour, 12*time.Hour, nil)
+	clock := &testClock{t: time.Now().Truncate(time.Second)} // PostgreSQL keeps microseconds, rounded
+	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
 	app, err := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: cfg.baseURL},
-		Store:    st,
-		Redis:    rdb,
-		Sessions: sessions,
+		Config:  handlers.Config{BaseURL: cfg.baseURL},
+		Store:   st,
+		Redis:   rdb,
+		SignIns: signIns,
 		Limiter: store.NewLimiter(rdb, prefix, store.LoginLimits{
 			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: time.Minute,
 		}),
 		Uploads: store.NewUploads(rdb, prefix),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Clock:   clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, Sessions: sessions}
+	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock}
 }
 
 // client is one browser: a cookie jar, redirects not followed, a language.

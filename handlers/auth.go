@@ -120,28 +120,28 @@ type loginPage struct {
 // startSession ends the browser's current session, if any, and starts a new one for userID.
 func (a *App) startSession(c *gin.Context, userID int64) error {
 	ctx := c.Request.Context()
-	if old, err := c.Request.Cookie(a.cookieName(sessionCookie)); err == nil && old.Value != "" {
-		if err := a.Sessions.Destroy(ctx, old.Value); err != nil {
+	if old, err := c.Request.Cookie(a.cookieName(signInCookie)); err == nil && old.Value != "" {
+		if err := a.SignIns.Destroy(ctx, old.Value); err != nil {
 			return err
 		}
 	}
-	token, err := a.Sessions.Create(ctx, userID)
+	token, err := a.SignIns.Create(ctx, userID)
 	if err != nil {
 		return err
 	}
 	// Session cookie: no Max-Age, so it ends with the browser; Redis enforces the timeouts.
-	a.setCookie(c, sessionCookie, token, 0)
+	a.setCookie(c, signInCookie, token, 0)
 	return nil
 }
 
 func (a *App) logout(c *gin.Context) {
 	if token := c.GetString(ctxToken); token != "" {
-		if err := a.Sessions.Destroy(c.Request.Context(), token); err != nil {
+		if err := a.SignIns.Destroy(c.Request.Context(), token); err != nil {
 			a.fail(c, err)
 			return
 		}
 	}
-	a.clearCookie(c, sessionCookie)
+	a.clearCookie(c, signInCookie)
 	a.setFlash(c, "flash.signed_out")
 	c.Redirect(http.StatusSeeOther, "/")
 }

@@ -105,7 +105,7 @@ func TestLoginFailureSaysSoWithoutSayingWhich(t *testing.T) {
 			t.Fatalf("status %d, body lacks the message", r.Status)
 		}
 	}
-	if c.cookie("aula_session") != "" {
+	if c.cookie("aula_signin") != "" {
 		t.Fatal("a failed login left a session cookie")
 	}
 }
@@ -153,19 +153,19 @@ func TestLoginGivesNewSessionID(t *testing.T) {
 	app := newTestApp(t)
 	app.user("ana@example.org", courses.RoleTrainee)
 	c := app.client("es")
-	c.setCookie("aula_session", "planted-by-an-attacker")
+	c.setCookie("aula_signin", "planted-by-an-attacker")
 	c.mustLogin("ana@example.org")
-	first := c.cookie("aula_session")
+	first := c.cookie("aula_signin")
 	if first == "" || first == "planted-by-an-attacker" {
 		t.Fatalf("session cookie after login: %q", first)
 	}
 	c.mustLogin("ana@example.org")
-	second := c.cookie("aula_session")
+	second := c.cookie("aula_signin")
 	if second == first {
 		t.Fatal("a second login kept the session id")
 	}
 	old := app.client("es")
-	old.setCookie("aula_session", first)
+	old.setCookie("aula_signin", first)
 	if r := old.get("/profile"); r.Status != http.StatusSeeOther {
 		t.Fatalf("the session replaced at login still works: %d", r.Status)
 	}
@@ -190,7 +190,7 @@ func TestLogoutKillsTheSession(t *testing.T) {
 	app.user("ana@example.org", courses.RoleTrainee)
 	c := app.client("es")
 	c.mustLogin("ana@example.org")
-	token := c.cookie("aula_session")
+	token := c.cookie("aula_signin")
 	if r := c.get("/profile"); r.Status != http.StatusOK {
 		t.Fatalf("profile while signed in: %d", r.Status)
 	}
@@ -198,7 +198,7 @@ func TestLogoutKillsTheSession(t *testing.T) {
 		t.Fatalf("logout: %d", r.Status)
 	}
 	replay := app.client("es")
-	replay.setCookie("aula_session", token)
+	replay.setCookie("aula_signin", token)
 	if r := replay.get("/profile"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
 		t.Fatalf("old cookie after logout: %d %s", r.Status, r.Location)
 	}
@@ -225,7 +225,7 @@ func TestCookiesAreSecureAndHostPrefixedOverHTTPS(t *testing.T) {
 	app.user("ana@example.org", courses.RoleTrainee)
 	r := app.client("es").login("ana@example.org", testPassword)
 	cookie := r.Header.Get("Set-Cookie")
-	for _, want := range []string{"__Host-aula_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
+	for _, want := range []string{"__Host-aula_signin=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
 		if !strings.Contains(cookie, want) {
 			t.Errorf("Set-Cookie %q lacks %s", cookie, want)
 		}
@@ -238,7 +238,7 @@ func TestCookiesAreSecureAndHostPrefixedOverHTTPS(t *testing.T) {
 	}
 	plain := newTestApp(t)
 	plain.user("bo@example.org", courses.RoleTrainee)
-	if c := plain.client("es").login("bo@example.org", testPassword).Header.Get("Set-Cookie"); !strings.HasPrefix(c, "aula_session=") || strings.Contains(c, "Secure") {
+	if c := plain.client("es").login("bo@example.org", testPassword).Header.Get("Set-Cookie"); !strings.HasPrefix(c, "aula_signin=") || strings.Contains(c, "Secure") {
 		t.Errorf("plain HTTP cookie: %q", c)
 	}
 }

@@ -36,16 +36,16 @@ func BenchmarkSignedInPage(b *testing.B) {
 func BenchmarkBareHandler(b *testing.B) {
 	st := storetest.DB(b)
 	rdb, prefix := storetest.Redis(b)
-	sessions := store.NewSessions(rdb, prefix, 3600e9, 3600e9, nil)
+	signIns := store.NewSignIns(rdb, prefix, 3600e9, 3600e9, nil)
 	ctx := context.Background()
 	u, err := st.CreateUser(ctx, courses.Profile{FullName: "Ana", Email: "ana@example.org", Country: "CR",
 		Institution: "X", Sector: "police", Language: "es"}, "a long enough password", courses.RoleTrainee)
 	if err != nil {
 		b.Fatal(err)
 	}
-	token, _ := sessions.Create(ctx, u.ID)
+	token, _ := signIns.Create(ctx, u.ID)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := sessions.Get(r.Context(), token)
+		sess, err := signIns.Get(r.Context(), token)
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return

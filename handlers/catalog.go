@@ -144,7 +144,7 @@ func (a *App) renderCourse(c *gin.Context, co courses.Course, base string, previ
 	}
 	u := currentUser(c)
 	data := coursePage{Local: courses.Localize(co, a.readingLanguage(c)), Instructors: instructors,
-		Preview: preview, BaseURL: base, CanEdit: co.CanEdit(u), Now: time.Now()}
+		Preview: preview, BaseURL: base, CanEdit: co.CanEdit(u), Now: a.now()}
 	ctx := c.Request.Context()
 	if data.Cohorts, err = a.Store.Cohorts(ctx, co.ID); err != nil {
 		a.fail(c, err)
@@ -211,7 +211,7 @@ func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, previ
 		var err error
 		if e.Enrolled && e.Status == courses.EnrolmentActive {
 			data.CanMark = true
-			if err := a.Store.VisitLesson(ctx, u.ID, co.ID, lesson.ID, time.Now()); err != nil {
+			if err := a.Store.VisitLesson(ctx, u.ID, co.ID, lesson.ID, a.now()); err != nil {
 				a.fail(c, err)
 				return
 			}

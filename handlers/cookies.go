@@ -9,9 +9,9 @@ import (
 )
 
 const (
-	sessionCookie = "aula_session"
-	langCookie    = "aula_lang"
-	flashCookie   = "aula_flash"
+	signInCookie = "aula_signin"
+	langCookie   = "aula_lang"
+	flashCookie  = "aula_flash"
 )
 
 // cookieName adds the __Host- prefix when Aula is served over HTTPS: the browser then

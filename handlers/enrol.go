@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -69,7 +68,7 @@ func (a *App) enrol(c *gin.Context) {
 			return
 		}
 	}
-	status, err := a.Store.Enrol(c.Request.Context(), currentUser(c).ID, cohortID, c.PostForm("key"), time.Now())
+	status, err := a.Store.Enrol(c.Request.Context(), currentUser(c).ID, cohortID, c.PostForm("key"), a.now())
 	switch {
 	case errors.Is(err, store.ErrWrongKey):
 		a.setFlash(c, "flash.error.wrong_key")
@@ -129,7 +128,7 @@ func (a *App) lessonDone(c *gin.Context) {
 		a.forbidden(c)
 		return
 	}
-	complete, err := a.Store.CompleteLesson(c.Request.Context(), currentUser(c).ID, lesson.ID, time.Now())
+	complete, err := a.Store.CompleteLesson(c.Request.Context(), currentUser(c).ID, lesson.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -150,7 +149,7 @@ func (a *App) lessonDone(c *gin.Context) {
 }
 
 func (a *App) learning(c *gin.Context) {
-	l, err := a.Store.MyLearning(c.Request.Context(), currentUser(c).ID, time.Now())
+	l, err := a.Store.MyLearning(c.Request.Context(), currentUser(c).ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -180,7 +179,7 @@ func (a *App) checkIn(c *gin.Context) {
 		a.render(c, http.StatusTooManyRequests, "checkin", v)
 		return
 	}
-	_, err = a.Store.CheckIn(c.Request.Context(), u.ID, c.PostForm("code"), time.Now())
+	_, err = a.Store.CheckIn(c.Request.Context(), u.ID, c.PostForm("code"), a.now())
 	switch {
 	case errors.Is(err, courses.ErrCheckInClosed):
 		v.Form.Errors["code"] = "error.checkin.closed"
@@ -200,7 +199,7 @@ func (a *App) checkIn(c *gin.Context) {
 
 func (a *App) setPasswordForm(c *gin.Context) {
 	token := c.Query("token")
-	if !a.Store.PasswordLinkValid(c.Request.Context(), token, time.Now()) {
+	if !a.Store.PasswordLinkValid(c.Request.Context(), token, a.now()) {
 		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
 		return
 	}
@@ -219,7 +218,7 @@ func (a *App) setPassword(c *gin.Context) {
 		a.render(c, http.StatusUnprocessableEntity, "set_password", v)
 		return
 	}
-	u, err := a.Store.UsePasswordLink(c.Request.Context(), token, password, time.Now())
+	u, err := a.Store.UsePasswordLink(c.Request.Context(), token, password, a.now())
 	if errors.Is(err, courses.ErrNotFound) {
 		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
 		return

@@ -256,3 +256,27 @@ func TestBulkEnrolmentThroughThePagesAndSafeExport(t *testing.T) {
 		t.Fatalf("the neutralised name is not in the export:\n%s", export.Body)
 	}
 }
+
+// The check-in window is kept by the application's clock: moving it past the window
+// closes check-in without anyone pressing a button.
+func TestCheckInCodeExpiresWhenTheClockPassesItsWindow(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", courses.RoleInstructor)
+	co := app.importFixture(owner.ID, true)
+	c := app.enrolledClient("ana@example.org", co.ID, "en")
+	cohort := defaultCohort(t, app, co.ID)
+	sid, _ := app.Store.AddSession(context.Background(), courses.CohortSession{CohortID: cohort, StartsAt: app.Clock.Now(), Minutes: 60, Place: "Sala"})
+	ins := app.client("en")
+	ins.mustLogin("owner@example.org")
+	base := fmt.Sprintf("/teach/courses/%d/cohorts/%d/sessions/%d", co.ID, cohort, sid)
+	ins.post(base+"/checkin", nil)
+	code := regexp.MustCompile(`<strong class="code">(\d{6})</strong>`).FindStringSubmatch(ins.get(base).Body)
+	if code == nil {
+		t.Fatal("no code on the session page")
+	}
+	app.Clock.Advance(16 * time.Minute)
+	if r := c.post("/checkin", url.Values{"code": {code[1]}}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a code past its window: %d", r.Status)
+	}
+}

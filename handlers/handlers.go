@@ -24,13 +24,16 @@ type Config struct {
 
 // Deps are the services the handlers use; cmd/aula and the tests build them.
 type Deps struct {
-	Config   Config
-	Store    *store.Store
-	Redis    *redis.Client
-	Sessions *store.Sessions
-	Limiter  *store.Limiter
-	Uploads  *store.Uploads
-	Logger   *slog.Logger
+	Config  Config
+	Store   *store.Store
+	Redis   *redis.Client
+	SignIns *store.SignIns
+	Limiter *store.Limiter
+	Uploads *store.Uploads
+	Logger  *slog.Logger
+	// Clock is "now" for every rule that depends on time (deadlines, windows, expiry), so
+	// that tests can move it; nil means time.Now.
+	Clock func() time.Time
 }
 
 // App is the web application.
@@ -50,6 +53,9 @@ type App struct {
 func New(d Deps) (*App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Clock == nil {
+		d.Clock = time.Now
 	}
 	if d.Config.BaseURL == nil {
 		d.Config.BaseURL = &url.URL{Scheme: "http", Host: "localhost:8080"}
@@ -75,6 +81,9 @@ func New(d Deps) (*App, error) {
 	a.routes()
 	return a, nil
 }
+
+// now is the application's clock.
+func (a *App) now() time.Time { return a.Clock() }
 
 // Handler is the whole application as an http.Handler, compressed with gzip.
 func (a *App) Handler() http.Handler {

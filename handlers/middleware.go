@@ -19,7 +19,7 @@ import (
 const (
 	ctxUser      = "aula.user"
 	ctxLang      = "aula.lang"
-	ctxToken     = "aula.session"
+	ctxToken     = "aula.signin"
 	ctxRequestID = "aula.request_id"
 )
 
@@ -112,8 +112,8 @@ func (a *App) crossOrigin(c *gin.Context) {
 // loadSession finds the signed-in user, if any, and the language to speak.
 func (a *App) loadSession(c *gin.Context) {
 	ctx := c.Request.Context()
-	if cookie, err := c.Request.Cookie(a.cookieName(sessionCookie)); err == nil && cookie.Value != "" {
-		sess, err := a.Sessions.Get(ctx, cookie.Value)
+	if cookie, err := c.Request.Cookie(a.cookieName(signInCookie)); err == nil && cookie.Value != "" {
+		sess, err := a.SignIns.Get(ctx, cookie.Value)
 		switch {
 		case err == nil:
 			u, err := a.Store.User(ctx, sess.UserID)
@@ -121,14 +121,14 @@ func (a *App) loadSession(c *gin.Context) {
 				c.Set(ctxUser, &u)
 				c.Set(ctxToken, cookie.Value)
 			} else if err == nil || errors.Is(err, courses.ErrNotFound) {
-				_ = a.Sessions.DestroyAll(ctx, sess.UserID)
-				a.clearCookie(c, sessionCookie)
+				_ = a.SignIns.DestroyAll(ctx, sess.UserID)
+				a.clearCookie(c, signInCookie)
 			} else {
 				a.serverError(c, err)
 				return
 			}
 		case errors.Is(err, courses.ErrNotFound):
-			a.clearCookie(c, sessionCookie)
+			a.clearCookie(c, signInCookie)
 		default:
 			a.serverError(c, err)
 			return

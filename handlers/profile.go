@@ -65,7 +65,7 @@ func (a *App) changePassword(c *gin.Context) {
 		a.render(c, http.StatusUnprocessableEntity, "profile", v)
 		return
 	}
-	if err := a.Sessions.DestroyAll(ctx, u.ID); err != nil {
+	if err := a.SignIns.DestroyAll(ctx, u.ID); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -188,12 +188,12 @@ func TestProfileUpdateAndPasswordChange(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "La contraseña actual no es correcta.") {
 		t.Fatalf("wrong current password: %d", r.Status)
 	}
-	old := c.cookie("aula_session")
+	old := c.cookie("aula_signin")
 	r = c.post("/profile/password", url.Values{"current_password": {testPassword}, "new_password": {"a brand new password"}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("password change: %d", r.Status)
 	}
-	if c.cookie("aula_session") == old {
+	if c.cookie("aula_signin") == old {
 		t.Fatal("session id kept across a password change")
 	}
 	if r := c.get("/profile"); r.Status != http.StatusOK {

@@ -131,7 +131,7 @@ func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPre
 		return
 	}
 	ctx := c.Request.Context()
-	rows, err := a.Store.CohortReport(ctx, co.ID, ch.ID, time.Now())
+	rows, err := a.Store.CohortReport(ctx, co.ID, ch.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -186,7 +186,7 @@ func (a *App) exportCohort(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rows, err := a.Store.CohortReport(c.Request.Context(), co.ID, ch.ID, time.Now())
+	rows, err := a.Store.CohortReport(c.Request.Context(), co.ID, ch.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -319,7 +319,7 @@ func (a *App) bulkConfirm(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Store.BulkEnrol(ctx, co.ID, ch.ID, rows, time.Now())
+	res, err := a.Store.BulkEnrol(ctx, co.ID, ch.ID, rows, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -398,7 +398,7 @@ func (a *App) sessionRoster(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	now := time.Now()
+	now := a.now()
 	open := se.CheckInOpens != nil && se.CheckInCloses != nil && !now.Before(*se.CheckInOpens) && now.Before(*se.CheckInCloses)
 	data := sessionPage{Course: co, Cohort: ch, Session: se, Roster: roster, URL: fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID), Open: open, Now: now}
 	a.render(c, http.StatusOK, "teach_session", a.newView(c, data))
@@ -428,7 +428,7 @@ func (a *App) takeAttendance(c *gin.Context) {
 		}
 		marks[userID] = status
 	}
-	skipped, err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, currentUser(c).ID, marks, time.Now())
+	skipped, err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, currentUser(c).ID, marks, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -452,7 +452,7 @@ func (a *App) openCheckIn(c *gin.Context) {
 	ctx := c.Request.Context()
 	back := fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID)
 	if c.PostForm("action") == "close" {
-		if err := a.Store.CloseCheckIn(ctx, ch.ID, se.ID, time.Now()); err != nil {
+		if err := a.Store.CloseCheckIn(ctx, ch.ID, se.ID, a.now()); err != nil {
 			a.fail(c, err)
 			return
 		}
@@ -465,7 +465,7 @@ func (a *App) openCheckIn(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	now := time.Now()
+	now := a.now()
 	if err := a.Store.OpenCheckIn(ctx, ch.ID, se.ID, code, now, now.Add(checkInMinutes*time.Minute)); err != nil {
 		a.fail(c, err)
 		return

@@ -16,8 +16,8 @@ type Config struct {
 	DatabaseURL     string
 	RedisURL        string
 	RedisPrefix     string
-	SessionIdle     time.Duration
-	SessionAbsolute time.Duration
+	SignInIdle      time.Duration
+	SignInMaxAge    time.Duration
 	TrustedProxies  []string
 	LoginPerAccount int
 	LoginPerIP      int
@@ -31,8 +31,8 @@ var configVars = []struct{ name, def, doc string }{
 	{"DATABASE_URL", "postgres://aula@127.0.0.1:55432/aula?sslmode=disable", "PostgreSQL"},
 	{"REDIS_URL", "redis://127.0.0.1:56379/0", "Redis (sessions, rate limits)"},
 	{"AULA_REDIS_PREFIX", "aula:", "prefix of every Redis key"},
-	{"AULA_SESSION_IDLE_TIMEOUT", "2h", "a session ends after this long unused"},
-	{"AULA_SESSION_MAX_AGE", "12h", "a session ends this long after sign-in, used or not"},
+	{"AULA_SIGNIN_IDLE_TIMEOUT", "2h", "a session ends after this long unused"},
+	{"AULA_SIGNIN_MAX_AGE", "12h", "a session ends this long after sign-in, used or not"},
 	{"AULA_TRUSTED_PROXIES", "", "comma-separated addresses/CIDRs of the load balancers whose X-Forwarded-For is believed"},
 	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "sign-in attempts per account per 15 minutes"},
 	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "sign-in attempts per client address per 15 minutes"},
@@ -78,15 +78,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	for _, d := range []struct {
 		name string
 		to   *time.Duration
-	}{{"AULA_SESSION_IDLE_TIMEOUT", &cfg.SessionIdle}, {"AULA_SESSION_MAX_AGE", &cfg.SessionAbsolute}} {
+	}{{"AULA_SIGNIN_IDLE_TIMEOUT", &cfg.SignInIdle}, {"AULA_SIGNIN_MAX_AGE", &cfg.SignInMaxAge}} {
 		v, err := time.ParseDuration(get(d.name))
 		if err != nil || v < time.Minute {
 			return cfg, bad(d.name, "not a duration of a minute or more (for example 30m or 2h)")
 		}
 		*d.to = v
 	}
-	if cfg.SessionIdle > cfg.SessionAbsolute {
-		return cfg, bad("AULA_SESSION_IDLE_TIMEOUT", "longer than AULA_SESSION_MAX_AGE")
+	if cfg.SignInIdle > cfg.SignInMaxAge {
+		return cfg, bad("AULA_SIGNIN_IDLE_TIMEOUT", "longer than AULA_SIGNIN_MAX_AGE")
 	}
 	if v := get("AULA_TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {

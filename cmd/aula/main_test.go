@@ -25,8 +25,8 @@ func TestConfigErrorsNameTheBadVariable(t *testing.T) {
 		"AULA_BASE_URL":                   "ftp://aula",
 		"DATABASE_URL":                    "mysql://x",
 		"REDIS_URL":                       "localhost:6379",
-		"AULA_SESSION_IDLE_TIMEOUT":       "forever",
-		"AULA_SESSION_MAX_AGE":            "10s",
+		"AULA_SIGNIN_IDLE_TIMEOUT":        "forever",
+		"AULA_SIGNIN_MAX_AGE":             "10s",
 		"AULA_TRUSTED_PROXIES":            "10.0.0.1,not-a-proxy",
 		"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT": "0",
 		"AULA_LOGIN_ATTEMPTS_PER_IP":      "many",
@@ -38,11 +38,11 @@ func TestConfigErrorsNameTheBadVariable(t *testing.T) {
 			t.Errorf("%s=%q: error %v does not name the variable", name, value, err)
 		}
 	}
-	if _, err := loadConfig(envWith(map[string]string{"AULA_SESSION_IDLE_TIMEOUT": "24h", "AULA_SESSION_MAX_AGE": "1h"})); err == nil {
+	if _, err := loadConfig(envWith(map[string]string{"AULA_SIGNIN_IDLE_TIMEOUT": "24h", "AULA_SIGNIN_MAX_AGE": "1h"})); err == nil {
 		t.Error("idle timeout longer than the absolute one accepted")
 	}
 	cfg, err := loadConfig(envWith(nil))
-	if err != nil || cfg.Addr != "localhost:8080" || cfg.SessionIdle != 2*time.Hour {
+	if err != nil || cfg.Addr != "localhost:8080" || cfg.SignInIdle != 2*time.Hour {
 		t.Fatalf("defaults: %+v, %v", cfg, err)
 	}
 	cfg, _ = loadConfig(envWith(map[string]string{"AULA_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.2"}))

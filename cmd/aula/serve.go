@@ -45,10 +45,10 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 	}
 	m.close = append(m.close, rdb.Close)
 	m.App, err = handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
-		Store:    st,
-		Redis:    rdb,
-		Sessions: store.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionIdle, cfg.SessionAbsolute, time.Now),
+		Config:  handlers.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
+		Store:   st,
+		Redis:   rdb,
+		SignIns: store.NewSignIns(rdb, cfg.RedisPrefix, cfg.SignInIdle, cfg.SignInMaxAge, time.Now),
 		Limiter: store.NewLimiter(rdb, cfg.RedisPrefix, store.LoginLimits{
 			PerAccount: cfg.LoginPerAccount, PerIP: cfg.LoginPerIP, Period: 15 * time.Minute,
 		}),

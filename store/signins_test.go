@@ -30,7 +30,7 @@ func TestSessionLifecycle(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storetest.Redis(t)
 	clk := &clock{t: time.Now()}
-	s := store.NewSessions(rdb, prefix, time.Hour, 8*time.Hour, clk.now)
+	s := store.NewSignIns(rdb, prefix, time.Hour, 8*time.Hour, clk.now)
 
 	a, err := s.Create(ctx, 7)
 	if err != nil {
@@ -44,11 +44,11 @@ func TestSessionLifecycle(t *testing.T) {
 	if sess, err := s.Get(ctx, a); err != nil || sess.UserID != 7 {
 		t.Fatalf("Get = %+v, %v", sess, err)
 	}
-	if keys, _ := rdb.Keys(ctx, prefix+"session:*").Result(); len(keys) != 3 {
+	if keys, _ := rdb.Keys(ctx, prefix+"signin:*").Result(); len(keys) != 3 {
 		t.Fatalf("keys %v", keys)
 	} else {
 		for _, k := range keys {
-			if k == prefix+"session:"+a {
+			if k == prefix+"signin:"+a {
 				t.Fatal("the token itself is stored in Redis")
 			}
 		}
@@ -78,13 +78,13 @@ func TestSessionAbsoluteTimeout(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storetest.Redis(t)
 	clk := &clock{t: time.Now()}
-	s := store.NewSessions(rdb, prefix, time.Hour, 2*time.Hour, clk.now)
+	s := store.NewSignIns(rdb, prefix, time.Hour, 2*time.Hour, clk.now)
 	tok, _ := s.Create(ctx, 1)
 	clk.add(90 * time.Minute)
 	if _, err := s.Get(ctx, tok); err != nil {
 		t.Fatalf("within the absolute timeout: %v", err)
 	}
-	ttl := rdb.TTL(ctx, prefix+"session:"+tokHash(tok)).Val()
+	ttl := rdb.TTL(ctx, prefix+"signin:"+tokHash(tok)).Val()
 	if ttl > 31*time.Minute {
 		t.Fatalf("idle extension passes the absolute timeout: ttl %v", ttl)
 	}
@@ -102,7 +102,7 @@ func tokHash(token string) string {
 func TestSessionIdleTimeoutExpiresInRedis(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storetest.Redis(t)
-	s := store.NewSessions(rdb, prefix, 1500*time.Millisecond, time.Hour, nil)
+	s := store.NewSignIns(rdb, prefix, 1500*time.Millisecond, time.Hour, nil)
 	tok, _ := s.Create(ctx, 1)
 	time.Sleep(2 * time.Second)
 	if _, err := s.Get(ctx, tok); !errors.Is(err, courses.ErrNotFound) {

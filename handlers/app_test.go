@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,9 @@ type testApp struct {
 	Redis   *redis.Client
 	SignIns *store.SignIns
 	Clock   *testClock
+	App     *handlers.App
+	// With withOutages, the application reaches PostgreSQL and Redis through these.
+	PostgreSQL, RedisServer *storetest.Proxy
 }
 
 // testClock is the application's clock in a test: it stands still until the test moves it.
@@ -45,7 +49,11 @@ func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock();
 type appConfig struct {
 	loginPerAccount, loginPerIP int
 	baseURL                     *url.URL
+	outages                     bool
 }
+
+// withOutages puts a proxy before PostgreSQL and Redis, which the test can stop and start.
+func withOutages() appOption { return func(c *appConfig) { c.outages = true } }
 
 type appOption func(*appConfig)
 
@@ -59,11 +67,28 @@ func withLoginLimits(perAccount, perIP int) appOption {
 
 func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
-	st := storetest.DB(t)
-	rdb, prefix := storetest.Redis(t)
 	cfg := appConfig{loginPerAccount: 100, loginPerIP: 1000}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	var pgProxy, redisProxy *storetest.Proxy
+	var st *store.Store
+	rdb, prefix := storetest.Redis(t)
+	if cfg.outages {
+		dbURL, redisURL := storetest.URL(t), os.Getenv("REDIS_URL")
+		pgProxy = storetest.NewProxy(t, storetest.Target(t, dbURL))
+		redisProxy = storetest.NewProxy(t, storetest.Target(t, redisURL))
+		var err error
+		if st, err = store.Open(context.Background(), pgProxy.Through(dbURL)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if rdb, err = store.OpenRedis(context.Background(), redisProxy.Through(redisURL)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rdb.Close() })
+	} else {
+		st = storetest.DB(t)
 	}
 	clock := &testClock{t: time.Now().Truncate(time.Second)} // PostgreSQL keeps microseconds, rounded
 	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
@@ -84,7 +109,8 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock}
+	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app,
+		PostgreSQL: pgProxy, RedisServer: redisProxy}
 }
 
 // client is one browser: a cookie jar, redirects not followed, a language.

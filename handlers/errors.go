@@ -2,10 +2,15 @@ package handlers
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
+
+// retryAfterSeconds is what a 503 asks the browser (and the reader) to wait.
+const retryAfterSeconds = "60"
 
 // fail answers an error from the layers below: the one place where error kinds
 // become status codes and translated pages. Unexpected errors are logged once, by observe.
@@ -16,8 +21,23 @@ func (a *App) fail(c *gin.Context, err error) {
 	case errors.Is(err, courses.ErrForbidden):
 		a.forbidden(c)
 	case errors.Is(err, courses.ErrConflict):
-		a.renderError(c, 409, "error.conflict.title", "error.conflict.message")
+		a.renderError(c, http.StatusConflict, "error.conflict.title", "error.conflict.message")
+	case errors.Is(err, courses.ErrInvalid), store.BadData(err):
+		// What PostgreSQL still refuses as data is the request's fault: log it, say so.
+		_ = c.Error(err)
+		a.renderError(c, http.StatusBadRequest, "error.invalid.title", "error.invalid.message")
+	case store.Unavailable(err):
+		a.unavailable(c, err)
 	default:
 		a.serverError(c, err)
 	}
+}
+
+// unavailable is the answer while PostgreSQL or Redis cannot be reached: 503 with
+// Retry-After, and a page that says nothing saved is lost. The pools reconnect by
+// themselves, so the next request after the server returns is served again.
+func (a *App) unavailable(c *gin.Context, err error) {
+	_ = c.Error(err)
+	c.Header("Retry-After", retryAfterSeconds)
+	a.renderError(c, http.StatusServiceUnavailable, "error.unavailable.title", "error.unavailable.message")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,15 +19,15 @@ func (a *App) healthz(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
 func (a *App) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	var failed []string
+	// Up or down, nothing more: which server failed is for the logs, not for the public.
 	if err := a.Store.Ping(ctx); err != nil {
-		failed = append(failed, "postgresql")
+		_ = c.Error(err)
+		c.String(http.StatusServiceUnavailable, "not ready\n")
+		return
 	}
 	if err := a.Redis.Ping(ctx).Err(); err != nil {
-		failed = append(failed, "redis")
-	}
-	if len(failed) > 0 {
-		c.String(http.StatusServiceUnavailable, "not ready: %s\n", strings.Join(failed, ", "))
+		_ = c.Error(err)
+		c.String(http.StatusServiceUnavailable, "not ready\n")
 		return
 	}
 	c.String(http.StatusOK, "ready\n")
@@ -69,4 +68,6 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
-func (a *App) metricsHandler(c *gin.Context) { a.metrics.handler.ServeHTTP(c.Writer, c.Request) }
+// MetricsHandler serves the Prometheus metrics; cmd/aula serves it on its own address
+// (AULA_METRICS_ADDR), never on the public router.
+func (a *App) MetricsHandler() http.Handler { return a.metrics.handler }

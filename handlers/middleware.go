@@ -121,16 +121,21 @@ func (a *App) loadSession(c *gin.Context) {
 				c.Set(ctxUser, &u)
 				c.Set(ctxToken, cookie.Value)
 			} else if err == nil || errors.Is(err, courses.ErrNotFound) {
-				_ = a.SignIns.DestroyAll(ctx, sess.UserID)
+				if err := a.SignIns.DestroyAll(ctx, sess.UserID); err != nil {
+					a.fail(c, err)
+					return
+				}
 				a.clearCookie(c, signInCookie)
 			} else {
-				a.serverError(c, err)
+				c.Set(ctxLang, a.chooseLanguage(c))
+				a.fail(c, err) // PostgreSQL down: 503, never signed out
 				return
 			}
 		case errors.Is(err, courses.ErrNotFound):
 			a.clearCookie(c, signInCookie)
 		default:
-			a.serverError(c, err)
+			c.Set(ctxLang, a.chooseLanguage(c))
+			a.fail(c, err) // Redis down: 503, never treated as signed out
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -131,7 +132,12 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		t.Fatalf("readyz %d: %s", r.Status, r.Body)
 	}
 	c.get("/login")
-	r := c.get("/metrics")
+	if r := c.get("/metrics"); r.Status != http.StatusNotFound || strings.Contains(r.Body, "aula_http_requests_total") {
+		t.Fatalf("metrics on the public router: %d", r.Status)
+	}
+	rec := httptest.NewRecorder()
+	app.App.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	r := response{Status: rec.Code, Body: rec.Body.String()}
 	if r.Status != http.StatusOK || !regexp.MustCompile(`aula_http_requests_total\{method="GET",route="/login",status="200"\} 1`).MatchString(r.Body) ||
 		!strings.Contains(r.Body, `aula_http_request_duration_seconds_bucket{method="GET",route="/login"`) {
 		t.Fatalf("metrics:\n%s", r.Body)

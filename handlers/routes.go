@@ -12,7 +12,6 @@ func (a *App) routes() {
 
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.readyz)
-	r.GET("/metrics", a.metricsHandler)
 	r.GET("/static/*path", a.staticFile)
 
 	r.GET("/", a.home)

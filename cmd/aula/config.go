@@ -12,6 +12,7 @@ import (
 // Config is read from environment variables, each with a default for local use.
 type Config struct {
 	Addr            string
+	MetricsAddr     string // "" when metrics are not served
 	BaseURL         *url.URL
 	DatabaseURL     string
 	RedisURL        string
@@ -27,6 +28,7 @@ type Config struct {
 // configVars documents every variable: the README's table is written from the same list.
 var configVars = []struct{ name, def, doc string }{
 	{"AULA_ADDR", "localhost:8080", "address to listen on"},
+	{"AULA_METRICS_ADDR", "127.0.0.1:9090", "where Prometheus metrics are served (/metrics), apart from the public pages; off to serve none"},
 	{"AULA_BASE_URL", "http://localhost:8080", "the public URL; https makes cookies Secure and __Host- prefixed"},
 	{"DATABASE_URL", "postgres://aula@127.0.0.1:55432/aula?sslmode=disable", "PostgreSQL"},
 	{"REDIS_URL", "redis://127.0.0.1:56379/0", "Redis (sessions, rate limits)"},
@@ -61,6 +63,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	cfg.Addr = get("AULA_ADDR")
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return cfg, bad("AULA_ADDR", "not host:port (for example localhost:8080 or :8080)")
+	}
+	if cfg.MetricsAddr = get("AULA_METRICS_ADDR"); cfg.MetricsAddr == "off" {
+		cfg.MetricsAddr = ""
+	} else if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+		return cfg, bad("AULA_METRICS_ADDR", "not host:port (for example 127.0.0.1:9090), nor off")
 	}
 	cfg.BaseURL, err = url.Parse(get("AULA_BASE_URL"))
 	if err != nil || (cfg.BaseURL.Scheme != "http" && cfg.BaseURL.Scheme != "https") || cfg.BaseURL.Host == "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -31,6 +32,7 @@ func TestConfigErrorsNameTheBadVariable(t *testing.T) {
 		"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT": "0",
 		"AULA_LOGIN_ATTEMPTS_PER_IP":      "many",
 		"AULA_LOG_LEVEL":                  "loud",
+		"AULA_METRICS_ADDR":               "9090",
 	}
 	for name, value := range tests {
 		_, err := loadConfig(envWith(map[string]string{name: value}))
@@ -55,7 +57,7 @@ func testEnv(t *testing.T, dbURL string) func(string) string {
 	_, prefix := storetest.Redis(t)
 	return envWith(map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": os.Getenv("REDIS_URL"), "AULA_REDIS_PREFIX": prefix, "AULA_ADDR": "127.0.0.1:0",
-		"AULA_LOG_LEVEL": "error",
+		"AULA_METRICS_ADDR": "127.0.0.1:0", "AULA_LOG_LEVEL": "error",
 	})
 }
 
@@ -106,6 +108,25 @@ func TestServeAnswersThenShutsDownGracefully(t *testing.T) {
 		t.Fatalf("readyz: %v %v", res, err)
 	}
 	res.Body.Close()
+	// Metrics are served on their own address only.
+	m := regexp.MustCompile(`Metrics for Prometheus at (http://127\.0\.0\.1:\d+/metrics)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve printed no metrics address: %q", out.String())
+	}
+	if res, err := http.Get(m[1]); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("metrics address: %v %v", res, err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), "aula_http_requests_total") {
+			t.Fatalf("metrics: %s", body)
+		}
+	}
+	if res, err := http.Get("http://" + addr + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Fatalf("public /metrics: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	cancel() // what SIGINT or SIGTERM does
 	select {
 	case err := <-done:

@@ -2,21 +2,22 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
-ENV = eval "$$(scripts/dev.sh setup $(1))"
+# The set-up prints the environment to use; a set-up that fails stops the target with its reason.
+ENV = env="$$(scripts/dev.sh setup $(1))" && eval "$$env"
 
 .PHONY: run test bench stop build vet
 
 run: ## install what is missing, start private PostgreSQL + Redis, migrate, load the demo school, serve
-	@$(call ENV,) && $(GO) run ./cmd/aula migrate && $(GO) run ./cmd/aula demo && exec $(GO) run ./cmd/aula serve
+	@$(call ENV,run) && $(GO) run ./cmd/aula migrate && $(GO) run ./cmd/aula demo && exec $(GO) run ./cmd/aula serve
 
 test: ## the same set-up, then every test (browser tests included) with the race detector
-	@$(call ENV,browser) && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 20m ./...
+	@$(call ENV,test) && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 20m ./...
 
 bench: ## the benchmarks, on the same set-up
-	@$(call ENV,) && $(GO) test -run '^$$' -bench . -benchmem ./...
+	@$(call ENV,run) && $(GO) test -run '^$$' -bench . -benchmem ./...
 
 build:
 	$(GO) build -o bin/aula ./cmd/aula
 
-stop: ## stop the private PostgreSQL and Redis
+stop: ## stop the private PostgreSQL clusters and Redis
 	@scripts/dev.sh stop

@@ -6,10 +6,18 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 run_dir="$top/.run"
-pg_port=${AULA_PG_PORT:-55432}
 redis_port=${AULA_REDIS_PORT:-56379}
+# Two private clusters: the school's (make run, make bench), durable, and the tests' (make
+# test), which trades durability for speed. Neither ever changes the other's settings.
+mode=run
+pg_port=${AULA_PG_PORT:-55432}
+pg_name=pg
 
 log() { printf 'aula: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# listening says whether something accepts connections on 127.0.0.1:$1.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
@@ -53,12 +61,22 @@ as_postgres() {
 # pg_data picks the cluster's folder: .run/pg in the checkout when the postgres user can
 # reach it, else a folder under /var/tmp named after the checkout, linked from .run/pg.
 pg_data() {
-  if [ -L "$run_dir/pg" ] || [ -d "$run_dir/pg" ]; then readlink -f "$run_dir/pg"; return; fi
+  if [ -L "$run_dir/$pg_name" ] || [ -d "$run_dir/$pg_name" ]; then readlink -f "$run_dir/$pg_name"; return; fi
   if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -w "$run_dir"; then
-    echo "$run_dir/pg"; return
+    echo "$run_dir/$pg_name"; return
   fi
-  local d="/var/tmp/aula-$(printf '%s' "$top" | cksum | cut -d' ' -f1)/pg"
-  mkdir -p "$d"; ln -sfn "$d" "$run_dir/pg"; echo "$d"
+  local d="/var/tmp/aula-$(printf '%s' "$top" | cksum | cut -d' ' -f1)/$pg_name"
+  mkdir -p "$d"; ln -sfn "$d" "$run_dir/$pg_name"; echo "$d"
+}
+
+# pg_settings are the durability settings of the cluster for this mode: the school's keeps
+# PostgreSQL's safe defaults; only the tests' cluster turns them off.
+pg_settings() {
+  if [ "$mode" = test ]; then
+    printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'
+  else
+    printf 'fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n'
+  fi
 }
 
 start_postgres() {
@@ -76,14 +94,25 @@ listen_addresses = '127.0.0.1'
 port = $pg_port
 unix_socket_directories = '$data'
 max_connections = 300
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 CONF
   fi
-  if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    log "starting PostgreSQL on 127.0.0.1:$pg_port"
-    as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+  # The durability settings live in a file of their own, included last, so that they are
+  # set anew at every start (a cluster made by an older set-up had them off).
+  grep -q "^include_if_exists = 'aula.conf'" "$data/postgresql.conf" ||
+    echo "include_if_exists = 'aula.conf'" >>"$data/postgresql.conf"
+  { echo "port = $pg_port"; pg_settings; } >"$data/aula.conf"
+  [ "$(id -u)" = 0 ] && chown postgres: "$data/aula.conf"
+  if as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_postgres "$bin/pg_ctl" -D "$data" reload >/dev/null
+  else
+    if listening "$pg_port"; then
+      die "port $pg_port is taken by another program: stop it, or set AULA_PG_PORT, or DATABASE_URL and REDIS_URL"
+    fi
+    log "starting PostgreSQL on 127.0.0.1:$pg_port ($mode)"
+    if ! as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null; then
+      tail -n 5 "$data/server.log" >&2 || true
+      die "PostgreSQL could not start on 127.0.0.1:$pg_port; its log is $data/server.log"
+    fi
   fi
   as_postgres "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc \
     "SELECT 1 FROM pg_roles WHERE rolname='aula'" | grep -q 1 ||
@@ -95,32 +124,55 @@ CONF
 
 start_redis() {
   mkdir -p "$run_dir/redis"
-  if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
-    log "starting Redis on 127.0.0.1:$redis_port"
-    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$run_dir/redis" \
-      --daemonize yes --pidfile "$run_dir/redis/redis.pid" --logfile "$run_dir/redis/redis.log" \
-      --save "" --appendonly yes >/dev/null
-    for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  local pid
+  if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+    # Ours only if the process in our pid file is alive: another Redis on the port is not.
+    pid=$(cat "$run_dir/redis/redis.pid" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      die "port $redis_port is taken by a Redis that is not Aula's: stop it, or set AULA_REDIS_PORT, or DATABASE_URL and REDIS_URL"
+    fi
+    return 0
   fi
+  if listening "$redis_port"; then
+    die "port $redis_port is taken by another program: stop it, or set AULA_REDIS_PORT, or DATABASE_URL and REDIS_URL"
+  fi
+  log "starting Redis on 127.0.0.1:$redis_port"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$run_dir/redis" \
+    --daemonize yes --pidfile "$run_dir/redis/redis.pid" --logfile "$run_dir/redis/redis.log" \
+    --save "" --appendonly yes >/dev/null
+  for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  tail -n 5 "$run_dir/redis/redis.log" >&2 || true
+  die "Redis could not start on 127.0.0.1:$redis_port; its log is $run_dir/redis/redis.log"
 }
 
 stop() {
   if [ -f "$run_dir/redis/redis.pid" ]; then
     redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
   fi
-  if [ -e "$run_dir/pg" ] && bin=$(pg_bin); then
-    as_postgres "$bin/pg_ctl" -D "$(readlink -f "$run_dir/pg")" -m fast stop >/dev/null 2>&1 || true
-  fi
+  local name
+  for name in pg pg-test; do
+    if [ -e "$run_dir/$name" ] && bin=$(pg_bin); then
+      as_postgres "$bin/pg_ctl" -D "$(readlink -f "$run_dir/$name")" -m fast stop >/dev/null 2>&1 || true
+    fi
+  done
   log "private servers stopped"
 }
 
-# setup prints `export` lines for DATABASE_URL and REDIS_URL.
+# setup prints `export` lines for DATABASE_URL and REDIS_URL. Its argument is the mode:
+# run (the school's durable cluster) or test (the tests' cluster, and a browser).
 setup() {
+  case "${1:-run}" in
+    run) ;;
+    test) mode=test; pg_port=${AULA_TEST_PG_PORT:-55433}; pg_name=pg-test ;;
+    *) die "unknown mode ${1:-}: run or test" ;;
+  esac
   need_go
   mkdir -p "$run_dir"
   local private=no
   if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then private=yes; fi
-  install_packages "$private" "${1:-}"
+  local browser=
+  [ "$mode" = test ] && browser=browser
+  install_packages "$private" "$browser"
   if [ "$private" = yes ]; then
     start_postgres
     start_redis
@@ -135,5 +187,5 @@ setup() {
 case "${1:-}" in
   setup) shift; setup "$@" ;;
   stop) stop ;;
-  *) echo "usage: $0 setup [browser] | stop" >&2; exit 2 ;;
+  *) echo "usage: $0 setup [run|test] | stop" >&2; exit 2 ;;
 esac

@@ -9,10 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func (a *App) home(c *gin.Context) {
-	a.render(c, http.StatusOK, "home", a.newView(c, nil))
-}
-
 func profileFromForm(c *gin.Context) courses.Profile {
 	return courses.Profile{
 		FullName:    c.PostForm("full_name"),

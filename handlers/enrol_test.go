@@ -280,3 +280,30 @@ func TestCheckInCodeExpiresWhenTheClockPassesItsWindow(t *testing.T) {
 		t.Fatalf("a code past its window: %d", r.Status)
 	}
 }
+
+// The signed-in home page offers the lesson where the trainee left off, titled in the
+// language they read, and nothing to resume to someone who takes no course.
+func TestHomePageResumesTheLessonLastRead(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", courses.RoleInstructor)
+	co := app.importFixture(owner.ID, true)
+	c := app.enrolledClient("ana@example.org", co.ID, "es")
+	first, third := co.Modules[0].Lessons[0], co.Modules[1].Lessons[0]
+	link := func(l courses.Lesson) string {
+		return fmt.Sprintf(`href="/courses/three-languages/lessons/%d">%s</a>`, l.ID, l.Texts["es"].Title)
+	}
+	if home := c.get("/"); !strings.Contains(home.Body, link(first)) {
+		t.Fatalf("before reading, the home page does not offer the first lesson:\n%s", home.Body)
+	}
+	c.get(fmt.Sprintf("/courses/three-languages/lessons/%d", third.ID))
+	if home := c.get("/"); !strings.Contains(home.Body, link(third)) {
+		t.Fatalf("the home page does not resume the lesson last read:\n%s", home.Body)
+	}
+	app.user("bea@example.org", courses.RoleTrainee)
+	bea := app.client("es")
+	bea.mustLogin("bea@example.org")
+	if home := bea.get("/"); home.Status != http.StatusOK || strings.Contains(home.Body, "resume-heading") {
+		t.Fatalf("someone with no course is offered to resume: %d", home.Status)
+	}
+}

@@ -95,11 +95,17 @@ func (a *App) login(c *gin.Context) {
 
 	// What can never be an account's address or password is refused before it costs a
 	// Redis key or a hash. A garbled "next" only sends the user home.
-	if msg := courses.CheckLine(email, courses.MaxEmailLength); msg != "" {
-		v.Form.Errors["email"] = msg
+	switch courses.CheckLine(email, courses.MaxEmailLength) {
+	case courses.KeyBadCharacters:
+		v.Form.Errors["email"] = courses.KeyBadCharacters
+	case courses.KeyTooLong:
+		v.Form.Errors["email"] = "error.email.too_long"
 	}
-	if msg := courses.CheckLine(password, courses.PasswordMaxLength); msg != "" {
-		v.Form.Errors["password"] = msg
+	switch courses.CheckLine(password, courses.PasswordMaxLength) {
+	case courses.KeyBadCharacters:
+		v.Form.Errors["password"] = courses.KeyBadCharacters
+	case courses.KeyTooLong:
+		v.Form.Errors["password"] = "error.password.too_long"
 	}
 	for field, msg := range inputErrors(c) {
 		if field == "email" || field == "password" {

@@ -107,8 +107,10 @@ func (a *App) login(c *gin.Context) {
 	case courses.KeyTooLong:
 		v.Form.Errors["password"] = "error.password.too_long"
 	}
-	for field, msg := range inputErrors(c) {
-		if field == "email" || field == "password" {
+	// Normalising hides some bad input (lower-casing turns broken bytes into U+FFFD): what
+	// checkInput found in the raw fields wins.
+	for _, field := range []string{"email", "password"} {
+		if msg := inputErrors(c)[field]; msg != "" {
 			v.Form.Errors[field] = msg
 		}
 	}

@@ -52,7 +52,7 @@ func registeredRoutes(t *testing.T) gin.RoutesInfo {
 func formFields(t *testing.T) []string {
 	t.Helper()
 	names := map[string]bool{}
-	pattern := regexp.MustCompile(`name="([a-z_]+)"`)
+	pattern := regexp.MustCompile(`(?:name="|\.Field ")([a-z_]+)"`)
 	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err

@@ -203,17 +203,6 @@ func Slugify(title string) string {
 	return s
 }
 
-var accentFolds = strings.NewReplacer(
-	"á", "a", "à", "a", "â", "a", "ã", "a", "ä", "a", "é", "e", "è", "e", "ê", "e", "ë", "e",
-	"í", "i", "ì", "i", "î", "i", "ï", "i", "ó", "o", "ò", "o", "ô", "o", "õ", "o", "ö", "o",
-	"ú", "u", "ù", "u", "û", "u", "ü", "u", "ñ", "n", "ç", "c",
-	"Á", "A", "À", "A", "Â", "A", "Ã", "A", "Ä", "A", "É", "E", "È", "E", "Ê", "E", "Ë", "E",
-	"Í", "I", "Ì", "I", "Î", "I", "Ï", "I", "Ó", "O", "Ò", "O", "Ô", "O", "Õ", "O", "Ö", "O",
-	"Ú", "U", "Ù", "U", "Û", "U", "Ü", "U", "Ñ", "N", "Ç", "C",
-)
-
-func foldAccents(s string) string { return accentFolds.Replace(s) }
-
 // CourseDetails is what an instructor types on the course's details form.
 type CourseDetails struct {
 	Slug            string

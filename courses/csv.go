@@ -1,7 +1,6 @@
 package courses
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // EnrolmentRow is one person to enrol, read from a spreadsheet.
@@ -253,14 +254,17 @@ var csvBOM = []byte("\uFEFF")
 // the column has an H, which means the H/M (hombre/mujer) of Mexican and other
 // Spanish-language forms; with F, H and M all present, M cannot be read.
 func ParseEnrolmentCSV(r io.Reader) ([]EnrolmentRow, []RowError) {
-	counter := &csvCountingReader{r: io.LimitReader(r, MaxEnrolmentBytes+1)}
-	br := bufio.NewReaderSize(counter, 64<<10)
-	if b, _ := br.Peek(len(csvBOM)); bytes.Equal(b, csvBOM) {
-		_, _ = br.Discard(len(csvBOM))
+	file, err := io.ReadAll(io.LimitReader(r, MaxEnrolmentBytes+1))
+	switch {
+	case len(file) > MaxEnrolmentBytes:
+		return nil, []RowError{csvTooLarge()}
+	case err != nil:
+		return nil, []RowError{{Key: "error.csv.unreadable"}}
 	}
-	head, _ := br.Peek(64 << 10) // less at the end of a short file; the error is seen again by the csv reader
+	file = csvText(file)
+	head := file[:min(len(file), 64<<10)]
 
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(bytes.NewReader(file))
 	cr.Comma = csvDelimiter(head)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
@@ -272,7 +276,6 @@ func ParseEnrolmentCSV(r io.Reader) ([]EnrolmentRow, []RowError) {
 		data    int   // data rows read, blank ones apart
 		readErr error // what stopped the reading before the end
 	)
-	tooLarge := func() bool { return counter.n > MaxEnrolmentBytes }
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -282,7 +285,7 @@ func ParseEnrolmentCSV(r io.Reader) ([]EnrolmentRow, []RowError) {
 			// A misplaced quote spoils one row (or, never closed, the rest of
 			// the file); the reader goes on after it. Anything else stops it.
 			var pe *csv.ParseError
-			if tooLarge() || !errors.As(err, &pe) || !(errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+			if !errors.As(err, &pe) || !(errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
 				readErr = err
 				break
 			}
@@ -311,8 +314,8 @@ func ParseEnrolmentCSV(r io.Reader) ([]EnrolmentRow, []RowError) {
 		if data++; data > MaxEnrolmentRows {
 			return nil, []RowError{csvTooManyRows()}
 		}
-		if !csvValidUTF8(rec) {
-			errs = append(errs, RowError{Line: line, Key: "error.csv.not_utf8"})
+		if !csvValidText(rec) {
+			errs = append(errs, RowError{Line: line, Key: "error.csv.bad_characters"})
 			continue
 		}
 		raw := enrolmentRaw{line: line}
@@ -325,8 +328,6 @@ func ParseEnrolmentCSV(r io.Reader) ([]EnrolmentRow, []RowError) {
 		raws = append(raws, raw)
 	}
 	switch {
-	case tooLarge():
-		return nil, []RowError{{Key: "error.csv.too_large", Args: map[string]any{"Max": MaxEnrolmentBytes >> 20}}}
 	case readErr != nil:
 		return nil, []RowError{{Key: "error.csv.unreadable"}}
 	case data == 0:
@@ -345,8 +346,8 @@ func csvTooManyRows() RowError {
 
 // enrolmentHeader maps a header row's cells to columns, or says what is wrong with it.
 func enrolmentHeader(rec []string, line int) ([]int, []RowError) {
-	if !csvValidUTF8(rec) {
-		return nil, []RowError{{Line: line, Key: "error.csv.not_utf8"}}
+	if !csvValidText(rec) {
+		return nil, []RowError{{Line: line, Key: "error.csv.bad_characters"}}
 	}
 	columns := make([]int, len(rec))
 	seen := map[int]bool{}
@@ -512,25 +513,36 @@ func csvBlank(rec []string) bool {
 	return true
 }
 
-func csvValidUTF8(rec []string) bool {
+// csvValidText reports whether every cell is text: a control character in a name is a
+// file that was not a list of people, or one spoilt on the way.
+func csvValidText(rec []string) bool {
 	for _, v := range rec {
-		if !utf8.ValidString(v) {
+		if !ValidText(v) {
 			return false
 		}
 	}
 	return true
 }
 
-// csvCountingReader counts the bytes read through it.
-type csvCountingReader struct {
-	r io.Reader
-	n int64
+func csvTooLarge() RowError {
+	return RowError{Key: "error.csv.too_large", Args: map[string]any{"Max": MaxEnrolmentBytes >> 20}}
 }
 
-func (c *csvCountingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+// csvText returns a file's text as UTF-8, without a byte-order mark. A file that is not
+// valid UTF-8 is read as Windows-1252: what Excel saves as "CSV" on Windows in Spanish and
+// Portuguese, and a superset of Latin-1. Every byte sequence means something in it, so
+// the guess never fails; a UTF-8 file is never mistaken for it, since accented letters in
+// Windows-1252 are not valid UTF-8.
+func csvText(data []byte) []byte {
+	data = bytes.TrimPrefix(data, csvBOM)
+	if utf8.Valid(data) {
+		return data
+	}
+	decoded, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil { // the decoder maps every byte; kept for the day it does not
+		return data
+	}
+	return decoded
 }
 
 // CSVCell neutralises a cell that a spreadsheet would run as a formula: one starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe.

@@ -77,8 +77,9 @@ line 13: sector: error.sector.required
 `},
 		{"windows1252.csv", []EnrolmentRow{
 			{2, Profile{"Ana", "ana@example.org", "GT", "PNC", "police", "", "es"}},
+			{3, Profile{"José Núñez", "jose@example.org", "SV", "Policía", "police", "", "es"}},
 			{4, Profile{"Luis", "luis@example.org", "HN", "PNC", "police", "", "es"}},
-		}, "line 3: error.csv.not_utf8\n"},
+		}, ""},
 		{"bad_quotes.csv", []EnrolmentRow{
 			{3, Profile{"Luis", "luis@example.org", "HN", "PNC", "police", "", "es"}},
 			{5, Profile{"Carla", "carla@example.org", "HN", "PNC", "police", "", "es"}},
@@ -341,7 +342,7 @@ func TestParseEnrolmentCSVReportsProblemsWithTheWholeFile(t *testing.T) {
 		{"two email columns", "email,name,correo\na@example.org,A,b@example.org\n", "line 1: email: error.csv.duplicate_column Column=correo\n"},
 		{"name and full name", "email,Nombre,Nombre completo\na@example.org,A,A B\n", "line 1: full_name: error.csv.duplicate_column Column=Nombre completo\n"},
 		{"header after blank lines", "\n\nname,country\n", "line 3: error.csv.missing_columns\n"},
-		{"header not UTF-8", "em\xe1il,name\n" + row, "line 1: error.csv.not_utf8\n"},
+		{"control character in the header", "em\x01il,name\n" + row, "line 1: error.csv.bad_characters\n"},
 		{"quote never closed in the header", "\"email,name\n" + row, "line 1: error.csv.bad_quotes\n"},
 		{"quote never closed in a row spoils the rest", header + row + "\"b@example.org,B,GT,PNC,police\n" + row, "line 3: error.csv.bad_quotes\n"},
 	}
@@ -541,4 +542,27 @@ func FuzzParseEnrolmentCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseEnrolmentCSVReadsWindows1252AsExcelSavesIt(t *testing.T) {
+	// "correo electrónico;nombre;país;institución;sector" and a row with accents, as Excel
+	// on Windows in Spanish saves "CSV (delimitado por comas)".
+	file := "correo electr\xf3nico;nombre;pa\xeds;instituci\xf3n;sector\r\n" +
+		"mar\xeda@example.org;Mar\xeda Jos\xe9 Ord\xf3\xf1ez;Panam\xe1;Polic\xeda Nacional;polic\xeda\r\n"
+	rows, errs := parseCSVString(file)
+	if len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	want := Profile{"María José Ordóñez", "maría@example.org", "PA", "Policía Nacional", "police", "", ""}
+	if len(rows) != 1 || rows[0].Profile.FullName != want.FullName || rows[0].Profile.Country != "PA" ||
+		rows[0].Profile.Institution != want.Institution || rows[0].Profile.Sector != "police" {
+		t.Fatalf("rows: %+v", rows)
+	}
+}
+
+func TestParseEnrolmentCSVKeepsUTF8AsItIs(t *testing.T) {
+	rows, errs := parseCSVString("email;nombre;país;institución;sector\nana@example.org;Ana Núñez;GT;Policía;police\n")
+	if len(errs) != 0 || len(rows) != 1 || rows[0].Profile.FullName != "Ana Núñez" || rows[0].Profile.Institution != "Policía" {
+		t.Fatalf("rows %+v, errors %v", rows, errs)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	_ "image/gif"
 	_ "image/jpeg"
 	_ "image/png"
+
+	_ "golang.org/x/image/webp"
 )
 
 // Image is a picture a course shows in its lessons.
@@ -24,10 +26,18 @@ type Image struct {
 // larger pictures are almost always unresized camera files.
 const MaxImageBytes = 2 << 20
 
+// An image's pixels, bounded: a few hundred bytes of PNG can say 65,535 × 65,535, which
+// every phone that opens the lesson would try to decode into 16 GiB of memory.
+const (
+	MaxImageSide   = 8192
+	MaxImagePixels = 40_000_000
+)
+
 // Keys of what is wrong with an image, shared by CheckImage and the bundle reader.
 const (
-	keyImageInvalid  = "bundle.image_invalid"
-	keyImageTooLarge = "bundle.image_too_large"
+	keyImageInvalid    = "bundle.image_invalid"
+	keyImageTooLarge   = "bundle.image_too_large"
+	keyImageDimensions = "bundle.image_dimensions"
 )
 
 // imageTypes maps the format names image.DecodeConfig reports to what Aula serves.
@@ -36,22 +46,25 @@ var imageTypes = map[string]string{
 	"png":  "image/png",
 	"jpeg": "image/jpeg",
 	"gif":  "image/gif",
+	"webp": "image/webp",
 }
 
 // CheckImage decides by content (never by name) whether data is an image Aula
-// serves: PNG, JPEG, GIF or WebP, at most MaxImageBytes. It returns the content
-// type, or the translation key of what is wrong ("bundle.image_invalid",
-// "bundle.image_too_large"). SVG is never accepted: it can carry script, and
-// it would run with the school's origin.
+// serves: PNG, JPEG, GIF or WebP, at most MaxImageBytes, MaxImageSide pixels a
+// side and MaxImagePixels in all. It returns the content type, or the
+// translation key of what is wrong ("bundle.image_invalid",
+// "bundle.image_too_large", "bundle.image_dimensions"). SVG is never accepted:
+// it can carry script, and it would run with the school's origin.
 func CheckImage(data []byte) (contentType string, errKey string) {
 	if len(data) > MaxImageBytes {
 		return "", keyImageTooLarge
 	}
-	if isWebP(data) {
-		return "image/webp", ""
+	if bytes.HasPrefix(data, []byte("RIFF")) && !isWebP(data) {
+		return "", keyImageInvalid
 	}
 	// Decoding the header, not only sniffing the magic bytes, refuses files
-	// that merely start like an image (an HTML page behind a PNG signature).
+	// that merely start like an image (an HTML page behind a PNG signature);
+	// the pixels themselves are never decoded.
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		return "", keyImageInvalid
@@ -60,11 +73,14 @@ func CheckImage(data []byte) (contentType string, errKey string) {
 	if !ok {
 		return "", keyImageInvalid
 	}
+	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return "", keyImageDimensions
+	}
 	return ct, ""
 }
 
-// isWebP checks the RIFF container and its first chunk: the standard library
-// has no WebP decoder, and golang.org/x/image is not a dependency.
+// isWebP checks the RIFF container and its first chunk, which the WebP decoder
+// does not: it reads a truncated file's header happily.
 func isWebP(data []byte) bool {
 	if len(data) < 20 || string(data[0:4]) != "RIFF" || string(data[8:12]) != "WEBP" {
 		return false

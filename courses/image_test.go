@@ -2,6 +2,8 @@ package courses
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -123,5 +125,63 @@ func TestValidImageNameAllowsPlainFileNamesOnly(t *testing.T) {
 		if got := ValidImageName(name); got != want {
 			t.Errorf("ValidImageName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// pngHeader is the signature and IHDR chunk of a w × h PNG, padded to a few hundred bytes:
+// all image.DecodeConfig reads, and all an attacker needs to send.
+func pngHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	b.Write(make([]byte, 300))
+	return b.Bytes()
+}
+
+// webpHeader is an extended (VP8X) WebP header saying w × h.
+func webpHeader(w, h uint32) []byte {
+	chunk := make([]byte, 10)
+	chunk[4], chunk[5], chunk[6] = byte(w-1), byte((w-1)>>8), byte((w-1)>>16)
+	chunk[7], chunk[8], chunk[9] = byte(h-1), byte((h-1)>>8), byte((h-1)>>16)
+	var b bytes.Buffer
+	b.WriteString("RIFF")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(4+8+len(chunk)))
+	b.WriteString("WEBPVP8X")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(len(chunk)))
+	b.Write(chunk)
+	return b.Bytes()
+}
+
+func TestCheckImageRefusesTooManyPixelsFromTheHeaderAlone(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"png of 65,535 × 65,535", pngHeader(65535, 65535), "bundle.image_dimensions"},
+		{"png one pixel too wide", pngHeader(MaxImageSide+1, 1), "bundle.image_dimensions"},
+		{"png one pixel too tall", pngHeader(1, MaxImageSide+1), "bundle.image_dimensions"},
+		{"png of 8,000 × 8,000: 64 megapixels", pngHeader(8000, 8000), "bundle.image_dimensions"},
+		{"png at the limits", pngHeader(MaxImageSide, MaxImagePixels/MaxImageSide), ""},
+		{"webp of 16,384 × 16,384", webpHeader(16384, 16384), "bundle.image_dimensions"},
+		{"webp of 4,000 × 3,000", webpHeader(4000, 3000), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.data) > 400 {
+				t.Fatalf("the header is %d bytes", len(tt.data))
+			}
+			_, key := CheckImage(tt.data)
+			if key != tt.want {
+				t.Errorf("CheckImage = %q, want %q", key, tt.want)
+			}
+		})
 	}
 }

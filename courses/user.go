@@ -128,7 +128,9 @@ func (p Profile) Validate() FieldErrors {
 	switch n := utf8.RuneCountInString(p.FullName); {
 	case n == 0:
 		errs["full_name"] = "error.full_name.required"
-	case n > 200:
+	case !ValidLine(p.FullName):
+		errs["full_name"] = KeyBadCharacters
+	case n > MaxNameLength:
 		errs["full_name"] = "error.full_name.too_long"
 	}
 	if msg := ValidateEmail(p.Email); msg != "" {
@@ -142,7 +144,9 @@ func (p Profile) Validate() FieldErrors {
 	switch n := utf8.RuneCountInString(p.Institution); {
 	case n == 0:
 		errs["institution"] = "error.institution.required"
-	case n > 200:
+	case !ValidLine(p.Institution):
+		errs["institution"] = KeyBadCharacters
+	case n > MaxInstitutionLength:
 		errs["institution"] = "error.institution.too_long"
 	}
 	if p.Sector == "" {
@@ -164,8 +168,11 @@ func ValidateEmail(email string) string {
 	if email == "" {
 		return "error.email.required"
 	}
-	if len(email) > 254 {
-		return "error.email.invalid"
+	if !ValidLine(email) {
+		return KeyBadCharacters
+	}
+	if utf8.RuneCountInString(email) > MaxEmailLength {
+		return "error.email.too_long"
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
@@ -178,6 +185,8 @@ func ValidateEmail(email string) string {
 func ValidatePassword(password string) string {
 	n := utf8.RuneCountInString(password)
 	switch {
+	case !ValidLine(password):
+		return KeyBadCharacters
 	case n < PasswordMinLength:
 		return "error.password.too_short"
 	case n > PasswordMaxLength:

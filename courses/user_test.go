@@ -1,6 +1,9 @@
 package courses
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func validProfile() Profile {
 	return Profile{
@@ -66,7 +69,11 @@ func TestValidatePassword(t *testing.T) {
 		"short":                     "error.password.too_short",
 		"exactly12chr":              "",
 		"contraseña larga y segura": "",
-		string(make([]byte, 129)):   "error.password.too_long",
+		strings.Repeat("a", 129):    "error.password.too_long",
+		strings.Repeat("ñ", 128):    "",
+		"twelve chars\x00nul":       "error.input.bad_characters",
+		"not utf-8 at all \xff\xfe": "error.input.bad_characters",
+		"a tab\tin the password":    "error.input.bad_characters",
 	}
 	for pw, want := range tests {
 		if got := ValidatePassword(pw); got != want {
@@ -98,5 +105,50 @@ func TestCountriesAreNamedInEachLanguage(t *testing.T) {
 	}
 	if !ValidCountry("GT") || ValidCountry("ZZ") {
 		t.Error("ValidCountry")
+	}
+}
+
+func TestProfileRefusesControlCharactersBrokenTextAndOverlongValues(t *testing.T) {
+	tests := []struct {
+		name, field string
+		change      func(*Profile)
+		want        string
+	}{
+		{"NUL in the name", "full_name", func(p *Profile) { p.FullName = "Ana\x00Pérez" }, KeyBadCharacters},
+		{"invalid UTF-8 in the name", "full_name", func(p *Profile) { p.FullName = "Ana \xc3\x28" }, KeyBadCharacters},
+		{"escape in the institution", "institution", func(p *Profile) { p.Institution = "Policía\x1b[31m" }, KeyBadCharacters},
+		{"line break in the institution", "institution", func(p *Profile) { p.Institution = "Policía\nNacional" }, KeyBadCharacters},
+		{"name of 201 characters", "full_name", func(p *Profile) { p.FullName = strings.Repeat("ñ", MaxNameLength+1) }, "error.full_name.too_long"},
+		{"institution of 201 characters", "institution", func(p *Profile) { p.Institution = strings.Repeat("a", MaxInstitutionLength+1) }, "error.institution.too_long"},
+		{"email of 255 characters", "email", func(p *Profile) { p.Email = strings.Repeat("a", 243) + "@example.org" }, "error.email.too_long"},
+		{"NUL in the email", "email", func(p *Profile) { p.Email = "ana\x00@example.org" }, KeyBadCharacters},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := validProfile()
+			tt.change(&p)
+			if got := p.Clean().Validate()[tt.field]; got != tt.want {
+				t.Errorf("%s: %q, want %q", tt.field, got, tt.want)
+			}
+		})
+	}
+	p := validProfile()
+	p.FullName = strings.Repeat("ñ", MaxNameLength)
+	if errs := p.Clean().Validate(); len(errs) != 0 {
+		t.Errorf("a name of exactly %d characters: %v", MaxNameLength, errs)
+	}
+}
+
+func TestValidTextAllowsWhatATextareaSendsOnly(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Policía comunitaria": true, "línea 1\r\nlínea 2\ttab": true, "": true, "emoji 🚓": true,
+		"nul\x00": false, "bell\a": false, "del\x7f": false, "c1 \u0085": false, "\xff": false, "\xed\xa0\x80": false,
+	} {
+		if got := ValidText(s); got != want {
+			t.Errorf("ValidText(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if ValidLine("two\nlines") || ValidLine("a\ttab") || !ValidLine("one line") {
+		t.Error("ValidLine lets a line break or a tab through, or refuses a line")
 	}
 }

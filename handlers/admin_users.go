@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -34,6 +35,12 @@ func (a *App) listUsers(c *gin.Context) {
 	page, err := strconv.Atoi(c.Query("page"))
 	if err != nil || page < 1 || page > maxPage {
 		page = 1
+	}
+	if utf8.RuneCountInString(q) > courses.MaxSearchLength {
+		v := a.newView(c, usersPage{Query: q, Role: string(role), Page: 1})
+		v.Form = &form{Values: map[string]string{"q": q}, Errors: courses.FieldErrors{"q": "error.search.too_long"}}
+		a.render(c, http.StatusUnprocessableEntity, "admin_users", v)
+		return
 	}
 	users, total, err := a.Store.ListUsers(c.Request.Context(), store.UserFilter{
 		Query: q, Role: role, Offset: (page - 1) * usersPerPage, Limit: usersPerPage,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/gin-gonic/gin"
@@ -23,8 +24,8 @@ func profileFromForm(c *gin.Context) courses.Profile {
 
 func profileValues(p courses.Profile) map[string]string {
 	return map[string]string{
-		"full_name": p.FullName, "email": p.Email, "country": p.Country, "institution": p.Institution,
-		"sector": p.Sector, "gender": p.Gender, "language": p.Language,
+		"full_name": shown(p.FullName), "email": shown(p.Email), "country": shown(p.Country), "institution": shown(p.Institution),
+		"sector": shown(p.Sector), "gender": shown(p.Gender), "language": shown(p.Language),
 	}
 }
 
@@ -35,7 +36,8 @@ func (a *App) registerForm(c *gin.Context) {
 }
 
 // register answers the same way whether or not the email already has an account, so that
-// nobody can learn who studies at Aula. Both paths hash a password, so they take as long.
+// nobody can learn who studies at Aula. Both paths hash a password, so they take as long;
+// the hashing is limited per address.
 func (a *App) register(c *gin.Context) {
 	p := profileFromForm(c).Clean()
 	password := c.PostForm("password")
@@ -43,13 +45,22 @@ func (a *App) register(c *gin.Context) {
 	if msg := courses.ValidatePassword(password); msg != "" {
 		errs["password"] = msg
 	}
-	if len(errs) > 0 {
+	if errs = withInputErrors(c, errs); len(errs) > 0 {
 		v := a.newView(c, nil)
 		v.Form = &form{Values: profileValues(p), Errors: errs}
 		a.render(c, http.StatusUnprocessableEntity, "register", v)
 		return
 	}
-	_, err := a.Store.CreateUser(c.Request.Context(), p, password, courses.RoleTrainee)
+	wait, err := a.Limiter.AllowRegister(c.Request.Context(), c.ClientIP())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if wait > 0 {
+		a.throttled(c, wait)
+		return
+	}
+	_, err = a.Store.CreateUser(c.Request.Context(), p, password, courses.RoleTrainee)
 	if err != nil && !errors.Is(err, courses.ErrConflict) {
 		a.fail(c, err)
 		return
@@ -70,9 +81,39 @@ func (a *App) loginForm(c *gin.Context) {
 func (a *App) login(c *gin.Context) {
 	ctx := c.Request.Context()
 	email := courses.NormalizeEmail(c.PostForm("email"))
-	next := safeNext(c.PostForm("next"))
+	password := c.PostForm("password")
+	next := "/"
+	if _, bad := inputErrors(c)["next"]; !bad {
+		next = safeNext(c.PostForm("next"))
+	}
 	v := a.newView(c, nil)
-	v.Form = &form{Values: map[string]string{"email": email, "next": next}, Errors: courses.FieldErrors{}}
+	v.Form = &form{Values: map[string]string{"email": shown(email), "next": next}, Errors: courses.FieldErrors{}}
+
+	// What can never be an account's address or password is refused before it costs a
+	// Redis key or a hash. A garbled "next" only sends the user home.
+	switch courses.CheckLine(email, courses.MaxEmailLength) {
+	case courses.KeyBadCharacters:
+		v.Form.Errors["email"] = courses.KeyBadCharacters
+	case courses.KeyTooLong:
+		v.Form.Errors["email"] = "error.email.too_long"
+	}
+	switch courses.CheckLine(password, courses.PasswordMaxLength) {
+	case courses.KeyBadCharacters:
+		v.Form.Errors["password"] = courses.KeyBadCharacters
+	case courses.KeyTooLong:
+		v.Form.Errors["password"] = "error.password.too_long"
+	}
+	// Normalising hides some bad input (lower-casing turns broken bytes into U+FFFD): what
+	// checkInput found in the raw fields wins.
+	for _, field := range []string{"email", "password"} {
+		if msg := inputErrors(c)[field]; msg != "" {
+			v.Form.Errors[field] = msg
+		}
+	}
+	if len(v.Form.Errors) > 0 {
+		a.render(c, http.StatusUnprocessableEntity, "login", v)
+		return
+	}
 
 	wait, err := a.Limiter.AllowLogin(ctx, email, c.ClientIP())
 	if err != nil {
@@ -86,7 +127,7 @@ func (a *App) login(c *gin.Context) {
 		a.render(c, http.StatusTooManyRequests, "login", v)
 		return
 	}
-	u, err := a.Store.Authenticate(ctx, email, c.PostForm("password"))
+	u, err := a.Store.Authenticate(ctx, email, password)
 	if errors.Is(err, courses.ErrNotFound) {
 		v.Data = loginPage{Problem: "login.failed"}
 		a.render(c, http.StatusUnauthorized, "login", v)
@@ -96,7 +137,7 @@ func (a *App) login(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	if err := a.Limiter.LoginSucceeded(ctx, email); err != nil {
+	if err := a.Limiter.LoginSucceeded(ctx, email, c.ClientIP()); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -106,6 +147,12 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// throttled answers a request refused by a limit with the 429 page and when to come back.
+func (a *App) throttled(c *gin.Context, wait time.Duration) {
+	c.Header("Retry-After", itoa(int(math.Ceil(wait.Seconds()))))
+	a.renderError(c, http.StatusTooManyRequests, "error.throttled.title", "error.throttled.message")
 }
 
 type loginPage struct {

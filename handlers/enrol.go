@@ -199,8 +199,7 @@ func (a *App) checkIn(c *gin.Context) {
 
 func (a *App) setPasswordForm(c *gin.Context) {
 	token := c.Query("token")
-	if !a.Store.PasswordLinkValid(c.Request.Context(), token, a.now()) {
-		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
+	if !a.passwordLinkUsable(c, a.Store.CheckPasswordLink(c.Request.Context(), token, a.now())) {
 		return
 	}
 	v := a.newView(c, nil)
@@ -208,22 +207,60 @@ func (a *App) setPasswordForm(c *gin.Context) {
 	a.render(c, http.StatusOK, "set_password", v)
 }
 
-// setPassword spends a one-time link: the account gets its password and is signed in.
+// passwordLinkUsable answers for a link that cannot be used: a link not found is invalid,
+// but a database that did not answer says nothing of the link, and the page says so.
+func (a *App) passwordLinkUsable(c *gin.Context, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, courses.ErrNotFound):
+		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
+	default:
+		_ = c.Error(err) // logged once, by observe
+		c.Header("Retry-After", "60")
+		a.renderError(c, http.StatusServiceUnavailable, "password_link.unavailable_title", "password_link.unavailable_message")
+	}
+	return false
+}
+
+// setPassword spends a one-time link: the account gets its password, every other sign-in of
+// the account ends and this browser is signed in. Attempts are limited per address, and
+// the link is checked before the password is hashed.
 func (a *App) setPassword(c *gin.Context) {
+	ctx := c.Request.Context()
 	token := c.PostForm("token")
 	password := c.PostForm("password")
-	if msg := courses.ValidatePassword(password); msg != "" {
+	wait, err := a.Limiter.AllowPasswordLink(ctx, c.ClientIP())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if wait > 0 {
+		a.throttled(c, wait)
+		return
+	}
+	if _, bad := inputErrors(c)["token"]; bad {
+		a.passwordLinkUsable(c, courses.ErrNotFound)
+		return
+	}
+	errs := inputErrors(c)
+	if msg := courses.ValidatePassword(password); msg != "" && errs["password"] == "" {
+		errs["password"] = msg
+	}
+	if len(errs) > 0 {
+		if !a.passwordLinkUsable(c, a.Store.CheckPasswordLink(ctx, token, a.now())) {
+			return
+		}
 		v := a.newView(c, nil)
-		v.Form = &form{Values: map[string]string{"token": token}, Errors: courses.FieldErrors{"password": msg}}
+		v.Form = &form{Values: map[string]string{"token": token}, Errors: errs}
 		a.render(c, http.StatusUnprocessableEntity, "set_password", v)
 		return
 	}
-	u, err := a.Store.UsePasswordLink(c.Request.Context(), token, password, a.now())
-	if errors.Is(err, courses.ErrNotFound) {
-		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
+	u, err := a.Store.UsePasswordLink(ctx, token, password, a.now())
+	if !a.passwordLinkUsable(c, err) {
 		return
 	}
-	if err != nil {
+	if err := a.SignIns.DestroyAll(ctx, u.ID); err != nil {
 		a.fail(c, err)
 		return
 	}

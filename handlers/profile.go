@@ -27,7 +27,7 @@ func (a *App) updateProfile(c *gin.Context) {
 	p := profileFromForm(c)
 	p.Email = u.Email // the address is the account; it does not change here
 	p = p.Clean()
-	if errs := p.Validate(); len(errs) > 0 {
+	if errs := withInputErrors(c, p.Validate()); len(errs) > 0 {
 		v := a.newView(c, nil)
 		v.Form = &form{Values: profileValues(p), Errors: errs}
 		a.render(c, http.StatusUnprocessableEntity, "profile", v)
@@ -41,16 +41,20 @@ func (a *App) updateProfile(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/profile")
 }
 
-// changePassword ends every other session of the user and gives this browser a new one.
+// changePassword ends every other sign-in of the user and gives this browser a new one.
 func (a *App) changePassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := currentUser(c)
-	next := c.PostForm("new_password")
-	errs := courses.FieldErrors{}
+	current, next := c.PostForm("current_password"), c.PostForm("new_password")
+	errs := inputErrors(c)
 	if msg := courses.ValidatePassword(next); msg != "" {
 		errs["new_password"] = msg
-	} else {
-		err := a.Store.ChangePassword(ctx, u.ID, c.PostForm("current_password"), next)
+	}
+	if courses.CheckLine(current, courses.PasswordMaxLength) != "" {
+		errs["current_password"] = "error.current_password.wrong" // no password is that; no hash to learn it
+	}
+	if len(errs) == 0 {
+		err := a.Store.ChangePassword(ctx, u.ID, current, next)
 		switch {
 		case errors.Is(err, courses.ErrForbidden):
 			errs["current_password"] = "error.current_password.wrong"

@@ -6,7 +6,20 @@ import "github.com/aula-school/aula/courses"
 func (a *App) routes() {
 	r := a.engine
 	r.HandleMethodNotAllowed = true
-	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSession)
+	input := inputRules{
+		// Routes that take files; every other body is bounded by defaultMaxBody.
+		maxBody: map[string]int64{
+			"POST /teach/courses/:course/images":               courses.MaxImageBytes + 1<<20,
+			"POST /teach/import":                               maxImportBytes,
+			"POST /teach/courses/:course/cohorts/:cohort/bulk": courses.MaxEnrolmentBytes + 1<<20,
+		},
+		fieldForms: map[string]bool{
+			"POST /register": true, "POST /login": true, "POST /profile": true, "POST /profile/password": true,
+			"POST /password/set": true,
+		},
+	}
+	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSession, a.checkInput(input))
+	defer func() { input.mustMatch(r.Routes()) }()
 	r.NoRoute(a.notFound)
 	r.NoMethod(a.notFound)
 

@@ -14,7 +14,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// maxImportBytes bounds an uploaded course zip; the zip reader has its own limits on what it unpacks.
+// maxImportBytes bounds an uploaded course zip (the route's body limit, in routes.go); the
+// zip reader has its own limits on what it unpacks.
 const maxImportBytes = 60 << 20
 
 // imageName turns an uploaded file's name into a safe image name: "Mi Foto.PNG" → "mi-foto.png".
@@ -30,7 +31,6 @@ func imageName(filename, contentType string) string {
 
 func (a *App) uploadImage(c *gin.Context) {
 	co := courseOf(c)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, courses.MaxImageBytes+1<<20)
 	file, header, err := c.Request.FormFile("image")
 	if err != nil {
 		a.setFlash(c, uploadProblem(err, "flash.error.image_too_large", "flash.error.image_missing"))
@@ -133,7 +133,6 @@ func (a *App) importCourse(c *gin.Context) {
 		}
 		a.render(c, http.StatusUnprocessableEntity, "teach_import", a.newView(c, importPage{Problems: []courses.BundleError{{Key: key, Args: args}}}))
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
 	file, _, err := c.Request.FormFile("bundle")
 	if err != nil {
 		problem(uploadProblem(err, "bundle.zip_too_large", "bundle.zip_missing"))

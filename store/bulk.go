@@ -2,10 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -13,9 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
-
-// PasswordLinkTTL is how long a one-time link to set a password stays valid.
-const PasswordLinkTTL = 14 * 24 * time.Hour
 
 // NewAccount is an account bulk enrolment created, with the token of its one-time link.
 type NewAccount struct {
@@ -29,16 +22,6 @@ type BulkResult struct {
 	Created  []NewAccount // accounts that did not exist; they set their password with the link
 	Enrolled int          // people put into the cohort (new accounts included)
 	Skipped  []string     // emails already enrolled in the course: left as they were
-}
-
-func newToken() (token, hash string, err error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", "", err
-	}
-	token = base64.RawURLEncoding.EncodeToString(raw)
-	sum := sha256.Sum256([]byte(token))
-	return token, hex.EncodeToString(sum[:]), nil
 }
 
 // BulkEnrol enrols every row into a cohort in one transaction: missing accounts are created
@@ -108,7 +91,10 @@ func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []
 		if err != nil {
 			return err
 		}
-		enrolled, _ := result.RowsAffected()
+		enrolled, err := result.RowsAffected()
+		if err != nil {
+			return err
+		}
 		res.Enrolled = int(enrolled)
 		return nil
 	})
@@ -116,62 +102,4 @@ func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []
 		return BulkResult{}, fmt.Errorf("store: bulk enrol: %w", err)
 	}
 	return res, nil
-}
-
-// PasswordLink creates a one-time link token for userID (an admin's "send a new link").
-func (s *Store) PasswordLink(ctx context.Context, userID int64, now time.Time) (string, error) {
-	token, hash, err := newToken()
-	if err != nil {
-		return "", err
-	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, userID, now.Add(PasswordLinkTTL))
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("store: password link: %w", err)
-	}
-	return token, nil
-}
-
-// UsePasswordLink sets the password of the link's account and spends the link; an unknown,
-// used or expired link is ErrNotFound. It returns the user.
-func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now time.Time) (courses.User, error) {
-	sum := sha256.Sum256([]byte(token))
-	hash, err := HashPassword(password)
-	if err != nil {
-		return courses.User{}, err
-	}
-	var u courses.User
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var userID int64
-		err := tx.GetContext(ctx, &userID, `UPDATE password_tokens SET used_at = $2
-			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`, hex.EncodeToString(sum[:]), now)
-		if notFound(err) {
-			return fmt.Errorf("password link: %w", courses.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		var row userRow
-		if err := tx.GetContext(ctx, &row, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns, userID, hash); err != nil {
-			return err
-		}
-		u = row.user()
-		return nil
-	})
-	if err != nil {
-		return courses.User{}, fmt.Errorf("store: use password link: %w", err)
-	}
-	return u, nil
-}
-
-// PasswordLinkValid says whether a link can still be used, before its form is shown.
-func (s *Store) PasswordLinkValid(ctx context.Context, token string, now time.Time) bool {
-	sum := sha256.Sum256([]byte(token))
-	var ok bool
-	_ = s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)`,
-		hex.EncodeToString(sum[:]), now)
-	return ok
 }

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -11,14 +14,30 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// LoginLimits are how many sign-in attempts are allowed per account and per address.
+// LoginLimits are how many failed sign-ins are allowed in each Period.
+//
+// The scheme: a failed sign-in counts against the account from that address (PerAccount,
+// tight), against the address for every account (PerIP) and against the account from
+// every address (PerAccountAnywhere, loose). A successful sign-in costs nothing: it clears
+// the account's counts and gives back the address's. So sixty trainees behind one
+// classroom address all get in; one address guessing one account is stopped after
+// PerAccount failures, and from one address an attacker can neither lock a chosen account
+// out for anyone else (its failures stay within PerAccount, far below PerAccountAnywhere)
+// nor try many accounts (PerIP). Only failures from many addresses at once reach
+// PerAccountAnywhere, which then slows everyone's guesses at that account.
 type LoginLimits struct {
-	PerAccount int
-	PerIP      int
-	Period     time.Duration
+	PerAccount         int // failures per account from one address
+	PerIP              int // failures per address, all accounts
+	PerAccountAnywhere int // failures per account from all addresses; 0 means 20 × PerAccount
+	Period             time.Duration
+	// PerIPCostly bounds the registrations and password-link uses of one address: each
+	// hashes a password with Argon2id (19 MiB). 0 means 60, a classroom at once.
+	PerIPCostly int
 }
 
 // Limiter throttles attempts in Redis, so that the limit holds across app instances.
+// Nothing a client sends becomes a key as is: addresses are reduced to their network and
+// emails hashed, so a key is short whatever the request held.
 type Limiter struct {
 	rl     *redis_rate.Limiter
 	prefix string
@@ -27,39 +46,122 @@ type Limiter struct {
 
 // NewLimiter returns a limiter whose keys start with prefix.
 func NewLimiter(rdb *redis.Client, prefix string, login LoginLimits) *Limiter {
+	if login.PerAccountAnywhere <= 0 {
+		login.PerAccountAnywhere = 20 * login.PerAccount
+	}
+	if login.PerIPCostly <= 0 {
+		login.PerIPCostly = 60
+	}
 	return &Limiter{rl: redis_rate.NewLimiter(rdb), prefix: prefix, login: login}
 }
 
-func (l *Limiter) accountKey(email string) string {
-	return l.prefix + "login:account:" + courses.NormalizeEmail(email)
+// emailKey is the SHA-256 of a normalised address: a fixed 64 characters.
+func emailKey(email string) string {
+	sum := sha256.Sum256([]byte(courses.NormalizeEmail(email)))
+	return hex.EncodeToString(sum[:])
 }
-func (l *Limiter) ipKey(ip string) string { return l.prefix + "login:ip:" + ip }
 
-// AllowLogin counts a sign-in attempt for email from ip. It returns 0 when the attempt may
-// go ahead, else how long to wait. Known and unknown emails are counted alike.
+// addressKey is the client's network: the IPv4 address, or the /64 of an IPv6 address,
+// which one subscriber usually holds whole.
+func addressKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		sum := sha256.Sum256([]byte(ip))
+		return "x" + hex.EncodeToString(sum[:16])
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		if p, err := addr.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return addr.String()
+}
+
+type bucket struct {
+	key   string
+	limit redis_rate.Limit
+}
+
+func (l *Limiter) loginBuckets(email, ip string) (pair, account, address bucket) {
+	per := func(n int) redis_rate.Limit { return redis_rate.Limit{Rate: n, Burst: n, Period: l.login.Period} }
+	e, a := emailKey(email), addressKey(ip)
+	return bucket{l.prefix + "login:pair:" + e + ":" + a, per(l.login.PerAccount)},
+		bucket{l.prefix + "login:account:" + e, per(l.login.PerAccountAnywhere)},
+		bucket{l.prefix + "login:ip:" + a, per(l.login.PerIP)}
+}
+
+// AllowLogin takes one attempt for email from ip out of each of its limits, before the
+// password is checked. It returns 0 when the attempt may go ahead, else how long to wait;
+// a refused attempt takes nothing. Known and unknown emails are counted alike.
+//
+// An attempt is counted before the password is checked, not after it fails, so that
+// a burst of parallel guesses cannot all pass before the first is counted;
+// LoginSucceeded gives the attempt back.
 func (l *Limiter) AllowLogin(ctx context.Context, email, ip string) (time.Duration, error) {
-	wait := time.Duration(0)
-	for _, c := range []struct {
-		key  string
-		rate int
-	}{{l.accountKey(email), l.login.PerAccount}, {l.ipKey(ip), l.login.PerIP}} {
-		res, err := l.rl.Allow(ctx, c.key, redis_rate.Limit{Rate: c.rate, Burst: c.rate, Period: l.login.Period})
+	pair, account, address := l.loginBuckets(email, ip)
+	var taken []bucket
+	for _, b := range []bucket{pair, address, account} {
+		res, err := l.rl.Allow(ctx, b.key, b.limit)
 		if err != nil {
 			return 0, fmt.Errorf("store: login limit: %w", err)
 		}
 		if res.Allowed == 0 {
-			wait = max(wait, res.RetryAfter)
+			if err := l.giveBack(ctx, taken...); err != nil {
+				return 0, err
+			}
+			return res.RetryAfter, nil
 		}
+		taken = append(taken, b)
 	}
-	return wait, nil
+	return 0, nil
 }
 
-// LoginSucceeded forgets an account's failed attempts.
-func (l *Limiter) LoginSucceeded(ctx context.Context, email string) error {
-	if err := l.rl.Reset(ctx, l.accountKey(email)); err != nil {
+// LoginSucceeded forgets the account's failed attempts and gives the address back the
+// attempt AllowLogin took, so that only failures count against it.
+func (l *Limiter) LoginSucceeded(ctx context.Context, email, ip string) error {
+	pair, account, address := l.loginBuckets(email, ip)
+	if err := l.rl.Reset(ctx, pair.key); err != nil {
 		return fmt.Errorf("store: login limit: %w", err)
 	}
+	if err := l.rl.Reset(ctx, account.key); err != nil {
+		return fmt.Errorf("store: login limit: %w", err)
+	}
+	return l.giveBack(ctx, address)
+}
+
+// giveBack returns one attempt to each bucket: a negative cost moves the bucket back. The
+// limiter does not write a bucket back to empty, so at most one attempt stays taken.
+func (l *Limiter) giveBack(ctx context.Context, buckets ...bucket) error {
+	for _, b := range buckets {
+		if _, err := l.rl.AllowN(ctx, b.key, b.limit, -1); err != nil {
+			return fmt.Errorf("store: login limit: %w", err)
+		}
+	}
 	return nil
+}
+
+// AllowRegister counts a registration from ip that is about to hash a password.
+func (l *Limiter) AllowRegister(ctx context.Context, ip string) (time.Duration, error) {
+	return l.allowCostly(ctx, "register:", ip)
+}
+
+// AllowPasswordLink counts a use of the set-password form from ip: a valid link hashes a
+// password, and no address may try links without bound.
+func (l *Limiter) AllowPasswordLink(ctx context.Context, ip string) (time.Duration, error) {
+	return l.allowCostly(ctx, "password-link:", ip)
+}
+
+func (l *Limiter) allowCostly(ctx context.Context, kind, ip string) (time.Duration, error) {
+	n := l.login.PerIPCostly
+	res, err := l.rl.Allow(ctx, l.prefix+kind+addressKey(ip), redis_rate.Limit{Rate: n, Burst: n, Period: 15 * time.Minute})
+	if err != nil {
+		return 0, fmt.Errorf("store: %slimit: %w", kind, err)
+	}
+	if res.Allowed == 0 {
+		return res.RetryAfter, nil
+	}
+	return 0, nil
 }
 
 // AllowCheckIn counts a check-in attempt by userID: ten a quarter of an hour is plenty for

@@ -74,7 +74,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 // template database after it, so that a changed migration builds a new template.
 func MigrationsChecksum() string {
 	h := sha256.New()
-	_ = fs.WalkDir(migrations, ".", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(migrations, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -83,5 +83,9 @@ func MigrationsChecksum() string {
 		h.Write(b)
 		return err
 	})
+	if err != nil {
+		// Files embedded in the binary cannot be unreadable unless the binary is broken.
+		panic(fmt.Sprintf("store: embedded migrations: %v", err))
+	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

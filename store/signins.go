@@ -87,15 +87,23 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	if err != nil {
 		return SignIn{}, fmt.Errorf("store: session: %w", err)
 	}
-	uid, _ := strconv.ParseInt(str(vals[0]), 10, 64)
-	created, _ := strconv.ParseInt(str(vals[1]), 10, 64)
-	if uid == 0 {
+	if vals[0] == nil {
 		return SignIn{}, fmt.Errorf("store: session: %w", courses.ErrNotFound)
+	}
+	uid, err := strconv.ParseInt(str(vals[0]), 10, 64)
+	if err != nil {
+		return SignIn{}, fmt.Errorf("store: session: user id: %w", err)
+	}
+	created, err := strconv.ParseInt(str(vals[1]), 10, 64)
+	if err != nil {
+		return SignIn{}, fmt.Errorf("store: session: created at: %w", err)
 	}
 	sess := SignIn{UserID: uid, CreatedAt: time.Unix(created, 0)}
 	left := sess.CreatedAt.Add(s.absolute).Sub(s.now())
 	if left <= 0 {
-		_ = s.destroy(ctx, id, uid)
+		if err := s.destroy(ctx, id, uid); err != nil {
+			return SignIn{}, err
+		}
 		return SignIn{}, fmt.Errorf("store: session: %w", courses.ErrNotFound)
 	}
 	if err := s.rdb.Expire(ctx, s.key(id), min(left, s.idle)).Err(); err != nil {

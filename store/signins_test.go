@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,32 +112,82 @@ func TestSessionIdleTimeoutExpiresInRedis(t *testing.T) {
 	}
 }
 
-func TestLoginLimiterCountsPerAccountAndPerIP(t *testing.T) {
+func TestLoginLimiterThrottlesAccountPerAddressTightlyAndEverywhereLoosely(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storetest.Redis(t)
-	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 3, PerIP: 5, Period: time.Minute})
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 3, PerIP: 5, PerAccountAnywhere: 6, Period: time.Minute})
 	for i := 0; i < 3; i++ {
 		if wait, err := l.AllowLogin(ctx, "ana@example.org", "10.0.0.1"); err != nil || wait != 0 {
 			t.Fatalf("attempt %d: wait %v, %v", i+1, wait, err)
 		}
 	}
-	if wait, _ := l.AllowLogin(ctx, "ANA@example.org", "10.0.0.2"); wait <= 0 {
-		t.Fatal("4th attempt on the account, from another address, was allowed")
+	if wait, _ := l.AllowLogin(ctx, "ANA@example.org ", "10.0.0.1"); wait <= 0 {
+		t.Fatal("4th failure on the account from one address was allowed")
 	}
-	// Three attempts from 10.0.0.1 so far; its limit is 5.
+	// The account is not locked for its owner elsewhere.
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.2"); wait != 0 {
+		t.Fatal("a lock-out from one address reached another address")
+	}
+	// Refused attempts took nothing: 10.0.0.1 has three failures, its limit is 5.
 	if wait, _ := l.AllowLogin(ctx, "bruno@example.org", "10.0.0.1"); wait != 0 {
 		t.Fatal("another account from the same address refused too early")
 	}
 	if wait, _ := l.AllowLogin(ctx, "carla@example.org", "10.0.0.1"); wait != 0 {
-		t.Fatal("5th attempt from one address refused")
+		t.Fatal("5th failure from one address refused")
 	}
 	if wait, _ := l.AllowLogin(ctx, "dora@example.org", "10.0.0.1"); wait <= 0 {
-		t.Fatal("6th attempt from one address allowed")
+		t.Fatal("6th failure from one address allowed")
 	}
-	if err := l.LoginSucceeded(ctx, "ana@example.org"); err != nil {
+	// Failures from many addresses reach the account's loose limit: 3 + 1 + 2 = 6.
+	for _, ip := range []string{"10.0.0.3", "10.0.0.4"} {
+		if wait, _ := l.AllowLogin(ctx, "ana@example.org", ip); wait != 0 {
+			t.Fatalf("failure from %s refused early", ip)
+		}
+	}
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.5"); wait <= 0 {
+		t.Fatal("the account's limit across addresses did not hold")
+	}
+	if err := l.LoginSucceeded(ctx, "ana@example.org", "10.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
-	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.3"); wait != 0 {
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.5"); wait != 0 {
 		t.Fatal("a success did not reset the account's count")
+	}
+}
+
+func TestLoginLimiterCountsOnlyFailuresPerAddress(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 5, PerIP: 5, Period: time.Minute})
+	for i := 0; i < 60; i++ {
+		email := fmt.Sprintf("trainee%d@example.org", i)
+		if wait, err := l.AllowLogin(ctx, email, "10.0.0.1"); err != nil || wait != 0 {
+			t.Fatalf("sign-in %d: wait %v, %v", i+1, wait, err)
+		}
+		if err := l.LoginSucceeded(ctx, email, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestLoginLimiterKeysAreShortWhateverTheRequestHeld(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 5, PerIP: 5, Period: time.Minute})
+	huge := strings.Repeat("a", 1<<20) + "@example.org"
+	if _, err := l.AllowLogin(ctx, huge, "2001:db8::"+strings.Repeat("1", 4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AllowRegister(ctx, strings.Repeat("x", 1<<16)); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(ctx, "*"+prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	for _, k := range keys {
+		if len(k) > 200 {
+			t.Errorf("key of %d bytes", len(k))
+		}
 	}
 }

@@ -164,7 +164,11 @@ func (s *Store) updateUser(ctx context.Context, id int64, query string, args ...
 		if err != nil {
 			return fmt.Errorf("store: update user %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store: update user %d: %w", id, err)
+		}
+		if n == 0 {
 			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
 		}
 		return nil

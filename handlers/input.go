@@ -1,0 +1,204 @@
+package handlers
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/gin-gonic/gin"
+)
+
+// defaultMaxBody bounds every request body but those of the routes that take files.
+const defaultMaxBody = 1 << 20
+
+const ctxInputErrors = "aula.input_errors"
+
+// inputRules say, per route ("POST /path/:param", as registered), what checkInput allows.
+type inputRules struct {
+	// maxBody raises the body limit of routes that take files.
+	maxBody map[string]int64
+	// fieldForms are the forms whose handlers show a refused character next to its field
+	// (inputErrors); a form of any other route that brings one is refused whole.
+	fieldForms map[string]bool
+}
+
+// checkInput is the one place every URL value and form field passes through, before any
+// handler, so that a handler written later gets it for free:
+//   - a path parameter or query value that is not valid UTF-8, holds a control character
+//     or is longer than courses.MaxURLValueBytes is a 404 (no page has such an address);
+//   - a body longer than the route's limit is a 413;
+//   - a form field that is not text (courses.ValidText) is recorded as that field's error
+//     for the forms in fieldForms, and answered with the 400 page for every other form, so
+//     that it never reaches the store.
+func (a *App) checkInput(rules inputRules) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, p := range c.Params {
+			if !validURLValue(p.Value) {
+				a.notFound(c)
+				return
+			}
+		}
+		query, err := url.ParseQuery(c.Request.URL.RawQuery)
+		if err != nil {
+			a.notFound(c)
+			return
+		}
+		for k, vs := range query {
+			if !validURLValue(k) {
+				a.notFound(c)
+				return
+			}
+			for _, v := range vs {
+				if !validURLValue(v) {
+					a.notFound(c)
+					return
+				}
+			}
+		}
+
+		route := c.Request.Method + " " + c.FullPath()
+		limit := int64(defaultMaxBody)
+		if n, ok := rules.maxBody[route]; ok {
+			limit = n
+		}
+		if c.Request.ContentLength > limit {
+			a.tooLarge(c)
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		if err := a.parseForm(c); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				a.tooLarge(c)
+				return
+			}
+			a.badInput(c)
+			return
+		}
+		errs := courses.FieldErrors{}
+		for k, vs := range c.Request.PostForm {
+			if !courses.ValidLine(k) {
+				a.badInput(c)
+				return
+			}
+			for _, v := range vs {
+				if !courses.ValidText(v) {
+					errs[k] = courses.KeyBadCharacters
+				}
+			}
+		}
+		if c.Request.MultipartForm != nil {
+			for _, fs := range c.Request.MultipartForm.File {
+				for _, f := range fs {
+					// A file's name only suggests the image's name; it is slugified, never stored as sent.
+					if len(f.Filename) > courses.MaxURLValueBytes {
+						a.badInput(c)
+						return
+					}
+				}
+			}
+		}
+		if len(errs) > 0 {
+			if !rules.fieldForms[route] {
+				a.badInput(c)
+				return
+			}
+			c.Set(ctxInputErrors, errs)
+		}
+		c.Next()
+	}
+}
+
+// parseForm reads a form body, within the limit already set on it; other bodies are left
+// to their handler.
+func (a *App) parseForm(c *gin.Context) error {
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return nil
+	}
+	ct, _, err := mime.ParseMediaType(c.Request.Header.Get("Content-Type"))
+	if err != nil {
+		return nil // no form; a handler that wants one finds none
+	}
+	switch ct {
+	case "multipart/form-data":
+		return c.Request.ParseMultipartForm(a.engine.MaxMultipartMemory)
+	case "application/x-www-form-urlencoded":
+		return c.Request.ParseForm()
+	}
+	return nil
+}
+
+func validURLValue(s string) bool {
+	return len(s) <= courses.MaxURLValueBytes && courses.ValidLine(s)
+}
+
+// inputErrors returns the fields whose characters checkInput refused, for a handler in
+// fieldForms to show beside each field; the map is the handler's to add to.
+func inputErrors(c *gin.Context) courses.FieldErrors {
+	errs := courses.FieldErrors{}
+	if v, ok := c.Get(ctxInputErrors); ok {
+		for k, msg := range v.(courses.FieldErrors) {
+			errs[k] = msg
+		}
+	}
+	return errs
+}
+
+// withInputErrors adds the refused fields to errs; a refused character says more than a
+// rule the garbled value then breaks.
+func withInputErrors(c *gin.Context, errs courses.FieldErrors) courses.FieldErrors {
+	for k, msg := range inputErrors(c) {
+		errs[k] = msg
+	}
+	return errs
+}
+
+// shown is a value as a form may show it back: broken bytes and control characters become
+// U+FFFD, so that what was refused is visible and the page stays valid HTML.
+func shown(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// tooLarge answers a body over the route's limit; the connection is closed after it, so
+// the rest of the body is never read.
+func (a *App) tooLarge(c *gin.Context) {
+	a.renderError(c, http.StatusRequestEntityTooLarge, "error.too_large.title", "error.too_large.message")
+}
+
+func (a *App) badInput(c *gin.Context) {
+	a.renderError(c, http.StatusBadRequest, "error.input.title", "error.input.message")
+}
+
+// mustMatch stops the start when a rule names a route that does not exist: a route renamed
+// without its rule would quietly fall back to the default limit.
+func (rules inputRules) mustMatch(routes gin.RoutesInfo) {
+	known := map[string]bool{}
+	for _, r := range routes {
+		known[r.Method+" "+r.Path] = true
+	}
+	for route := range rules.maxBody {
+		if !known[route] {
+			panic("handlers: body limit for unknown route " + route)
+		}
+	}
+	for route := range rules.fieldForms {
+		if !known[route] {
+			panic("handlers: field form rule for unknown route " + route)
+		}
+	}
+}
+
+// Routes lists every registered route, for the tests that walk them all.
+func (a *App) Routes() gin.RoutesInfo { return a.engine.Routes() }

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+)
+
+// PasswordLinkTTL is how long a one-time link to set a password stays valid.
+const PasswordLinkTTL = 14 * 24 * time.Hour
+
+// passwordTokenLength is the length of every token newToken makes (32 bytes, base64url).
+const passwordTokenLength = 43
+
+func newToken() (token, hash string, err error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", "", err
+	}
+	token = base64.RawURLEncoding.EncodeToString(raw)
+	return token, tokenHash(token), nil
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// PasswordLink creates a one-time link token for userID (an admin's "send a new link").
+func (s *Store) PasswordLink(ctx context.Context, userID int64, now time.Time) (string, error) {
+	token, hash, err := newToken()
+	if err != nil {
+		return "", fmt.Errorf("store: password link: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+			hash, userID, now.Add(PasswordLinkTTL))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: password link: %w", err)
+	}
+	return token, nil
+}
+
+// CheckPasswordLink says whether a link can still be used: nil, or ErrNotFound for an
+// unknown, used or expired link; any other error is the database's.
+func (s *Store) CheckPasswordLink(ctx context.Context, token string, now time.Time) error {
+	if len(token) != passwordTokenLength {
+		return fmt.Errorf("store: password link: %w", courses.ErrNotFound)
+	}
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM password_tokens
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)`, tokenHash(token), now)
+	if err != nil {
+		return fmt.Errorf("store: password link: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("store: password link: %w", courses.ErrNotFound)
+	}
+	return nil
+}
+
+// UsePasswordLink sets the password of the link's account and spends the link; an unknown,
+// used or expired link is ErrNotFound. The link is checked before the password is hashed,
+// so a wrong link costs a lookup, not an Argon2id hash. It returns the user.
+func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now time.Time) (courses.User, error) {
+	if err := s.CheckPasswordLink(ctx, token, now); err != nil {
+		return courses.User{}, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: use password link: %w", err)
+	}
+	var u courses.User
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Spent here, in the transaction that sets the password: of two uses at once, one wins.
+		var userID int64
+		err := tx.GetContext(ctx, &userID, `UPDATE password_tokens SET used_at = $2
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`, tokenHash(token), now)
+		if notFound(err) {
+			return fmt.Errorf("password link: %w", courses.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var row userRow
+		if err := tx.GetContext(ctx, &row, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns, userID, hash); err != nil {
+			return err
+		}
+		u = row.user()
+		return nil
+	})
+	if err != nil {
+		return courses.User{}, fmt.Errorf("store: use password link: %w", err)
+	}
+	return u, nil
+}

@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/store/storetest"
+)
+
+func TestCheckPasswordLinkTellsAnInvalidLinkFromAFailingDatabase(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	u, err := st.CreateUser(ctx, courses.Profile{FullName: "Ana", Email: "ana@example.org", Country: "GT", Institution: "PNC",
+		Sector: "police", Language: "es"}, "una contraseña larga", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	token, err := st.PasswordLink(ctx, u.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CheckPasswordLink(ctx, token, now); err != nil {
+		t.Fatalf("a fresh link: %v", err)
+	}
+	for name, tok := range map[string]string{"unknown": strings.Repeat("A", len(token)), "empty": "", "1 MiB": strings.Repeat("A", 1<<20)} {
+		if err := st.CheckPasswordLink(ctx, tok, now); !errors.Is(err, courses.ErrNotFound) {
+			t.Errorf("%s link: %v, want ErrNotFound", name, err)
+		}
+	}
+	if err := st.CheckPasswordLink(ctx, token, now.Add(store.PasswordLinkTTL)); !errors.Is(err, courses.ErrNotFound) {
+		t.Errorf("expired link: %v", err)
+	}
+
+	broken, err := store.Open(ctx, storetest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := broken.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := broken.CheckPasswordLink(ctx, token, now); err == nil || errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("a database that does not answer: %v, want an error that is not ErrNotFound", err)
+	}
+	if _, err := broken.UsePasswordLink(ctx, token, "otra contraseña larga", now); err == nil || errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("using a link on a database that does not answer: %v", err)
+	}
+}
+
+func TestRegistrationAndPasswordLinksAreLimitedPerAddress(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 5, PerIP: 50, Period: time.Minute, PerIPCostly: 2})
+	for name, allow := range map[string]func(context.Context, string) (time.Duration, error){
+		"register": l.AllowRegister, "password link": l.AllowPasswordLink,
+	} {
+		for i := 0; i < 2; i++ {
+			if wait, err := allow(ctx, "10.0.0.1"); err != nil || wait != 0 {
+				t.Fatalf("%s %d: %v %v", name, i+1, wait, err)
+			}
+		}
+		if wait, _ := allow(ctx, "10.0.0.1"); wait <= 0 {
+			t.Errorf("%s: the third from one address was allowed", name)
+		}
+		if wait, _ := allow(ctx, "10.0.0.2"); wait != 0 {
+			t.Errorf("%s: another address was refused", name)
+		}
+	}
+	// One IPv6 subscriber holds a whole /64: its addresses share one count.
+	for _, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2::ffff"} {
+		if wait, _ := l.AllowRegister(ctx, ip); wait != 0 {
+			t.Fatalf("%s refused early", ip)
+		}
+	}
+	if wait, _ := l.AllowRegister(ctx, "2001:db8:1:2:abcd::1"); wait <= 0 {
+		t.Error("a third address of the same /64 was allowed")
+	}
+}

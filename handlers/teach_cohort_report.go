@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/gin-gonic/gin"
+)
+
+// sortReport orders the report by a column the instructor chose.
+func sortReport(rows []store.ReportRow, by string) {
+	less := map[string]func(a, b store.ReportRow) bool{
+		"progress":   func(a, b store.ReportRow) bool { return a.Percent > b.Percent },
+		"activity":   func(a, b store.ReportRow) bool { return a.LastActivity.Time.After(b.LastActivity.Time) },
+		"attendance": func(a, b store.ReportRow) bool { return a.Attended > b.Attended },
+		"completion": func(a, b store.ReportRow) bool {
+			return a.CompletedAt.Valid && (!b.CompletedAt.Valid || a.CompletedAt.Time.Before(b.CompletedAt.Time))
+		},
+	}[by]
+	if less != nil {
+		sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
+	}
+}
+
+// exportCohort downloads the cohort's report as CSV; cells that a spreadsheet would run as formulas are neutralised.
+func (a *App) exportCohort(c *gin.Context) {
+	co := courseOf(c)
+	ch, ok := a.cohortOf(c, co)
+	if !ok {
+		return
+	}
+	rows, err := a.Store.CohortReport(c.Request.Context(), co.ID, ch.ID, a.now())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	lang := a.lang(c)
+	t := func(id string) string { return a.i18n.translate(lang, id) }
+	table := [][]string{{t("report.name"), t("profile.email"), t("profile.country"), t("profile.institution"), t("profile.sector"),
+		t("report.status"), t("report.progress"), t("report.last_activity"), t("report.attendance"), t("report.completed")}}
+	for _, r := range rows {
+		last, done := "", ""
+		if r.LastActivity.Valid {
+			last = r.LastActivity.Time.UTC().Format(time.RFC3339)
+		}
+		if r.CompletedAt.Valid {
+			done = r.CompletedAt.Time.UTC().Format(time.RFC3339)
+		}
+		sector := ""
+		if r.Sector != "" {
+			sector = t("sector." + r.Sector)
+		}
+		table = append(table, []string{r.FullName, r.Email, r.Country, r.Institution, sector, t("enrolment." + string(r.Status)),
+			strconv.Itoa(r.Percent), last, fmt.Sprintf("%d/%d", r.Attended, r.Counted), done})
+	}
+	var buf bytes.Buffer
+	if err := courses.WriteCSV(&buf, table); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-cohort-%d.csv"`, co.Slug, ch.ID))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}

@@ -82,6 +82,16 @@ func (s EnrolmentStatus) Valid() bool {
 	return false
 }
 
+// Enrolment is one person's place in a course, through one of its cohorts.
+type Enrolment struct {
+	ID, CohortID, CourseID, UserID int64
+	Status                         EnrolmentStatus
+	LastLessonID                   int64      // the lesson last read; 0 = none yet
+	LastActivityAt                 *time.Time // nil = no activity yet
+	CompletedAt                    *time.Time // nil = not completed
+	Position                       int        // place on the waiting list, 1 first; 0 when not waiting
+}
+
 // AttendanceStatus is what an instructor records for a trainee at a session.
 type AttendanceStatus string
 
@@ -117,6 +127,12 @@ type Cohort struct {
 	Policy           EnrolmentPolicy
 	Key              string // the enrolment key, for Policy == "key"
 	IsDefault        bool   // the open, self-paced cohort every course has
+}
+
+// CohortSummary is a cohort with how many people are in it, waiting, or awaiting approval.
+type CohortSummary struct {
+	Cohort
+	Active, Waiting, Pending int
 }
 
 // Limits on what instructors type about cohorts and sessions.

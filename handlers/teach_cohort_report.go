@@ -4,29 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
-	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
-
-// sortReport orders the report by a column the instructor chose.
-func sortReport(rows []store.ReportRow, by string) {
-	less := map[string]func(a, b store.ReportRow) bool{
-		"progress":   func(a, b store.ReportRow) bool { return a.Percent > b.Percent },
-		"activity":   func(a, b store.ReportRow) bool { return a.LastActivity.Time.After(b.LastActivity.Time) },
-		"attendance": func(a, b store.ReportRow) bool { return a.Attended > b.Attended },
-		"completion": func(a, b store.ReportRow) bool {
-			return a.CompletedAt.Valid && (!b.CompletedAt.Valid || a.CompletedAt.Time.Before(b.CompletedAt.Time))
-		},
-	}[by]
-	if less != nil {
-		sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
-	}
-}
 
 // exportCohort downloads the cohort's report as CSV; cells that a spreadsheet would run as formulas are neutralised.
 func (a *App) exportCohort(c *gin.Context) {
@@ -46,11 +29,11 @@ func (a *App) exportCohort(c *gin.Context) {
 		t("report.status"), t("report.progress"), t("report.last_activity"), t("report.attendance"), t("report.completed")}}
 	for _, r := range rows {
 		last, done := "", ""
-		if r.LastActivity.Valid {
-			last = r.LastActivity.Time.UTC().Format(time.RFC3339)
+		if r.LastActivity != nil {
+			last = r.LastActivity.UTC().Format(time.RFC3339)
 		}
-		if r.CompletedAt.Valid {
-			done = r.CompletedAt.Time.UTC().Format(time.RFC3339)
+		if r.CompletedAt != nil {
+			done = r.CompletedAt.UTC().Format(time.RFC3339)
 		}
 		sector := ""
 		if r.Sector != "" {

@@ -32,7 +32,7 @@ func (a *App) cohortOf(c *gin.Context, co courses.Course) (courses.Cohort, bool)
 type cohortsPage struct {
 	Course  courses.Course
 	Local   courses.LocalCourse
-	Cohorts []store.CohortSummary
+	Cohorts []courses.CohortSummary
 	URL     string
 }
 
@@ -82,7 +82,7 @@ type cohortPage struct {
 	Course   courses.Course
 	Local    courses.LocalCourse
 	Cohort   courses.Cohort
-	Rows     []store.ReportRow
+	Rows     []courses.ReportRow
 	Sort     string
 	Sessions []courses.CohortSession
 	URL      string
@@ -107,7 +107,7 @@ func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPre
 		a.fail(c, err)
 		return
 	}
-	sortReport(rows, c.Query("sort"))
+	courses.SortReport(rows, c.Query("sort"))
 	sessions, err := a.Store.Sessions(ctx, ch.ID)
 	if err != nil {
 		a.fail(c, err)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
-	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -16,7 +15,7 @@ type sessionPage struct {
 	Course  courses.Course
 	Cohort  courses.Cohort
 	Session courses.CohortSession
-	Roster  []store.RosterEntry
+	Roster  []courses.RosterEntry
 	URL     string
 	Open    bool
 	Now     time.Time

@@ -150,6 +150,12 @@ const dateLayout = "2006-01-02"
 // CohortForm is what an instructor types; ParseCohort checks it and returns the cohort or per-field errors (keys).
 type CohortForm struct{ Name, StartsOn, EndsOn, Capacity, Mode, Location, Policy, Key string }
 
+// Values gives the form back as its fields, to show it again with what was typed.
+func (f CohortForm) Values() map[string]string {
+	return map[string]string{"name": f.Name, "starts_on": f.StartsOn, "ends_on": f.EndsOn, "capacity": f.Capacity,
+		"mode": f.Mode, "location": f.Location, "policy": f.Policy, "key": f.Key}
+}
+
 // ParseCohort checks a cohort form. The cohort it returns holds what could be
 // read even when there are errors; ID, CourseID and IsDefault are left zero for
 // the caller. The errors map form fields (name, starts_on, ends_on, capacity,

@@ -35,11 +35,3 @@ func SortReport(rows []ReportRow, by string) {
 		sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 	}
 }
-
-// RosterEntry is one trainee on an in-person session's roster.
-type RosterEntry struct {
-	UserID          int64
-	FullName, Email string
-	Status          AttendanceStatus // "" = not recorded yet
-	ByCode          bool             // recorded by the trainee's check-in code, not by the instructor
-}

@@ -16,10 +16,7 @@ import (
 const checkInMinutes = 15
 
 func (a *App) openCheckIn(c *gin.Context) {
-	co, ch, se, ok := a.sessionOf(c)
-	if !ok {
-		return
-	}
+	co, ch, se := courseOf(c), cohortOf(c), sessionOf(c)
 	ctx := c.Request.Context()
 	back := fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID)
 	if c.PostForm("action") == "close" {
@@ -47,10 +44,7 @@ func (a *App) openCheckIn(c *gin.Context) {
 
 // checkInQR is a QR code of the check-in page with the session's code filled in.
 func (a *App) checkInQR(c *gin.Context) {
-	_, _, se, ok := a.sessionOf(c)
-	if !ok {
-		return
-	}
+	se := sessionOf(c)
 	if se.CheckInCode == "" {
 		a.notFound(c)
 		return

@@ -14,24 +14,9 @@ func cohortURL(co courses.Course, cohortID int64) string {
 	return fmt.Sprintf("%s/cohorts/%d", courseURL(co), cohortID)
 }
 
-// cohortOf loads :cohort of the course loaded by editableCourse.
-func (a *App) cohortOf(c *gin.Context, co courses.Course) (courses.Cohort, bool) {
-	id, ok := paramID(c, "cohort")
-	if !ok {
-		a.notFound(c)
-		return courses.Cohort{}, false
-	}
-	ch, err := a.Store.Cohort(c.Request.Context(), co.ID, id)
-	if err != nil {
-		a.fail(c, err)
-		return ch, false
-	}
-	return ch, true
-}
-
 type cohortsPage struct {
+	Head    courseHeader
 	Course  courses.Course
-	Local   courses.LocalCourse
 	Cohorts []courses.CohortSummary
 	URL     string
 }
@@ -47,25 +32,32 @@ func (a *App) renderCohorts(c *gin.Context, status int, f *form) {
 		a.fail(c, err)
 		return
 	}
-	v := a.newView(c, cohortsPage{Course: co, Local: courses.Localize(co, co.DefaultLanguage), Cohorts: list, URL: courseURL(co) + "/cohorts"})
+	v := a.newView(c, cohortsPage{Head: a.courseHeader(c, co, tabCohorts), Course: co, Cohorts: list, URL: courseURL(co) + "/cohorts"})
 	v.Form = f
 	a.render(c, status, "teach_cohorts", v)
 }
 
-func cohortFormOf(c *gin.Context) (courses.CohortForm, map[string]string) {
-	f := courses.CohortForm{Name: c.PostForm("name"), StartsOn: c.PostForm("starts_on"), EndsOn: c.PostForm("ends_on"),
+// defaultMark tells the cohort form it is showing the default cohort, whose name is not typed.
+func defaultMark(ch courses.Cohort) string {
+	if ch.IsDefault {
+		return "on"
+	}
+	return ""
+}
+
+// cohortFormOf reads the cohort form; courses.ParseCohort checks it.
+func cohortFormOf(c *gin.Context) courses.CohortForm {
+	return courses.CohortForm{Name: c.PostForm("name"), StartsOn: c.PostForm("starts_on"), EndsOn: c.PostForm("ends_on"),
 		Capacity: c.PostForm("capacity"), Mode: c.PostForm("mode"), Location: c.PostForm("location"),
 		Policy: c.PostForm("policy"), Key: c.PostForm("key")}
-	return f, map[string]string{"name": f.Name, "starts_on": f.StartsOn, "ends_on": f.EndsOn, "capacity": f.Capacity,
-		"mode": f.Mode, "location": f.Location, "policy": f.Policy, "key": f.Key}
 }
 
 func (a *App) createCohort(c *gin.Context) {
 	co := courseOf(c)
-	f, values := cohortFormOf(c)
+	f := cohortFormOf(c)
 	ch, errs := courses.ParseCohort(f)
 	if len(errs) > 0 {
-		a.renderCohorts(c, http.StatusUnprocessableEntity, &form{Values: values, Errors: errs})
+		a.renderCohorts(c, http.StatusUnprocessableEntity, &form{Values: f.Values(), Errors: errs})
 		return
 	}
 	ch.CourseID = co.ID
@@ -79,8 +71,8 @@ func (a *App) createCohort(c *gin.Context) {
 }
 
 type cohortPage struct {
+	Head     courseHeader
 	Course   courses.Course
-	Local    courses.LocalCourse
 	Cohort   courses.Cohort
 	Rows     []courses.ReportRow
 	Sort     string
@@ -97,10 +89,7 @@ func (a *App) cohortPage(c *gin.Context) {
 
 func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPreview, result *store.BulkResult) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
-	}
+	ch := cohortOf(c)
 	ctx := c.Request.Context()
 	rows, err := a.Store.CohortReport(ctx, co.ID, ch.ID, a.now())
 	if err != nil {
@@ -113,11 +102,11 @@ func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPre
 		a.fail(c, err)
 		return
 	}
-	data := cohortPage{Course: co, Local: courses.Localize(co, co.DefaultLanguage), Cohort: ch, Rows: rows, Sort: c.Query("sort"),
+	data := cohortPage{Head: a.courseHeader(c, co, tabCohorts), Course: co, Cohort: ch, Rows: rows, Sort: c.Query("sort"),
 		Sessions: sessions, URL: cohortURL(co, ch.ID), Preview: preview, Result: result, BaseURL: a.Config.BaseURL.String()}
 	v := a.newView(c, data)
 	// The page has several forms: the one sent back with errors keeps what was typed, the others show what is stored.
-	stored := map[string]string{"name": ch.Name, "capacity": strconv.Itoa(ch.Capacity), "mode": string(ch.Mode),
+	stored := map[string]string{"name": ch.Name, "is_default": defaultMark(ch), "capacity": strconv.Itoa(ch.Capacity), "mode": string(ch.Mode),
 		"location": ch.Location, "policy": string(ch.Policy), "key": ch.Key, "minutes": "120"}
 	if ch.StartsOn != nil {
 		stored["starts_on"] = ch.StartsOn.Format("2006-01-02")
@@ -131,13 +120,15 @@ func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPre
 
 func (a *App) updateCohort(c *gin.Context) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
+	ch := cohortOf(c)
+	f := cohortFormOf(c)
+	if ch.IsDefault {
+		f.Name = ch.Name // Aula names the default cohort, in each reader's language; the form shows no name to change
 	}
-	f, values := cohortFormOf(c)
 	next, errs := courses.ParseCohort(f)
 	if len(errs) > 0 {
+		values := f.Values()
+		values["is_default"] = defaultMark(ch)
 		a.renderCohort(c, http.StatusUnprocessableEntity, &form{Values: values, Errors: errs}, nil, nil)
 		return
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,17 +21,18 @@ type bulkPreview struct {
 
 func (a *App) decide(c *gin.Context) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
-	}
+	ch := cohortOf(c)
 	userID, err := strconv.ParseInt(c.PostForm("user"), 10, 64)
 	if err != nil {
-		a.notFound(c)
+		a.fail(c, fmt.Errorf("handlers: decide for %q: %w", c.PostForm("user"), courses.ErrInvalid))
 		return
 	}
-	approve := c.PostForm("decision") == "approve"
-	status, err := a.Store.Decide(c.Request.Context(), ch.ID, userID, approve)
+	decision := c.PostForm("decision")
+	if decision != "approve" && decision != "reject" { // anything else must not reject someone by default
+		a.fail(c, fmt.Errorf("handlers: decision %q: %w", decision, courses.ErrInvalid))
+		return
+	}
+	status, err := a.Store.Decide(c.Request.Context(), ch.ID, userID, decision == "approve")
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -42,10 +44,7 @@ func (a *App) decide(c *gin.Context) {
 // enrolByEmail enrols one existing account by hand.
 func (a *App) enrolByEmail(c *gin.Context) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
-	}
+	ch := cohortOf(c)
 	ctx := c.Request.Context()
 	u, err := a.Store.UserByEmail(ctx, c.PostForm("email"))
 	if errors.Is(err, courses.ErrNotFound) {
@@ -75,10 +74,7 @@ func (a *App) enrolByEmail(c *gin.Context) {
 // anything is written; the valid rows wait in Redis for the confirmation.
 func (a *App) bulkUpload(c *gin.Context) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
-	}
+	ch := cohortOf(c)
 	// The parser stops at courses.MaxEnrolmentBytes with its own message; the request may
 	// carry a little more for the form around the file.
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, courses.MaxEnrolmentBytes+1<<20)
@@ -103,10 +99,7 @@ func (a *App) bulkUpload(c *gin.Context) {
 // bulkConfirm enrols the rows of a previewed spreadsheet, all in one transaction.
 func (a *App) bulkConfirm(c *gin.Context) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
-	}
+	ch := cohortOf(c)
 	ctx := c.Request.Context()
 	rows, err := a.Uploads.Take(ctx, c.PostForm("upload"), currentUser(c).ID, ch.ID)
 	if errors.Is(err, courses.ErrNotFound) {

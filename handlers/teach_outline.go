@@ -5,18 +5,36 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
+// outlinePage is the course editor's first page: its status, and its modules and lessons
+// in the course's default language, the one they are edited in.
+type outlinePage struct {
+	Head  courseHeader
+	Local courses.LocalCourse
+	URL   string
+}
+
+func (a *App) courseOutline(c *gin.Context) {
+	a.renderOutline(c, http.StatusOK, nil)
+}
+
+func (a *App) renderOutline(c *gin.Context, status int, f *form) {
+	co := courseOf(c)
+	v := a.newView(c, outlinePage{Head: a.courseHeader(c, co, tabOutline), Local: courses.Localize(co, co.DefaultLanguage), URL: courseURL(co)})
+	v.Form = f
+	a.render(c, status, "teach_course", v)
+}
+
 func (a *App) addModule(c *gin.Context) {
 	co := courseOf(c)
-	title := strings.TrimSpace(c.PostForm("title"))
-	if msg := courses.ValidateTitle(title); msg != "" {
-		a.renderEditor(c, http.StatusUnprocessableEntity, &form{Values: map[string]string{"module_title": title}, Errors: courses.FieldErrors{"module_title": msg}})
+	title, errs := courses.ParseModule(courses.ModuleForm{Title: c.PostForm("title")})
+	if len(errs) > 0 {
+		a.renderOutline(c, http.StatusUnprocessableEntity, &form{Values: map[string]string{"module_title": title}, Errors: courses.FieldErrors{"module_title": errs["title"]}})
 		return
 	}
 	if _, err := a.Store.AddModule(c.Request.Context(), co.ID, co.DefaultLanguage, title); err != nil {
@@ -29,18 +47,18 @@ func (a *App) addModule(c *gin.Context) {
 
 func (a *App) renameModule(c *gin.Context) {
 	co := courseOf(c)
-	id, ok := paramID(c, "module")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	title := strings.TrimSpace(c.PostForm("title"))
-	if msg := courses.ValidateTitle(title); msg != "" {
+	id := moduleOf(c).ID
+	title, errs := courses.ParseModule(courses.ModuleForm{Title: c.PostForm("title")})
+	if len(errs) > 0 {
 		a.setFlash(c, "flash.error.title_required")
 		c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
 		return
 	}
-	if err := a.Store.SetModuleTitle(c.Request.Context(), co.ID, id, editLanguage(c, co), title); err != nil {
+	lang, err := editLanguage(c, co)
+	if err == nil {
+		err = a.Store.SetModuleTitle(c.Request.Context(), co.ID, id, lang, title)
+	}
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -48,23 +66,28 @@ func (a *App) renameModule(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
 }
 
-func direction(c *gin.Context) int {
-	if c.PostForm("direction") == "up" {
-		return -1
+// direction reads the move form's direction: -1 up, 1 down; anything else is ErrInvalid.
+func direction(c *gin.Context) (int, error) {
+	switch d := c.PostForm("direction"); d {
+	case "up":
+		return -1, nil
+	case "down":
+		return 1, nil
+	default:
+		return 0, fmt.Errorf("handlers: direction %q: %w", d, courses.ErrInvalid)
 	}
-	return 1
 }
 
-// moveItem moves the module or lesson named by :param one place up or down.
-func (a *App) moveItem(param string, move func(ctx context.Context, courseID, id int64, delta int) error) gin.HandlerFunc {
+// moveItem moves the module or lesson (idOf, loaded by the route) one place up or down.
+func (a *App) moveItem(param string, idOf func(*gin.Context) int64, move func(ctx context.Context, courseID, id int64, delta int) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		co := courseOf(c)
-		id, ok := paramID(c, param)
-		if !ok {
-			a.notFound(c)
-			return
+		id := idOf(c)
+		delta, err := direction(c)
+		if err == nil {
+			err = move(c.Request.Context(), co.ID, id, delta)
 		}
-		if err := move(c.Request.Context(), co.ID, id, direction(c)); err != nil {
+		if err != nil {
 			a.fail(c, err)
 			return
 		}
@@ -72,15 +95,11 @@ func (a *App) moveItem(param string, move func(ctx context.Context, courseID, id
 	}
 }
 
-// deleteItem deletes the module or lesson named by :param, unless trainees completed it.
-func (a *App) deleteItem(param string, del func(ctx context.Context, courseID, id int64) error) gin.HandlerFunc {
+// deleteItem deletes the module or lesson (idOf, loaded by the route), unless trainees completed it.
+func (a *App) deleteItem(param string, idOf func(*gin.Context) int64, del func(ctx context.Context, courseID, id int64) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		co := courseOf(c)
-		id, ok := paramID(c, param)
-		if !ok {
-			a.notFound(c)
-			return
-		}
+		id := idOf(c)
 		err := del(c.Request.Context(), co.ID, id)
 		switch {
 		case errors.Is(err, store.ErrLessonCompleted):
@@ -97,18 +116,14 @@ func (a *App) deleteItem(param string, del func(ctx context.Context, courseID, i
 
 func (a *App) addLesson(c *gin.Context) {
 	co := courseOf(c)
-	moduleID, ok := paramID(c, "module")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	title := strings.TrimSpace(c.PostForm("title"))
-	if msg := courses.ValidateTitle(title); msg != "" {
+	moduleID := moduleOf(c).ID
+	text, errs := courses.ParseLesson(courses.LessonForm{Title: c.PostForm("title")})
+	if len(errs) > 0 {
 		a.setFlash(c, "flash.error.title_required")
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#module-%d", courseURL(co), moduleID))
 		return
 	}
-	id, err := a.Store.AddLesson(c.Request.Context(), co.ID, moduleID, co.DefaultLanguage, title)
+	id, err := a.Store.AddLesson(c.Request.Context(), co.ID, moduleID, co.DefaultLanguage, text.Title)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -3,8 +3,6 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -12,6 +10,7 @@ import (
 )
 
 type sessionPage struct {
+	Head    courseHeader
 	Course  courses.Course
 	Cohort  courses.Cohort
 	Session courses.CohortSession
@@ -23,10 +22,7 @@ type sessionPage struct {
 
 func (a *App) addSession(c *gin.Context) {
 	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return
-	}
+	ch := cohortOf(c)
 	f := courses.SessionForm{Date: c.PostForm("date"), Time: c.PostForm("time"), Minutes: c.PostForm("minutes"),
 		Place: c.PostForm("place"), Capacity: c.PostForm("session_capacity")}
 	se, errs := courses.ParseSession(f, time.Local)
@@ -48,30 +44,8 @@ func (a *App) addSession(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, cohortURL(co, ch.ID)+"#sessions")
 }
 
-func (a *App) sessionOf(c *gin.Context) (courses.Course, courses.Cohort, courses.CohortSession, bool) {
-	co := courseOf(c)
-	ch, ok := a.cohortOf(c, co)
-	if !ok {
-		return co, ch, courses.CohortSession{}, false
-	}
-	id, ok := paramID(c, "session")
-	if !ok {
-		a.notFound(c)
-		return co, ch, courses.CohortSession{}, false
-	}
-	se, err := a.Store.Session(c.Request.Context(), ch.ID, id)
-	if err != nil {
-		a.fail(c, err)
-		return co, ch, se, false
-	}
-	return co, ch, se, true
-}
-
 func (a *App) sessionRoster(c *gin.Context) {
-	co, ch, se, ok := a.sessionOf(c)
-	if !ok {
-		return
-	}
+	co, ch, se := courseOf(c), cohortOf(c), sessionOf(c)
 	roster, err := a.Store.Roster(c.Request.Context(), ch.ID, se.ID)
 	if err != nil {
 		a.fail(c, err)
@@ -79,33 +53,21 @@ func (a *App) sessionRoster(c *gin.Context) {
 	}
 	now := a.now()
 	open := se.CheckInOpens != nil && se.CheckInCloses != nil && !now.Before(*se.CheckInOpens) && now.Before(*se.CheckInCloses)
-	data := sessionPage{Course: co, Cohort: ch, Session: se, Roster: roster, URL: fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID), Open: open, Now: now}
+	data := sessionPage{Head: a.courseHeader(c, co, tabCohorts), Course: co, Cohort: ch, Session: se, Roster: roster, URL: fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID), Open: open, Now: now}
 	a.render(c, http.StatusOK, "teach_session", a.newView(c, data))
 }
 
 // takeAttendance saves the roster: one choice per trainee (present, absent, excused).
 func (a *App) takeAttendance(c *gin.Context) {
-	co, ch, se, ok := a.sessionOf(c)
-	if !ok {
-		return
-	}
-	marks := map[int64]courses.AttendanceStatus{}
+	co, ch, se := courseOf(c), cohortOf(c), sessionOf(c)
 	if err := c.Request.ParseForm(); err != nil {
-		a.renderError(c, http.StatusBadRequest, "error.attendance.title", "error.attendance.message")
+		a.fail(c, fmt.Errorf("handlers: attendance form: %v: %w", err, courses.ErrInvalid))
 		return
 	}
-	for key, values := range c.Request.PostForm {
-		id, found := strings.CutPrefix(key, "attendance-")
-		if !found || len(values) == 0 || values[0] == "" {
-			continue
-		}
-		userID, err := strconv.ParseInt(id, 10, 64)
-		status := courses.AttendanceStatus(values[0])
-		if err != nil || !status.Valid() {
-			a.renderError(c, http.StatusUnprocessableEntity, "error.attendance.title", "error.attendance.message")
-			return
-		}
-		marks[userID] = status
+	marks, errs := courses.ParseAttendance(c.Request.PostForm)
+	if len(errs) > 0 {
+		a.renderError(c, http.StatusUnprocessableEntity, "error.attendance.title", "error.attendance.message")
+		return
 	}
 	skipped, err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, currentUser(c).ID, marks, a.now())
 	if err != nil {

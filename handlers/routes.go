@@ -1,6 +1,9 @@
 package handlers
 
-import "github.com/aula-school/aula/courses"
+import (
+	"github.com/aula-school/aula/courses"
+	"github.com/gin-gonic/gin"
+)
 
 // routes lists every route of Aula in one place.
 func (a *App) routes() {
@@ -105,3 +108,7 @@ func (a *App) routes() {
 	admin.POST("/users/:id/active", a.changeActive)
 	admin.POST("/users/:id/password-link", a.passwordLink)
 }
+
+// Routes lists every registered route, so that a test can walk them all: a route added
+// without its authorization check fails that test, not a review.
+func (a *App) Routes() gin.RoutesInfo { return a.engine.Routes() }

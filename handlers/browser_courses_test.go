@@ -110,6 +110,12 @@ func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testin
 	run(t, ctx, chromedp.Navigate(editor), chromedp.WaitReady(chromedp.CSS(`form[action$="/status"] input[value=published]`)),
 		submit(`form[action$="/status"]:has(input[value=published])`),
 		waitText(`//div[contains(@class,"notice") and contains(., "El curso está publicado")]`))
+	// Every other page of the editor, reached by its sub-navigation.
+	for _, tab := range []string{"/details", "/images", "/instructors", "/cohorts"} {
+		run(t, ctx, chromedp.Click(chromedp.CSS(`nav.subnav a[href$="`+tab+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`nav.subnav a[aria-current=page][href$="`+tab+`"]`)))
+		checkAccessibility(t, ctx)
+	}
 	run(t, ctx, submit(`form[action="/logout"]`), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
 
 	// A trainee who reads Portuguese finds it by audience and language, enrols, and reads a lesson.

@@ -92,6 +92,20 @@ type Enrolment struct {
 	Position                       int        // place on the waiting list, 1 first; 0 when not waiting
 }
 
+// NewAccount is an account bulk enrolment created, with the token of its one-time link.
+type NewAccount struct {
+	Email    string
+	FullName string
+	Token    string
+}
+
+// BulkResult says what a bulk enrolment did.
+type BulkResult struct {
+	Created  []NewAccount // accounts that did not exist; they set their password with the link
+	Enrolled int          // people put into the cohort (new accounts included)
+	Skipped  []string     // emails already enrolled in the course: left as they were
+}
+
 // AttendanceStatus is what an instructor records for a trainee at a session.
 type AttendanceStatus string
 

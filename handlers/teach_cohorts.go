@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/aula-school/aula/courses"
-	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -79,7 +78,7 @@ type cohortPage struct {
 	Sessions []courses.CohortSession
 	URL      string
 	Preview  *bulkPreview
-	Result   *store.BulkResult
+	Result   *courses.BulkResult
 	BaseURL  string
 }
 
@@ -87,7 +86,7 @@ func (a *App) cohortPage(c *gin.Context) {
 	a.renderCohort(c, http.StatusOK, nil, nil, nil)
 }
 
-func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPreview, result *store.BulkResult) {
+func (a *App) renderCohort(c *gin.Context, status int, f *form, preview *bulkPreview, result *courses.BulkResult) {
 	co := courseOf(c)
 	ch := cohortOf(c)
 	ctx := c.Request.Context()

@@ -137,3 +137,47 @@ func TestAuthoringRequestsNoPageSendsAreInvalid(t *testing.T) {
 		t.Fatalf("the request was decided: %+v %v", e, err)
 	}
 }
+
+// Every text field of the authoring forms has its maximum, answered next to the field in
+// the instructor's language, with nothing saved.
+func TestAuthoringFormsAnswerOverlongTextsWithTheFieldsMessage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", courses.RoleInstructor)
+	co := app.importFixture(owner.ID, false)
+	cohort := defaultCohort(t, app, co.ID)
+	c := app.client("es")
+	c.mustLogin("owner@example.org")
+	base := fmt.Sprintf("/teach/courses/%d", co.ID)
+	long := func(n int) string { return strings.Repeat("á", n) }
+	lesson := co.Modules[0].Lessons[0]
+	for _, tt := range []struct {
+		path string
+		form url.Values
+		want string
+	}{
+		{"/teach/courses", url.Values{"title": {long(courses.MaxTitleLength + 1)}, "slug": {"largo"}, "audiences": {"police"}, "level": {"introductory"}, "hours": {"2"}, "default_language": {"es"}}, "El título no puede superar los 200 caracteres."},
+		{base, url.Values{"title": {"Bien"}, "summary": {long(courses.MaxSummaryLength + 1)}, "slug": {co.Slug}, "audiences": {"police"}, "level": {"introductory"}, "hours": {"2"}, "default_language": {"es"}}, "El resumen no puede superar los 2000 caracteres."},
+		{base + "/modules", url.Values{"title": {long(courses.MaxTitleLength + 1)}}, "El título no puede superar los 200 caracteres."},
+		{fmt.Sprintf("%s/lessons/%d", base, lesson.ID), url.Values{"title": {"Bien"}, "body": {long(courses.MaxLessonLength + 1)}, "action": {"save"}}, "La lección es demasiado larga"},
+		{base + "/translations/pt", url.Values{"title": {long(courses.MaxTitleLength + 1)}}, "El título no puede superar los 200 caracteres."},
+		{base + "/cohorts", url.Values{"name": {long(courses.MaxCohortNameLength + 1)}, "mode": {"online"}, "policy": {"open"}}, "El nombre no puede superar los 200 caracteres."},
+		{fmt.Sprintf("%s/cohorts/%d/sessions", base, cohort), url.Values{"date": {"2026-03-02"}, "time": {"09:00"}, "place": {long(courses.MaxLocationLength + 1)}}, "El lugar no puede superar los 300 caracteres."},
+	} {
+		r := c.post(tt.path, tt.form)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tt.want) {
+			t.Errorf("%s: %d, missing %q", tt.path, r.Status, tt.want)
+		}
+	}
+	after, _ := app.Store.Course(context.Background(), co.ID)
+	if len(after.Modules) != len(co.Modules) || after.Texts["es"] != co.Texts["es"] || after.Texts["pt"] != co.Texts["pt"] ||
+		after.Modules[0].Lessons[0].Texts["es"] != lesson.Texts["es"] {
+		t.Fatal("an over-long text was saved")
+	}
+	if list, _ := app.Store.Cohorts(context.Background(), co.ID); len(list) != 1 {
+		t.Fatalf("%d cohorts: an over-long name was saved", len(list))
+	}
+	if list, _ := app.Store.TaughtCourses(context.Background(), owner.ID, false); len(list) != 1 {
+		t.Fatalf("%d courses: an over-long title was saved", len(list))
+	}
+}

@@ -75,6 +75,21 @@ func ParseCourse(f CourseForm) (Course, FieldErrors) {
 	return c, errs
 }
 
+// WithDetails applies details read by ParseCourse to the course c and checks the one rule
+// that needs the stored course: a new default language must already have a title (add the
+// translation, then switch). The title and summary on the form are those of c's current
+// default language, so they stay there when the default changes. The course returned
+// carries only the details and that one text, for the store to update.
+func (c Course) WithDetails(d Course) (Course, FieldErrors) {
+	errs := FieldErrors{}
+	if _, ok := c.Texts[d.DefaultLanguage]; !ok && d.DefaultLanguage != c.DefaultLanguage {
+		errs["default_language"] = "error.default_language.untranslated"
+	}
+	d.ID = c.ID
+	d.Texts = map[string]CourseText{c.DefaultLanguage: d.Texts[d.DefaultLanguage]}
+	return d, errs
+}
+
 // ModuleForm is a module's title, as typed to add or rename a module.
 type ModuleForm struct{ Title string }
 

@@ -89,3 +89,17 @@ func with(f CourseForm, change func(*CourseForm)) CourseForm {
 }
 
 func errsOf[T any](_ T, errs FieldErrors) FieldErrors { return errs }
+
+func TestWithDetailsSwitchesTheDefaultLanguageOnlyToATranslatedOne(t *testing.T) {
+	c := Course{ID: 9, DefaultLanguage: "es", Texts: map[string]CourseText{"es": {Title: "Hola"}, "pt": {Title: "Olá"}}}
+	d, _ := ParseCourse(CourseForm{Title: "Hola otra vez", Level: "introductory", Hours: "1", DefaultLanguage: "en", Audiences: []string{"police"}})
+	if _, errs := c.WithDetails(d); errs["default_language"] != "error.default_language.untranslated" {
+		t.Fatalf("switch to an untranslated language: %v", errs)
+	}
+	d, _ = ParseCourse(CourseForm{Title: "Hola otra vez", Level: "introductory", Hours: "1", DefaultLanguage: "pt", Audiences: []string{"police"}})
+	next, errs := c.WithDetails(d)
+	// The title typed is the old default language's: it stays in Spanish, and Portuguese keeps its own.
+	if len(errs) != 0 || next.ID != 9 || next.DefaultLanguage != "pt" || len(next.Texts) != 1 || next.Texts["es"].Title != "Hola otra vez" {
+		t.Fatalf("switch to pt: %+v %v", next, errs)
+	}
+}

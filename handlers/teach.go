@@ -10,15 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// requireTeacher lets instructors and admins in.
-func (a *App) requireTeacher(c *gin.Context) {
-	if u := currentUser(c); u == nil || (u.Role != courses.RoleInstructor && u.Role != courses.RoleAdmin) {
-		a.forbidden(c)
-		return
-	}
-	c.Next()
-}
-
 type teachPage struct {
 	Courses []courses.LocalCourse
 }
@@ -115,17 +106,12 @@ func audienceNames(list []courses.Audience) []string {
 
 func (a *App) updateCourse(c *gin.Context) {
 	co := courseOf(c)
-	next, values, errs := parseCourseForm(c)
-	if _, ok := co.Texts[next.DefaultLanguage]; !ok && len(errs) == 0 && next.DefaultLanguage != co.DefaultLanguage {
-		// A new default language needs its own title first: add the translation, then switch.
-		errs["default_language"] = "error.default_language.untranslated"
+	details, values, errs := parseCourseForm(c)
+	var next courses.Course
+	if len(errs) == 0 {
+		next, errs = co.WithDetails(details)
 	}
 	if len(errs) == 0 {
-		next.ID = co.ID
-		if next.DefaultLanguage != co.DefaultLanguage {
-			// The title and summary on the form are the old default language's: keep them there.
-			next.Texts = map[string]courses.CourseText{co.DefaultLanguage: next.Texts[next.DefaultLanguage]}
-		}
 		err := a.Store.UpdateCourse(c.Request.Context(), next)
 		switch {
 		case errors.Is(err, courses.ErrConflict):

@@ -18,6 +18,15 @@ const (
 	ctxTranslation = "aula.translation"
 )
 
+// requireTeacher lets instructors and admins in.
+func (a *App) requireTeacher(c *gin.Context) {
+	if u := currentUser(c); u == nil || (u.Role != courses.RoleInstructor && u.Role != courses.RoleAdmin) {
+		a.forbidden(c)
+		return
+	}
+	c.Next()
+}
+
 // editableCourse loads the course named by :course and refuses anyone who may not edit it.
 // Every authoring route under /teach/courses/:course goes through it.
 func (a *App) editableCourse(c *gin.Context) {

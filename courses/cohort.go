@@ -82,6 +82,30 @@ func (s EnrolmentStatus) Valid() bool {
 	return false
 }
 
+// Enrolment is one person's place in a course, through one of its cohorts.
+type Enrolment struct {
+	ID, CohortID, CourseID, UserID int64
+	Status                         EnrolmentStatus
+	LastLessonID                   int64      // the lesson last read; 0 = none yet
+	LastActivityAt                 *time.Time // nil = no activity yet
+	CompletedAt                    *time.Time // nil = not completed
+	Position                       int        // place on the waiting list, 1 first; 0 when not waiting
+}
+
+// NewAccount is an account bulk enrolment created, with the token of its one-time link.
+type NewAccount struct {
+	Email    string
+	FullName string
+	Token    string
+}
+
+// BulkResult says what a bulk enrolment did.
+type BulkResult struct {
+	Created  []NewAccount // accounts that did not exist; they set their password with the link
+	Enrolled int          // people put into the cohort (new accounts included)
+	Skipped  []string     // emails already enrolled in the course: left as they were
+}
+
 // AttendanceStatus is what an instructor records for a trainee at a session.
 type AttendanceStatus string
 
@@ -119,6 +143,12 @@ type Cohort struct {
 	IsDefault        bool   // the open, self-paced cohort every course has
 }
 
+// CohortSummary is a cohort with how many people are in it, waiting, or awaiting approval.
+type CohortSummary struct {
+	Cohort
+	Active, Waiting, Pending int
+}
+
 // Limits on what instructors type about cohorts and sessions.
 const (
 	MaxCohortNameLength = 200
@@ -133,6 +163,12 @@ const dateLayout = "2006-01-02"
 
 // CohortForm is what an instructor types; ParseCohort checks it and returns the cohort or per-field errors (keys).
 type CohortForm struct{ Name, StartsOn, EndsOn, Capacity, Mode, Location, Policy, Key string }
+
+// Values gives the form back as its fields, to show it again with what was typed.
+func (f CohortForm) Values() map[string]string {
+	return map[string]string{"name": f.Name, "starts_on": f.StartsOn, "ends_on": f.EndsOn, "capacity": f.Capacity,
+		"mode": f.Mode, "location": f.Location, "policy": f.Policy, "key": f.Key}
+}
 
 // ParseCohort checks a cohort form. The cohort it returns holds what could be
 // read even when there are errors; ID, CourseID and IsDefault are left zero for

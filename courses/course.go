@@ -180,7 +180,7 @@ func Pick[T any](texts map[string]T, want, def string) (T, string) {
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ValidSlug reports whether s can name a course in URLs and files: lower-case words and digits joined by hyphens.
-func ValidSlug(s string) bool { return len(s) <= 100 && slugPattern.MatchString(s) }
+func ValidSlug(s string) bool { return len(s) <= MaxSlugLength && slugPattern.MatchString(s) }
 
 // Slugify makes a slug from a title: "Policía comunitaria" → "policia-comunitaria".
 func Slugify(title string) string {
@@ -203,25 +203,16 @@ func Slugify(title string) string {
 	return s
 }
 
-// CourseDetails is what an instructor types on the course's details form.
-type CourseDetails struct {
-	Slug            string
-	Audiences       []string
-	Level           string
-	Hours           string
-	DefaultLanguage string
-	Title           string // in the default language
-	Summary         string
-}
-
 // DefaultMinAttendance is the share of in-person sessions a new course asks for.
 const DefaultMinAttendance = 75
 
-// Limits on what instructors type.
+// Limits on what instructors type, in characters: every text field of the authoring forms
+// and of imported bundles is held to one of these.
 const (
-	MaxTitleLength   = 200
+	MaxTitleLength   = 200 // course, module and lesson titles, in every language
 	MaxSummaryLength = 2000
-	MaxLessonLength  = 200_000
+	MaxLessonLength  = 200_000 // a lesson's Markdown body; a longer one should be split
+	MaxSlugLength    = 100
 	MaxHours         = 1000
 )
 

@@ -75,7 +75,10 @@ func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testin
 	addLesson(2, "Mapear el barrio", "Un mapa comunitario muestra dónde y cuándo.")
 
 	// The Portuguese translation: the course's texts side by side, then one lesson.
-	run(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS(`a[href$="/translations/pt"]`)),
+	run(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS(`nav.subnav a[href$="/translations"]`)),
+		chromedp.Click(chromedp.CSS(`nav.subnav a[href$="/translations"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href$="/translations/pt"]`)))
+	checkAccessibility(t, ctx) // a page of the editor with its sub-navigation
+	run(t, ctx,
 		chromedp.Click(chromedp.CSS(`a[href$="/translations/pt"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/translations/pt"]`)))
 	checkAccessibility(t, ctx)
 	run(t, ctx,
@@ -86,7 +89,8 @@ func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testin
 		submit(`form[action$="/translations/pt"]`),
 		waitText(`//div[contains(@class,"notice") and contains(., "Se guardó la traducción.")]`),
 	)
-	run(t, ctx, chromedp.Click(chromedp.CSS(`ol.outline-edit > li:nth-child(1) ol a`)), chromedp.WaitVisible(chromedp.CSS("textarea#body")),
+	run(t, ctx, chromedp.Click(chromedp.CSS(`nav.subnav a[href$="`+editor[strings.Index(editor, "/teach/"):]+`"]`)),
+		chromedp.Click(chromedp.CSS(`ol.outline-edit > li:nth-child(1) ol a`)), chromedp.WaitVisible(chromedp.CSS("textarea#body")),
 		chromedp.Click(chromedp.CSS(`a[href$="?lang=pt"]`)), waitText(`//h2[contains(., "Escribiendo en Português")]`))
 	checkAccessibility(t, ctx) // side by side with the Spanish original
 	run(t, ctx,
@@ -106,6 +110,12 @@ func TestBrowserInstructorAuthorsACourseAndATraineeReadsItInPortuguese(t *testin
 	run(t, ctx, chromedp.Navigate(editor), chromedp.WaitReady(chromedp.CSS(`form[action$="/status"] input[value=published]`)),
 		submit(`form[action$="/status"]:has(input[value=published])`),
 		waitText(`//div[contains(@class,"notice") and contains(., "El curso está publicado")]`))
+	// Every other page of the editor, reached by its sub-navigation.
+	for _, tab := range []string{"/details", "/images", "/instructors", "/cohorts"} {
+		run(t, ctx, chromedp.Click(chromedp.CSS(`nav.subnav a[href$="`+tab+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`nav.subnav a[aria-current=page][href$="`+tab+`"]`)))
+		checkAccessibility(t, ctx)
+	}
 	run(t, ctx, submit(`form[action="/logout"]`), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
 
 	// A trainee who reads Portuguese finds it by audience and language, enrols, and reads a lesson.

@@ -87,7 +87,7 @@ type coursePage struct {
 	BaseURL     string // where the course's pages live: /courses/slug or the preview
 	CanEdit     bool
 	CanRead     bool // lessons open: enrolled and active, or editing
-	Cohorts     []store.CohortSummary
+	Cohorts     []courses.CohortSummary
 	Enrolment   enrolment
 	Done        map[int64]bool
 	Percent     int
@@ -95,13 +95,13 @@ type coursePage struct {
 }
 
 // EnrolledCohort is the cohort the trainee is in, for the course page.
-func (p coursePage) EnrolledCohort() store.CohortSummary {
+func (p coursePage) EnrolledCohort() courses.CohortSummary {
 	for _, ch := range p.Cohorts {
 		if ch.ID == p.Enrolment.CohortID {
 			return ch
 		}
 	}
-	return store.CohortSummary{}
+	return courses.CohortSummary{}
 }
 
 // readingLanguage is the language a trainee reads a course in: ?lang= when they chose

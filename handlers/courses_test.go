@@ -159,8 +159,8 @@ func TestCourseAuthoringRejectsBadInputWithMessages(t *testing.T) {
 	if r := c.post("/teach/courses", good); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Ya hay un curso con esta dirección") {
 		t.Fatalf("same slug twice: %d", r.Status)
 	}
-	editor := c.get(r.Location)
-	if !strings.Contains(editor.Body, "policia-y-comunidad") {
+	details := c.get(r.Location + "/details")
+	if !strings.Contains(details.Body, "policia-y-comunidad") {
 		t.Fatal("slug not made from the title")
 	}
 	if list, _ := app.Store.TaughtCourses(context.Background(), 0, true); len(list) != 1 || list[0].MinAttendance != courses.DefaultMinAttendance {

@@ -12,7 +12,7 @@ import (
 
 // enrolment is the signed-in user's place in a course, for the course and lesson pages.
 type enrolment struct {
-	store.Enrolment
+	courses.Enrolment
 	Enrolled bool // live: active, waiting or pending
 }
 
@@ -138,7 +138,7 @@ func (a *App) lessonDone(c *gin.Context) {
 		return
 	}
 	switch {
-	case complete && !e.CompletedAt.Valid:
+	case complete && e.CompletedAt == nil:
 		a.setFlash(c, "flash.course_completed")
 		c.Redirect(http.StatusSeeOther, "/learning")
 	case next.ID != 0:

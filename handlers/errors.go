@@ -20,6 +20,8 @@ func (a *App) fail(c *gin.Context, err error) {
 		a.notFound(c)
 	case errors.Is(err, courses.ErrForbidden):
 		a.forbidden(c)
+	case errors.Is(err, courses.ErrInvalid):
+		a.renderError(c, 400, "error.invalid.title", "error.invalid.message")
 	case errors.Is(err, courses.ErrConflict):
 		a.renderError(c, http.StatusConflict, "error.conflict.title", "error.conflict.message")
 	case errors.Is(err, courses.ErrInvalid), store.BadData(err):

@@ -199,6 +199,3 @@ func (rules inputRules) mustMatch(routes gin.RoutesInfo) {
 		}
 	}
 }
-
-// Routes lists every registered route, for the tests that walk them all.
-func (a *App) Routes() gin.RoutesInfo { return a.engine.Routes() }

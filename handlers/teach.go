@@ -1,53 +1,14 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/aula-school/aula/courses"
-	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
-
-const ctxCourse = "aula.course"
-
-// editableCourse loads the course named by :course and refuses anyone who may not edit it.
-// Every authoring route under /teach/courses/:course goes through it.
-func (a *App) editableCourse(c *gin.Context) {
-	id, ok := paramID(c, "course")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	co, err := a.Store.Course(c.Request.Context(), id)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	if !co.CanEdit(currentUser(c)) {
-		a.forbidden(c)
-		return
-	}
-	c.Set(ctxCourse, co)
-	c.Next()
-}
-
-func courseOf(c *gin.Context) courses.Course { return c.MustGet(ctxCourse).(courses.Course) }
-
-func courseURL(co courses.Course) string { return "/teach/courses/" + strconv.FormatInt(co.ID, 10) }
-
-// requireTeacher lets instructors and admins in.
-func (a *App) requireTeacher(c *gin.Context) {
-	if u := currentUser(c); u == nil || (u.Role != courses.RoleInstructor && u.Role != courses.RoleAdmin) {
-		a.forbidden(c)
-		return
-	}
-	c.Next()
-}
 
 type teachPage struct {
 	Courses []courses.LocalCourse
@@ -67,52 +28,19 @@ func (a *App) teachCourses(c *gin.Context) {
 	a.render(c, http.StatusOK, "teach_courses", a.newView(c, data))
 }
 
-// detailsForm reads the course details form and checks it; errs is empty when it is valid.
-func detailsForm(c *gin.Context) (courses.Course, map[string]string, courses.FieldErrors) {
-	values := map[string]string{
-		"slug": strings.TrimSpace(c.PostForm("slug")), "level": c.PostForm("level"), "hours": strings.TrimSpace(c.PostForm("hours")),
-		"default_language": c.PostForm("default_language"), "title": strings.TrimSpace(c.PostForm("title")),
-		"summary": strings.TrimSpace(c.PostForm("summary")), "min_attendance": strings.TrimSpace(c.PostForm("min_attendance")),
-	}
-	audiences := c.PostFormArray("audiences")
-	for _, au := range audiences {
-		values["audience."+au] = "on"
-	}
-	errs := courses.FieldErrors{}
-	if values["slug"] == "" && values["title"] != "" {
-		values["slug"] = courses.Slugify(values["title"])
-	}
-	if !courses.ValidSlug(values["slug"]) {
-		errs["slug"] = "error.slug.invalid"
-	}
-	if msg := courses.ValidateTitle(values["title"]); msg != "" {
-		errs["title"] = msg
-	}
-	if len([]rune(values["summary"])) > courses.MaxSummaryLength {
-		errs["summary"] = "error.summary.too_long"
-	}
-	if msg := courses.ValidateAudiences(audiences); msg != "" {
-		errs["audiences"] = msg
-	}
-	if !courses.Level(values["level"]).Valid() {
-		errs["level"] = "error.level.invalid"
-	}
-	hours, err := strconv.Atoi(values["hours"])
-	if err != nil || hours < 1 || hours > courses.MaxHours {
-		errs["hours"] = "error.hours.invalid"
-	}
-	if !courses.ValidLanguage(values["default_language"]) {
-		errs["default_language"] = "error.language.invalid"
-	}
-	minAttendance := courses.DefaultMinAttendance
-	if values["min_attendance"] != "" {
-		if minAttendance, err = strconv.Atoi(values["min_attendance"]); err != nil || minAttendance < 0 || minAttendance > 100 {
-			errs["min_attendance"] = "error.min_attendance.invalid"
-		}
-	}
-	co := courses.Course{Slug: values["slug"], Audiences: courses.SortedAudiences(audiences), Level: courses.Level(values["level"]),
-		Hours: hours, DefaultLanguage: values["default_language"], MinAttendance: minAttendance,
-		Texts: map[string]courses.CourseText{values["default_language"]: {Title: values["title"], Summary: values["summary"]}}}
+// courseFormOf reads the course details form; courses.ParseCourse checks it.
+func courseFormOf(c *gin.Context) courses.CourseForm {
+	return courses.CourseForm{Slug: c.PostForm("slug"), Level: c.PostForm("level"), Hours: c.PostForm("hours"),
+		DefaultLanguage: c.PostForm("default_language"), Title: c.PostForm("title"), Summary: c.PostForm("summary"),
+		MinAttendance: c.PostForm("min_attendance"), Audiences: c.PostFormArray("audiences")}
+}
+
+// parseCourseForm reads and checks the details form; values is what to show again when it comes back.
+func parseCourseForm(c *gin.Context) (courses.Course, map[string]string, courses.FieldErrors) {
+	f := courseFormOf(c)
+	co, errs := courses.ParseCourse(f)
+	values := f.Values()
+	values["slug"] = co.Slug // made from the title when left empty
 	return co, values, errs
 }
 
@@ -124,7 +52,7 @@ func (a *App) newCourseForm(c *gin.Context) {
 }
 
 func (a *App) createCourse(c *gin.Context) {
-	co, values, errs := detailsForm(c)
+	co, values, errs := parseCourseForm(c)
 	if len(errs) == 0 {
 		id, err := a.Store.CreateCourse(c.Request.Context(), currentUser(c).ID, co)
 		switch {
@@ -144,61 +72,46 @@ func (a *App) createCourse(c *gin.Context) {
 	a.render(c, http.StatusUnprocessableEntity, "teach_course_new", v)
 }
 
-type editorPage struct {
-	Course      courses.Course
-	Local       courses.LocalCourse
-	Instructors []courses.User
-	Images      []store.CourseImage
-	URL         string
+// detailsPage is the course editor's details form.
+type detailsPage struct {
+	Head courseHeader
+	URL  string // where the form is sent: the course itself
 }
 
-func (a *App) courseEditor(c *gin.Context) {
-	a.renderEditor(c, http.StatusOK, nil)
+func (a *App) courseDetails(c *gin.Context) {
+	a.renderDetails(c, http.StatusOK, nil)
 }
 
-func (a *App) renderEditor(c *gin.Context, status int, f *form) {
+// renderDetails shows the details form: f when it comes back with errors, else what is stored.
+func (a *App) renderDetails(c *gin.Context, status int, f *form) {
 	co := courseOf(c)
-	ctx := c.Request.Context()
-	instructors, err := a.Store.Instructors(ctx, co)
-	if err != nil {
-		a.fail(c, err)
-		return
+	v := a.newView(c, detailsPage{Head: a.courseHeader(c, co, tabDetails), URL: courseURL(co)})
+	if f == nil {
+		text := co.Texts[co.DefaultLanguage]
+		f = &form{Values: courses.CourseForm{Slug: co.Slug, Level: string(co.Level), Hours: strconv.Itoa(co.Hours),
+			DefaultLanguage: co.DefaultLanguage, Title: text.Title, Summary: text.Summary,
+			MinAttendance: strconv.Itoa(co.MinAttendance), Audiences: audienceNames(co.Audiences)}.Values()}
 	}
-	images, err := a.Store.Images(ctx, co.ID)
-	if err != nil {
-		a.fail(c, err)
-		return
+	v.Form = f
+	a.render(c, status, "teach_course_details", v)
+}
+
+func audienceNames(list []courses.Audience) []string {
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = string(a)
 	}
-	data := editorPage{Course: co, Local: courses.Localize(co, co.DefaultLanguage), Instructors: instructors, Images: images, URL: courseURL(co)}
-	v := a.newView(c, data)
-	text := co.Texts[co.DefaultLanguage]
-	stored := map[string]string{"slug": co.Slug, "level": string(co.Level), "hours": strconv.Itoa(co.Hours),
-		"min_attendance":   strconv.Itoa(co.MinAttendance),
-		"default_language": co.DefaultLanguage, "title": text.Title, "summary": text.Summary}
-	if f == nil || f.Values["slug"] == "" && f.Values["title"] == "" {
-		// Not the details form that came back: its checkboxes show what is stored.
-		for _, au := range co.Audiences {
-			stored["audience."+string(au)] = "on"
-		}
-	}
-	// The page has several forms: the one sent back with errors keeps what was typed, the others show what is stored.
-	v.Form = f.over(stored)
-	a.render(c, status, "teach_course", v)
+	return out
 }
 
 func (a *App) updateCourse(c *gin.Context) {
 	co := courseOf(c)
-	next, values, errs := detailsForm(c)
-	if _, ok := co.Texts[next.DefaultLanguage]; !ok && len(errs) == 0 && next.DefaultLanguage != co.DefaultLanguage {
-		// A new default language needs its own title first: add the translation, then switch.
-		errs["default_language"] = "error.default_language.untranslated"
+	details, values, errs := parseCourseForm(c)
+	var next courses.Course
+	if len(errs) == 0 {
+		next, errs = co.WithDetails(details)
 	}
 	if len(errs) == 0 {
-		next.ID = co.ID
-		if next.DefaultLanguage != co.DefaultLanguage {
-			// The title and summary on the form are the old default language's: keep them there.
-			next.Texts = map[string]courses.CourseText{co.DefaultLanguage: next.Texts[next.DefaultLanguage]}
-		}
 		err := a.Store.UpdateCourse(c.Request.Context(), next)
 		switch {
 		case errors.Is(err, courses.ErrConflict):
@@ -208,19 +121,18 @@ func (a *App) updateCourse(c *gin.Context) {
 			return
 		default:
 			a.setFlash(c, "flash.course_saved")
-			c.Redirect(http.StatusSeeOther, courseURL(co))
+			c.Redirect(http.StatusSeeOther, courseURL(co)+"/details")
 			return
 		}
 	}
-	a.renderEditor(c, http.StatusUnprocessableEntity, &form{Values: values, Errors: errs})
+	a.renderDetails(c, http.StatusUnprocessableEntity, &form{Values: values, Errors: errs})
 }
 
 func (a *App) setCourseStatus(c *gin.Context) {
 	co := courseOf(c)
 	status := courses.Status(c.PostForm("status"))
-	if !status.Valid() {
-		a.setFlash(c, "flash.error.status_invalid")
-		c.Redirect(http.StatusSeeOther, courseURL(co))
+	if !status.Valid() { // the page offers only valid ones
+		a.fail(c, fmt.Errorf("handlers: course status %q: %w", status, courses.ErrInvalid))
 		return
 	}
 	if status == courses.StatusPublished && co.LessonCount() == 0 {
@@ -236,118 +148,19 @@ func (a *App) setCourseStatus(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, courseURL(co))
 }
 
-// editLanguage reads the language an authoring form writes in; only Aula's languages pass.
-func editLanguage(c *gin.Context, co courses.Course) string {
-	if l := c.PostForm("lang"); courses.ValidLanguage(l) {
-		return l
-	}
-	if l := c.Query("lang"); courses.ValidLanguage(l) {
-		return l
-	}
-	return co.DefaultLanguage
-}
-
-func (a *App) addModule(c *gin.Context) {
-	co := courseOf(c)
-	title := strings.TrimSpace(c.PostForm("title"))
-	if msg := courses.ValidateTitle(title); msg != "" {
-		a.renderEditor(c, http.StatusUnprocessableEntity, &form{Values: map[string]string{"module_title": title}, Errors: courses.FieldErrors{"module_title": msg}})
-		return
-	}
-	if _, err := a.Store.AddModule(c.Request.Context(), co.ID, co.DefaultLanguage, title); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.module_added")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
-}
-
-func (a *App) renameModule(c *gin.Context) {
-	co := courseOf(c)
-	id, ok := paramID(c, "module")
+// editLanguage reads the language an authoring form writes in (lang, in the form or the
+// URL): the course's default when there is none, and ErrInvalid when it is not one of
+// Aula's languages, rather than writing the text into another language than asked.
+func editLanguage(c *gin.Context, co courses.Course) (string, error) {
+	l, ok := c.GetPostForm("lang")
 	if !ok {
-		a.notFound(c)
-		return
+		l, ok = c.GetQuery("lang")
 	}
-	title := strings.TrimSpace(c.PostForm("title"))
-	if msg := courses.ValidateTitle(title); msg != "" {
-		a.setFlash(c, "flash.error.title_required")
-		c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
-		return
+	switch {
+	case !ok || l == "":
+		return co.DefaultLanguage, nil
+	case courses.ValidLanguage(l):
+		return l, nil
 	}
-	if err := a.Store.SetModuleTitle(c.Request.Context(), co.ID, id, editLanguage(c, co), title); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.module_saved")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
-}
-
-func direction(c *gin.Context) int {
-	if c.PostForm("direction") == "up" {
-		return -1
-	}
-	return 1
-}
-
-// moveItem moves the module or lesson named by :param one place up or down.
-func (a *App) moveItem(param string, move func(ctx context.Context, courseID, id int64, delta int) error) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		co := courseOf(c)
-		id, ok := paramID(c, param)
-		if !ok {
-			a.notFound(c)
-			return
-		}
-		if err := move(c.Request.Context(), co.ID, id, direction(c)); err != nil {
-			a.fail(c, err)
-			return
-		}
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#%s-%d", courseURL(co), param, id))
-	}
-}
-
-// deleteItem deletes the module or lesson named by :param, unless trainees completed it.
-func (a *App) deleteItem(param string, del func(ctx context.Context, courseID, id int64) error) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		co := courseOf(c)
-		id, ok := paramID(c, param)
-		if !ok {
-			a.notFound(c)
-			return
-		}
-		err := del(c.Request.Context(), co.ID, id)
-		switch {
-		case errors.Is(err, store.ErrLessonCompleted):
-			a.setFlash(c, "flash.error."+param+"_completed")
-		case err != nil:
-			a.fail(c, err)
-			return
-		default:
-			a.setFlash(c, "flash."+param+"_deleted")
-		}
-		c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
-	}
-}
-
-func (a *App) addLesson(c *gin.Context) {
-	co := courseOf(c)
-	moduleID, ok := paramID(c, "module")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	title := strings.TrimSpace(c.PostForm("title"))
-	if msg := courses.ValidateTitle(title); msg != "" {
-		a.setFlash(c, "flash.error.title_required")
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#module-%d", courseURL(co), moduleID))
-		return
-	}
-	id, err := a.Store.AddLesson(c.Request.Context(), co.ID, moduleID, co.DefaultLanguage, title)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.lesson_added")
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/lessons/%d", courseURL(co), id))
+	return "", fmt.Errorf("handlers: language %q: %w", l, courses.ErrInvalid)
 }

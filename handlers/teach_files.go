@@ -34,7 +34,7 @@ func (a *App) uploadImage(c *gin.Context) {
 	file, header, err := c.Request.FormFile("image")
 	if err != nil {
 		a.setFlash(c, uploadProblem(err, "flash.error.image_too_large", "flash.error.image_missing"))
-		c.Redirect(http.StatusSeeOther, courseURL(co)+"#images")
+		c.Redirect(http.StatusSeeOther, courseURL(co)+"/images")
 		return
 	}
 	defer file.Close()
@@ -46,7 +46,7 @@ func (a *App) uploadImage(c *gin.Context) {
 	contentType, problem := courses.CheckImage(data)
 	if problem != "" {
 		a.setFlash(c, "flash.error."+strings.TrimPrefix(problem, "bundle."))
-		c.Redirect(http.StatusSeeOther, courseURL(co)+"#images")
+		c.Redirect(http.StatusSeeOther, courseURL(co)+"/images")
 		return
 	}
 	name := imageName(header.Filename, contentType)
@@ -55,7 +55,7 @@ func (a *App) uploadImage(c *gin.Context) {
 		return
 	}
 	a.setFlash(c, "flash.image_uploaded")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#images")
+	c.Redirect(http.StatusSeeOther, courseURL(co)+"/images")
 }
 
 func (a *App) deleteImage(c *gin.Context) {
@@ -65,38 +65,7 @@ func (a *App) deleteImage(c *gin.Context) {
 		return
 	}
 	a.setFlash(c, "flash.image_deleted")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#images")
-}
-
-func (a *App) addInstructor(c *gin.Context) {
-	co := courseOf(c)
-	err := a.Store.AddInstructor(c.Request.Context(), co.ID, c.PostForm("email"))
-	if errors.Is(err, courses.ErrNotFound) {
-		a.setFlash(c, "flash.error.instructor_unknown")
-		c.Redirect(http.StatusSeeOther, courseURL(co)+"#instructors")
-		return
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.instructor_added")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#instructors")
-}
-
-func (a *App) removeInstructor(c *gin.Context) {
-	co := courseOf(c)
-	id, ok := paramID(c, "user")
-	if !ok {
-		a.notFound(c)
-		return
-	}
-	if err := a.Store.RemoveInstructor(c.Request.Context(), co.ID, id); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.setFlash(c, "flash.instructor_removed")
-	c.Redirect(http.StatusSeeOther, courseURL(co)+"#instructors")
+	c.Redirect(http.StatusSeeOther, courseURL(co)+"/images")
 }
 
 // exportCourse downloads the course as a zip of course.yaml, Markdown lessons and images.

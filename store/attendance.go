@@ -69,8 +69,7 @@ func (s *Store) Session(ctx context.Context, cohortID, sessionID int64) (courses
 	return r.session(), nil
 }
 
-// RosterEntry is one trainee on a session's roster.
-type RosterEntry struct {
+type rosterRow struct {
 	UserID   int64                    `db:"user_id"`
 	FullName string                   `db:"full_name"`
 	Email    string                   `db:"email"`
@@ -79,9 +78,9 @@ type RosterEntry struct {
 }
 
 // Roster lists the cohort's active trainees with their attendance at a session.
-func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]RosterEntry, error) {
-	var list []RosterEntry
-	err := s.db.SelectContext(ctx, &list, `
+func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]courses.RosterEntry, error) {
+	var rows []rosterRow
+	err := s.db.SelectContext(ctx, &rows, `
 		SELECT u.id AS user_id, u.full_name, u.email, coalesce(a.status, '') AS status,
 			(a.status IS NOT NULL AND a.recorded_by IS NULL) AS by_code
 		FROM enrolments e JOIN users u ON u.id = e.user_id
@@ -90,6 +89,10 @@ func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]Roster
 		ORDER BY lower(u.full_name), u.id`, cohortID, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("store: roster: %w", err)
+	}
+	list := make([]courses.RosterEntry, len(rows))
+	for i, r := range rows {
+		list[i] = courses.RosterEntry{UserID: r.UserID, FullName: r.FullName, Email: r.Email, Status: r.Status, ByCode: r.ByCode}
 	}
 	return list, nil
 }

@@ -10,26 +10,12 @@ import (
 	"github.com/lib/pq"
 )
 
-// NewAccount is an account bulk enrolment created, with the token of its one-time link.
-type NewAccount struct {
-	Email    string
-	FullName string
-	Token    string
-}
-
-// BulkResult says what a bulk enrolment did.
-type BulkResult struct {
-	Created  []NewAccount // accounts that did not exist; they set their password with the link
-	Enrolled int          // people put into the cohort (new accounts included)
-	Skipped  []string     // emails already enrolled in the course: left as they were
-}
-
 // BulkEnrol enrols every row into a cohort in one transaction: missing accounts are created
 // (without a password: each gets a one-time link), existing ones enrolled, people already
 // enrolled in the course skipped. Staff enrolment ignores the cohort's capacity and policy.
 // Rows go to PostgreSQL as arrays, a few statements for the whole file.
-func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []courses.EnrolmentRow, now time.Time) (BulkResult, error) {
-	var res BulkResult
+func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []courses.EnrolmentRow, now time.Time) (courses.BulkResult, error) {
+	var res courses.BulkResult
 	n := len(rows)
 	emails, names, countries, institutions := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
 	sectors, genders, languages := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
@@ -68,7 +54,7 @@ func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []
 				return err
 			}
 			ids[i], hashes[i] = u.ID, hash
-			res.Created = append(res.Created, NewAccount{Email: u.Email, FullName: u.FullName, Token: token})
+			res.Created = append(res.Created, courses.NewAccount{Email: u.Email, FullName: u.FullName, Token: token})
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at)
 			SELECT * FROM unnest($1::text[], $2::bigint[], array_fill($3::timestamptz, ARRAY[$4::int]))`,
@@ -99,7 +85,7 @@ func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []
 		return nil
 	})
 	if err != nil {
-		return BulkResult{}, fmt.Errorf("store: bulk enrol: %w", err)
+		return courses.BulkResult{}, fmt.Errorf("store: bulk enrol: %w", err)
 	}
 	return res, nil
 }

@@ -47,16 +47,8 @@ func (r cohortRow) cohort() courses.Cohort {
 		Key: r.Key, IsDefault: r.IsDefault}
 }
 
-// CohortSummary is a cohort with how many people are in it, waiting, or awaiting approval.
-type CohortSummary struct {
-	courses.Cohort
-	Active  int `db:"active"`
-	Waiting int `db:"waiting"`
-	Pending int `db:"pending"`
-}
-
 // Cohorts lists a course's cohorts, the default one first, then by start date.
-func (s *Store) Cohorts(ctx context.Context, courseID int64) ([]CohortSummary, error) {
+func (s *Store) Cohorts(ctx context.Context, courseID int64) ([]courses.CohortSummary, error) {
 	var rows []struct {
 		cohortRow
 		Active  int `db:"active"`
@@ -75,9 +67,9 @@ func (s *Store) Cohorts(ctx context.Context, courseID int64) ([]CohortSummary, e
 	if err != nil {
 		return nil, fmt.Errorf("store: cohorts: %w", err)
 	}
-	list := make([]CohortSummary, len(rows))
+	list := make([]courses.CohortSummary, len(rows))
 	for i, r := range rows {
-		list[i] = CohortSummary{Cohort: r.cohort(), Active: r.Active, Waiting: r.Waiting, Pending: r.Pending}
+		list[i] = courses.CohortSummary{Cohort: r.cohort(), Active: r.Active, Waiting: r.Waiting, Pending: r.Pending}
 	}
 	return list, nil
 }
@@ -278,8 +270,7 @@ func (s *Store) EnrolByStaff(ctx context.Context, cohortID, userID int64) error 
 	})
 }
 
-// Enrolment is one person's place in a course.
-type Enrolment struct {
+type enrolmentRow struct {
 	ID             int64                   `db:"id"`
 	CohortID       int64                   `db:"cohort_id"`
 	CourseID       int64                   `db:"course_id"`
@@ -291,19 +282,25 @@ type Enrolment struct {
 	Position       int                     `db:"position"` // place on the waiting list, 1 first
 }
 
+func (r enrolmentRow) enrolment() courses.Enrolment {
+	return courses.Enrolment{ID: r.ID, CohortID: r.CohortID, CourseID: r.CourseID, UserID: r.UserID, Status: r.Status,
+		LastLessonID: r.LastLessonID.Int64, LastActivityAt: nullTime(r.LastActivityAt), CompletedAt: nullTime(r.CompletedAt),
+		Position: r.Position}
+}
+
 // EnrolmentIn returns userID's live enrolment in a course (any cohort), or ErrNotFound.
-func (s *Store) EnrolmentIn(ctx context.Context, userID, courseID int64) (Enrolment, error) {
-	var e Enrolment
+func (s *Store) EnrolmentIn(ctx context.Context, userID, courseID int64) (courses.Enrolment, error) {
+	var e enrolmentRow
 	err := s.db.GetContext(ctx, &e, `
 		SELECT e.id, e.cohort_id, e.course_id, e.user_id, e.status, e.last_lesson_id, e.last_activity_at, e.completed_at,
 			CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
 				AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END AS position
 		FROM enrolments e WHERE e.user_id = $1 AND e.course_id = $2 AND e.status IN ('active', 'waiting', 'pending')`, userID, courseID)
 	if notFound(err) {
-		return e, fmt.Errorf("store: enrolment of %d in course %d: %w", userID, courseID, courses.ErrNotFound)
+		return courses.Enrolment{}, fmt.Errorf("store: enrolment of %d in course %d: %w", userID, courseID, courses.ErrNotFound)
 	}
 	if err != nil {
-		return e, fmt.Errorf("store: enrolment: %w", err)
+		return courses.Enrolment{}, fmt.Errorf("store: enrolment: %w", err)
 	}
-	return e, nil
+	return e.enrolment(), nil
 }

@@ -135,7 +135,7 @@ func (s *Store) CompletedLessons(ctx context.Context, userID, courseID int64) (m
 // LearningItem is one course on a trainee's "My learning" page.
 type LearningItem struct {
 	Course       courses.Course
-	Enrolment    Enrolment
+	Enrolment    courses.Enrolment
 	CohortName   string
 	CohortIsDflt bool
 	Percent      int
@@ -164,7 +164,7 @@ type Learning struct {
 func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Learning, error) {
 	var l Learning
 	var rows []struct {
-		Enrolment
+		enrolmentRow
 		CohortName string        `db:"cohort_name"`
 		IsDefault  bool          `db:"is_default"`
 		Total      int           `db:"total"`
@@ -199,7 +199,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 	}
 	l.Titles = map[int64]courses.Course{}
 	for i, r := range rows {
-		item := LearningItem{Course: list[i], Enrolment: r.Enrolment, CohortName: r.CohortName, CohortIsDflt: r.IsDefault}
+		item := LearningItem{Course: list[i], Enrolment: r.enrolment(), CohortName: r.CohortName, CohortIsDflt: r.IsDefault}
 		l.Titles[r.CourseID] = list[i]
 		if r.Total > 0 {
 			item.Percent = courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done}.Percent()
@@ -211,7 +211,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 			item.ResumeID = r.FirstOpen.Int64
 		}
 		switch {
-		case r.Enrolment.Status != courses.EnrolmentActive:
+		case r.enrolmentRow.Status != courses.EnrolmentActive:
 			l.Waiting = append(l.Waiting, item)
 		case r.CompletedAt.Valid:
 			l.Completed = append(l.Completed, item)

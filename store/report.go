@@ -9,8 +9,7 @@ import (
 	"github.com/aula-school/aula/courses"
 )
 
-// ReportRow is one trainee in an instructor's view of a cohort.
-type ReportRow struct {
+type reportRow struct {
 	UserID       int64                   `db:"user_id"`
 	FullName     string                  `db:"full_name"`
 	Email        string                  `db:"email"`
@@ -23,17 +22,16 @@ type ReportRow struct {
 	CompletedAt  sql.NullTime            `db:"completed_at"`
 	Attended     int                     `db:"attended"`
 	Counted      int                     `db:"counted"`
-	Percent      int                     `db:"-"`
 }
 
 // CohortReport lists every trainee of a cohort (active, waiting and pending) with their
 // progress, last activity, attendance at the sessions held by now, and completion, in one query.
-func (s *Store) CohortReport(ctx context.Context, courseID, cohortID int64, now time.Time) ([]ReportRow, error) {
+func (s *Store) CohortReport(ctx context.Context, courseID, cohortID int64, now time.Time) ([]courses.ReportRow, error) {
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1`, courseID); err != nil {
 		return nil, fmt.Errorf("store: report: %w", err)
 	}
-	var rows []ReportRow
+	var rows []reportRow
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT u.id AS user_id, u.full_name, u.email, u.country, u.institution, u.sector, e.status, e.last_activity_at, e.completed_at,
 			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
@@ -48,8 +46,12 @@ func (s *Store) CohortReport(ctx context.Context, courseID, cohortID int64, now 
 	if err != nil {
 		return nil, fmt.Errorf("store: report: %w", err)
 	}
-	for i := range rows {
-		rows[i].Percent = courses.Progress{LessonsTotal: total, LessonsDone: rows[i].LessonsDone}.Percent()
+	list := make([]courses.ReportRow, len(rows))
+	for i, r := range rows {
+		list[i] = courses.ReportRow{UserID: r.UserID, FullName: r.FullName, Email: r.Email, Country: r.Country,
+			Institution: r.Institution, Sector: r.Sector, Status: r.Status, LessonsDone: r.LessonsDone,
+			LastActivity: nullTime(r.LastActivity), CompletedAt: nullTime(r.CompletedAt), Attended: r.Attended, Counted: r.Counted,
+			Percent: courses.Progress{LessonsTotal: total, LessonsDone: r.LessonsDone}.Percent()}
 	}
-	return rows, nil
+	return list, nil
 }

@@ -36,8 +36,8 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_SIGNIN_IDLE_TIMEOUT", "2h", "a session ends after this long unused"},
 	{"AULA_SIGNIN_MAX_AGE", "12h", "a session ends this long after sign-in, used or not"},
 	{"AULA_TRUSTED_PROXIES", "", "comma-separated addresses/CIDRs of the load balancers whose X-Forwarded-For is believed"},
-	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "sign-in attempts per account per 15 minutes"},
-	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "sign-in attempts per client address per 15 minutes"},
+	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "failed sign-ins per account from one address per 15 minutes (20 times as many from all addresses together)"},
+	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "failed sign-ins per client address per 15 minutes, whatever the account"},
 	{"AULA_LOG_LEVEL", "info", "debug, info, warn or error"},
 }
 

@@ -1,0 +1,125 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/handlers"
+)
+
+// publicRoutes are the routes anyone may open without signing in; every other route must
+// send an anonymous visitor to the sign-in page.
+var publicRoutes = map[string]bool{
+	"GET /": true, "GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /static/*path": true,
+	"POST /language": true, "GET /register": true, "POST /register": true, "GET /login": true, "POST /login": true,
+	"POST /logout": true, "GET /courses": true, "GET /courses/:slug": true, "GET /courses/:slug/images/:name": true,
+	"GET /password/set": true, "POST /password/set": true,
+}
+
+// TestEveryRouteChecksWhoMayUseIt walks every registered route with real ids in its path:
+// anonymous visitors are sent to sign in (but on the public routes), trainees get 403 on
+// every /teach and /admin route, an instructor who does not teach a course gets 403 or 404
+// on every route of its editor, and its owner gets each of its pages. A route added
+// later without its check fails here.
+func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	ctx := context.Background()
+	owner := app.user("owner@example.org", courses.RoleInstructor)
+	app.user("other@example.org", courses.RoleInstructor)
+	trainee := app.user("trainee@example.org", courses.RoleTrainee)
+	co := app.importFixture(owner.ID, true)
+	cohort := defaultCohort(t, app, co.ID)
+	session, err := app.Store.AddSession(ctx, courses.CohortSession{CohortID: cohort, StartsAt: app.Clock.Now(), Minutes: 60, Place: "Sala 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := courses.NewCheckInCode(rand.Reader)
+	if err := app.Store.OpenCheckIn(ctx, cohort, session, code, app.Clock.Now(), app.Clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.SaveImage(ctx, co.ID, "map.png", "image/png", tinyPNG()); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]string{
+		":course": fmt.Sprint(co.ID), ":module": fmt.Sprint(co.Modules[0].ID), ":lesson": fmt.Sprint(co.Modules[0].Lessons[0].ID),
+		":cohort": fmt.Sprint(cohort), ":session": fmt.Sprint(session), ":lang": "pt", ":name": "map.png",
+		":user": fmt.Sprint(owner.ID), ":id": fmt.Sprint(trainee.ID), ":slug": co.Slug, "*path": "/css/aula.css",
+	}
+	fill := func(route string) string {
+		parts := strings.Split(route, "/")
+		for i, p := range parts {
+			if strings.HasPrefix(p, ":") || strings.HasPrefix(p, "*") {
+				v, ok := params[p]
+				if !ok {
+					t.Fatalf("route %s: no real value for %s; add one to this test", route, p)
+				}
+				parts[i] = strings.TrimPrefix(v, "/")
+			}
+		}
+		return strings.Join(parts, "/")
+	}
+
+	lister, err := handlers.New(handlers.Deps{Store: app.Store, Redis: app.Redis, SignIns: app.SignIns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anonymous := app.client("es")
+	trainees := app.client("es")
+	trainees.mustLogin("trainee@example.org")
+	others := app.client("es")
+	others.mustLogin("other@example.org")
+	owners := app.client("es")
+	owners.mustLogin("owner@example.org")
+	send := func(c *client, method, path string) response {
+		if method == http.MethodPost {
+			return c.post(path, nil)
+		}
+		return c.get(path)
+	}
+	walked := 0
+	for _, r := range lister.Routes() {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			t.Errorf("%s %s: a method this test does not send", r.Method, r.Path)
+			continue
+		}
+		route := r.Method + " " + r.Path
+		path := fill(r.Path)
+		walked++
+		if !publicRoutes[route] {
+			if res := send(anonymous, r.Method, path); res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location, "/login") {
+				t.Errorf("%s anonymous: %d to %q, want 303 to /login", route, res.Status, res.Location)
+			}
+		}
+		if strings.HasPrefix(r.Path, "/teach") || strings.HasPrefix(r.Path, "/admin") {
+			if res := send(trainees, r.Method, path); res.Status != http.StatusForbidden {
+				t.Errorf("%s as a trainee: %d, want 403", route, res.Status)
+			}
+		}
+		if strings.HasPrefix(r.Path, "/teach/courses/:course") {
+			if res := send(others, r.Method, path); res.Status != http.StatusForbidden && res.Status != http.StatusNotFound {
+				t.Errorf("%s as an instructor of another course: %d, want 403 or 404", route, res.Status)
+			}
+			// The ids are real: the owner opens every page of the editor.
+			if r.Method == http.MethodGet {
+				if res := send(owners, r.Method, path); res.Status != http.StatusOK {
+					t.Errorf("%s as its owner: %d, want 200", route, res.Status)
+				}
+			}
+		}
+	}
+	if walked < 50 {
+		t.Fatalf("walked %d routes: the route list is not the application's", walked)
+	}
+	// The course did not change under the requests that were refused.
+	after, err := app.Store.Course(ctx, co.ID)
+	if err != nil || after.Status != courses.StatusPublished || after.LessonCount() != co.LessonCount() || len(after.InstructorIDs) != 0 {
+		t.Fatalf("the course changed: %+v %v", after, err)
+	}
+}

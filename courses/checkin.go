@@ -156,5 +156,7 @@ func ParseSession(f SessionForm, loc *time.Location) (CohortSession, FieldErrors
 	if s.Capacity, ok = parseCapacity(f.Capacity); !ok {
 		errs["capacity"] = "error.capacity.invalid"
 	}
+	refuseBadCharacters(errs, map[string]string{"date": f.Date, "time": f.Time, "minutes": f.Minutes,
+		"place": f.Place, "capacity": f.Capacity}, nil)
 	return s, errs
 }

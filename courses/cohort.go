@@ -238,6 +238,8 @@ func ParseCohort(f CohortForm) (Cohort, FieldErrors) {
 		// A key left over from an earlier policy must not keep working, or be shown.
 		c.Key = ""
 	}
+	refuseBadCharacters(errs, map[string]string{"name": f.Name, "starts_on": f.StartsOn, "ends_on": f.EndsOn,
+		"capacity": f.Capacity, "location": f.Location, "key": f.Key}, nil)
 	return c, errs
 }
 

@@ -72,6 +72,8 @@ func ParseCourse(f CourseForm) (Course, FieldErrors) {
 			errs["min_attendance"] = "error.min_attendance.invalid"
 		}
 	}
+	refuseBadCharacters(errs, map[string]string{"slug": f.Slug, "title": f.Title, "hours": f.Hours, "min_attendance": f.MinAttendance},
+		map[string]string{"summary": f.Summary})
 	return c, errs
 }
 
@@ -100,6 +102,7 @@ func ParseModule(f ModuleForm) (string, FieldErrors) {
 	if msg := ValidateTitle(title); msg != "" {
 		errs["title"] = msg
 	}
+	refuseBadCharacters(errs, map[string]string{"title": f.Title}, nil)
 	return title, errs
 }
 
@@ -118,6 +121,7 @@ func ParseLesson(f LessonForm) (LessonText, FieldErrors) {
 	if utf8.RuneCountInString(t.Body) > MaxLessonLength {
 		errs["body"] = "error.body.too_long"
 	}
+	refuseBadCharacters(errs, map[string]string{"title": f.Title}, map[string]string{"body": f.Body})
 	return t, errs
 }
 
@@ -159,5 +163,10 @@ func ParseTranslation(f TranslationForm) (Translation, FieldErrors) {
 		}
 		t.ModuleTitles[id] = title
 	}
+	lines := map[string]string{"title": f.Title}
+	for id, title := range f.ModuleTitles {
+		lines[ModuleField(id)] = title
+	}
+	refuseBadCharacters(errs, lines, map[string]string{"summary": f.Summary})
 	return t, errs
 }

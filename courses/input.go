@@ -57,3 +57,19 @@ func CheckLine(s string, max int) string {
 	}
 	return ""
 }
+
+// refuseBadCharacters marks every field whose value is not text (lines must also be one
+// line) with KeyBadCharacters, over any other error of that field: a form's parser calls it
+// last, on the values as typed, before trimming hides a control character at an end.
+func refuseBadCharacters(errs FieldErrors, lines, texts map[string]string) {
+	for field, v := range lines {
+		if !ValidLine(v) {
+			errs[field] = KeyBadCharacters
+		}
+	}
+	for field, v := range texts {
+		if !ValidText(v) {
+			errs[field] = KeyBadCharacters
+		}
+	}
+}

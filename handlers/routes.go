@@ -22,6 +22,11 @@ func (a *App) routes() {
 		fieldForms: map[string]bool{
 			"POST /register": true, "POST /login": true, "POST /profile": true, "POST /profile/password": true,
 			"POST /password/set": true,
+			// The authoring forms: their courses.ParseX refuses the characters field by field.
+			"POST /teach/courses": true, "POST /teach/courses/:course": true, "POST /teach/courses/:course/modules": true,
+			"POST /teach/courses/:course/lessons/:lesson": true, "POST /teach/courses/:course/translations/:lang": true,
+			"POST /teach/courses/:course/cohorts": true, "POST /teach/courses/:course/cohorts/:cohort": true,
+			"POST /teach/courses/:course/cohorts/:cohort/sessions": true,
 		},
 	}
 	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSession, a.checkInput(input))

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	utf16 "golang.org/x/text/encoding/unicode"
 )
 
 // EnrolmentRow is one person to enrol, read from a spreadsheet.
@@ -483,7 +484,7 @@ func csvDelimiter(head []byte) rune {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		commas, semicolons, quoted := 0, 0, false
+		commas, semicolons, tabs, quoted := 0, 0, 0, false
 		for _, c := range line {
 			switch {
 			case c == '"':
@@ -493,9 +494,14 @@ func csvDelimiter(head []byte) rune {
 				commas++
 			case c == ';':
 				semicolons++
+			case c == '\t':
+				tabs++ // Excel's "Unicode text"
 			}
 		}
-		if semicolons > commas {
+		switch {
+		case tabs > commas && tabs > semicolons:
+			return '\t'
+		case semicolons > commas:
 			return ';'
 		}
 		return ','
@@ -533,7 +539,15 @@ func csvTooLarge() RowError {
 // Portuguese, and a superset of Latin-1. Every byte sequence means something in it, so
 // the guess never fails; a UTF-8 file is never mistaken for it, since accented letters in
 // Windows-1252 are not valid UTF-8.
+// Excel's "Unicode text" is UTF-16 with a byte-order mark (and tabs between cells): it is
+// read as such.
 func csvText(data []byte) []byte {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		decoded, err := utf16.UTF16(utf16.BigEndian, utf16.ExpectBOM).NewDecoder().Bytes(data)
+		if err == nil {
+			return decoded
+		}
+	}
 	data = bytes.TrimPrefix(data, csvBOM)
 	if utf8.Valid(data) {
 		return data

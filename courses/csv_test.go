@@ -2,6 +2,7 @@ package courses
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf16"
 )
 
 func parseCSVString(s string) ([]EnrolmentRow, []RowError) {
@@ -564,5 +566,21 @@ func TestParseEnrolmentCSVKeepsUTF8AsItIs(t *testing.T) {
 	rows, errs := parseCSVString("email;nombre;país;institución;sector\nana@example.org;Ana Núñez;GT;Policía;police\n")
 	if len(errs) != 0 || len(rows) != 1 || rows[0].Profile.FullName != "Ana Núñez" || rows[0].Profile.Institution != "Policía" {
 		t.Fatalf("rows %+v, errors %v", rows, errs)
+	}
+}
+
+func TestParseEnrolmentCSVReadsExcelsUnicodeText(t *testing.T) {
+	// Excel's "Texto Unicode": UTF-16 with its byte-order mark, tabs between cells.
+	text := "correo\tnombre\tpaís\tinstitución\tsector\r\nmaria@example.org\tMaría José Ordóñez\tPanamá\tPolicía Nacional\tpolicía\r\n"
+	for name, order := range map[string]binary.ByteOrder{"little-endian": binary.LittleEndian, "big-endian": binary.BigEndian} {
+		var b bytes.Buffer
+		_ = binary.Write(&b, order, uint16(0xFEFF))
+		for _, u := range utf16.Encode([]rune(text)) {
+			_ = binary.Write(&b, order, u)
+		}
+		rows, errs := parseCSVString(b.String())
+		if len(errs) != 0 || len(rows) != 1 || rows[0].Profile.FullName != "María José Ordóñez" || rows[0].Profile.Country != "PA" {
+			t.Errorf("%s: rows %+v, errors %v", name, rows, errs)
+		}
 	}
 }

@@ -142,7 +142,7 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 	// A new session id at every sign-in: a token planted before sign-in is worth nothing after.
-	if err := a.startSession(c, u.ID); err != nil {
+	if err := a.startSignIn(c, u.ID); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -160,8 +160,8 @@ type loginPage struct {
 	Minutes int
 }
 
-// startSession ends the browser's current session, if any, and starts a new one for userID.
-func (a *App) startSession(c *gin.Context, userID int64) error {
+// startSignIn ends the browser's current sign-in, if any, and starts a new one for userID.
+func (a *App) startSignIn(c *gin.Context, userID int64) error {
 	ctx := c.Request.Context()
 	if old, err := c.Request.Cookie(a.cookieName(signInCookie)); err == nil && old.Value != "" {
 		if err := a.SignIns.Destroy(ctx, old.Value); err != nil {

@@ -215,10 +215,12 @@ func (a *App) passwordLinkUsable(c *gin.Context, err error) bool {
 		return true
 	case errors.Is(err, courses.ErrNotFound):
 		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
-	default:
+	case store.Unavailable(err):
 		_ = c.Error(err) // logged once, by observe
-		c.Header("Retry-After", "60")
+		c.Header("Retry-After", retryAfterSeconds)
 		a.renderError(c, http.StatusServiceUnavailable, "password_link.unavailable_title", "password_link.unavailable_message")
+	default:
+		a.fail(c, err)
 	}
 	return false
 }
@@ -256,15 +258,13 @@ func (a *App) setPassword(c *gin.Context) {
 		a.render(c, http.StatusUnprocessableEntity, "set_password", v)
 		return
 	}
-	u, err := a.Store.UsePasswordLink(ctx, token, password, a.now())
+	u, err := a.Store.UsePasswordLink(ctx, token, password, a.now(), func(userID int64) error {
+		return a.SignIns.DestroyAll(ctx, userID)
+	})
 	if !a.passwordLinkUsable(c, err) {
 		return
 	}
-	if err := a.SignIns.DestroyAll(ctx, u.ID); err != nil {
-		a.fail(c, err)
-		return
-	}
-	if err := a.startSession(c, u.ID); err != nil {
+	if err := a.startSignIn(c, u.ID); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -20,12 +20,11 @@ func (a *App) fail(c *gin.Context, err error) {
 		a.notFound(c)
 	case errors.Is(err, courses.ErrForbidden):
 		a.forbidden(c)
-	case errors.Is(err, courses.ErrInvalid):
-		a.renderError(c, 400, "error.invalid.title", "error.invalid.message")
 	case errors.Is(err, courses.ErrConflict):
 		a.renderError(c, http.StatusConflict, "error.conflict.title", "error.conflict.message")
 	case errors.Is(err, courses.ErrInvalid), store.BadData(err):
-		// What PostgreSQL still refuses as data is the request's fault: log it, say so.
+		// A request no page sends, or data PostgreSQL still refuses: the request's fault.
+		// Logged, since either means a stale form, a tampered one or a check missing.
 		_ = c.Error(err)
 		a.renderError(c, http.StatusBadRequest, "error.invalid.title", "error.invalid.message")
 	case store.Unavailable(err):

@@ -109,8 +109,14 @@ func (a *App) crossOrigin(c *gin.Context) {
 	c.Next()
 }
 
-// loadSession finds the signed-in user, if any, and the language to speak.
-func (a *App) loadSession(c *gin.Context) {
+// loadSignIn finds the signed-in user, if any, and the language to speak. The static
+// files and the health checks need neither, and answer even while Redis is away.
+func (a *App) loadSignIn(c *gin.Context) {
+	switch c.FullPath() {
+	case "/static/*path", "/healthz", "/readyz":
+		c.Next()
+		return
+	}
 	ctx := c.Request.Context()
 	if cookie, err := c.Request.Cookie(a.cookieName(signInCookie)); err == nil && cookie.Value != "" {
 		sess, err := a.SignIns.Get(ctx, cookie.Value)
@@ -122,6 +128,7 @@ func (a *App) loadSession(c *gin.Context) {
 				c.Set(ctxToken, cookie.Value)
 			} else if err == nil || errors.Is(err, courses.ErrNotFound) {
 				if err := a.SignIns.DestroyAll(ctx, sess.UserID); err != nil {
+					c.Set(ctxLang, a.chooseLanguage(c))
 					a.fail(c, err)
 					return
 				}

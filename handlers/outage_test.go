@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -37,11 +38,22 @@ func TestRedisDownIsA503InTheUsersLanguageAndSignInIsRefused(t *testing.T) {
 	app.user("ana@example.org", courses.RoleTrainee)
 	ana := app.client("en")
 	ana.mustLogin("ana@example.org")
-	if r := ana.get("/learning"); r.Status != http.StatusOK {
-		t.Fatalf("before: %d", r.Status)
+	before := ana.get("/learning")
+	if before.Status != http.StatusOK {
+		t.Fatalf("before: %d", before.Status)
+	}
+	css := regexp.MustCompile(`href="(/static/[^"]+\.css)"`).FindStringSubmatch(before.Body)
+	if css == nil {
+		t.Fatal("no stylesheet on the page")
 	}
 
 	app.RedisServer.Stop()
+	// The outage page keeps its stylesheet, and the process still says it is alive.
+	for _, path := range []string{css[1], "/healthz"} {
+		if r := ana.get(path); r.Status != http.StatusOK {
+			t.Errorf("%s for a signed-in browser with Redis down: %d", path, r.Status)
+		}
+	}
 	// Ana's profile says Spanish; the page is in her language even though her sign-in
 	// cannot be read: the 503 page falls back to the browser's language.
 	wantUnavailable(t, "signed-in page", ana.get("/learning"), "Nothing you saved is lost")

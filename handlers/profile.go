@@ -73,7 +73,7 @@ func (a *App) changePassword(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	if err := a.startSession(c, u.ID); err != nil {
+	if err := a.startSignIn(c, u.ID); err != nil {
 		a.fail(c, err)
 		return
 	}

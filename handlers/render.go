@@ -222,9 +222,7 @@ func (v *view) Audiences() []courses.Audience { return courses.Audiences }
 func (v *view) Levels() []courses.Level       { return courses.Levels }
 
 // CanTeach says whether the signed-in user authors courses.
-func (v *view) CanTeach() bool {
-	return v.User != nil && (v.User.Role == courses.RoleInstructor || v.User.Role == courses.RoleAdmin)
-}
+func (v *view) CanTeach() bool { return canTeach(v.User) }
 
 // BundleMessage translates one problem found in a course bundle.
 func (v *view) BundleMessage(e courses.BundleError) string {

@@ -29,7 +29,7 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/cohorts/:cohort/sessions": true,
 		},
 	}
-	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSession, a.checkInput(input))
+	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input))
 	defer func() { input.mustMatch(r.Routes()) }()
 	r.NoRoute(a.notFound)
 	r.NoMethod(a.notFound)

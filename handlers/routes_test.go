@@ -16,7 +16,7 @@ import (
 // publicRoutes are the routes anyone may open without signing in; every other route must
 // send an anonymous visitor to the sign-in page.
 var publicRoutes = map[string]bool{
-	"GET /": true, "GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /static/*path": true,
+	"GET /": true, "GET /healthz": true, "GET /readyz": true, "GET /static/*path": true,
 	"POST /language": true, "GET /register": true, "POST /register": true, "GET /login": true, "POST /login": true,
 	"POST /logout": true, "GET /courses": true, "GET /courses/:slug": true, "GET /courses/:slug/images/:name": true,
 	"GET /password/set": true, "POST /password/set": true,
@@ -116,6 +116,67 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	}
 	if walked < 50 {
 		t.Fatalf("walked %d routes: the route list is not the application's", walked)
+	}
+
+	// A nested id of the owner's other course, under this course's URL, is not found: each
+	// is checked against its parent, not only against who may edit.
+	otherID, err := app.Store.CreateCourse(ctx, owner.ID, courses.Course{Slug: "otro-curso", Audiences: []courses.Audience{courses.AudiencePolice},
+		Level: courses.LevelIntroductory, Hours: 2, DefaultLanguage: "es", Texts: map[string]courses.CourseText{"es": {Title: "Otro curso"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherModule, err := app.Store.AddModule(ctx, otherID, "es", "Otro módulo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherLesson, err := app.Store.AddLesson(ctx, otherID, otherModule, "es", "Otra lección")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCohort := defaultCohort(t, app, otherID)
+	otherSession, err := app.Store.AddSession(ctx, courses.CohortSession{CohortID: otherCohort, StartsAt: app.Clock.Now(), Minutes: 60, Place: "Sala 2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.SaveImage(ctx, otherID, "otro.png", "image/png", tinyPNG()); err != nil {
+		t.Fatal(err)
+	}
+	foreign := map[string]string{":module": fmt.Sprint(otherModule), ":lesson": fmt.Sprint(otherLesson),
+		":cohort": fmt.Sprint(otherCohort), ":session": fmt.Sprint(otherSession), ":name": "otro.png"}
+	crossed := 0
+	for _, r := range lister.Routes() {
+		if !strings.HasPrefix(r.Path, "/teach/courses/:course/") {
+			continue
+		}
+		for param, v := range foreign {
+			if !strings.Contains(r.Path+"/", "/"+param+"/") {
+				continue
+			}
+			saved := params[param]
+			params[param] = v
+			if param == ":cohort" { // a session of this course under the other cohort would not tell
+				params[":session"] = fmt.Sprint(otherSession)
+			}
+			path := fill(r.Path)
+			params[param], params[":session"] = saved, fmt.Sprint(session)
+			crossed++
+			res := send(owners, r.Method, path)
+			// Deleting an image is by name within the course: another course's name is
+			// simply not there (checked below), as after a double click.
+			if res.Status != http.StatusNotFound && !(param == ":name" && r.Method == http.MethodPost && res.Status == http.StatusSeeOther) {
+				t.Errorf("%s %s with %s of another course: %d, want 404", r.Method, r.Path, param, res.Status)
+			}
+		}
+	}
+	if crossed < 15 {
+		t.Fatalf("crossed %d nested ids: the routes have changed, or this test has", crossed)
+	}
+	other, err := app.Store.Course(ctx, otherID)
+	if err != nil || len(other.Modules) != 1 || other.LessonCount() != 1 || other.Modules[0].Titles["es"] != "Otro módulo" {
+		t.Fatalf("the other course changed: %+v %v", other, err)
+	}
+	if _, err := app.Store.Image(ctx, otherID, "otro.png"); err != nil {
+		t.Fatalf("the other course's image: %v", err)
 	}
 	// The course did not change under the requests that were refused.
 	after, err := app.Store.Course(ctx, co.ID)

@@ -7,6 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 run_dir="$top/.run"
 redis_port=${AULA_REDIS_PORT:-56379}
+redis_name=redis
 # Two private clusters: the school's (make run, make bench), durable, and the tests' (make
 # test), which trades durability for speed. Neither ever changes the other's settings.
 mode=run
@@ -123,11 +124,11 @@ CONF
 }
 
 start_redis() {
-  mkdir -p "$run_dir/redis"
+  mkdir -p "$run_dir/$redis_name"
   local pid
   if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
     # Ours only if the process in our pid file is alive: another Redis on the port is not.
-    pid=$(cat "$run_dir/redis/redis.pid" 2>/dev/null || true)
+    pid=$(cat "$run_dir/$redis_name/redis.pid" 2>/dev/null || true)
     if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
       die "port $redis_port is taken by a Redis that is not Aula's: stop it, or set AULA_REDIS_PORT, or DATABASE_URL and REDIS_URL"
     fi
@@ -137,19 +138,20 @@ start_redis() {
     die "port $redis_port is taken by another program: stop it, or set AULA_REDIS_PORT, or DATABASE_URL and REDIS_URL"
   fi
   log "starting Redis on 127.0.0.1:$redis_port"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$run_dir/redis" \
-    --daemonize yes --pidfile "$run_dir/redis/redis.pid" --logfile "$run_dir/redis/redis.log" \
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$run_dir/$redis_name" \
+    --daemonize yes --pidfile "$run_dir/$redis_name/redis.pid" --logfile "$run_dir/$redis_name/redis.log" \
     --save "" --appendonly yes >/dev/null
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
-  tail -n 5 "$run_dir/redis/redis.log" >&2 || true
-  die "Redis could not start on 127.0.0.1:$redis_port; its log is $run_dir/redis/redis.log"
+  tail -n 5 "$run_dir/$redis_name/redis.log" >&2 || true
+  die "Redis could not start on 127.0.0.1:$redis_port; its log is $run_dir/$redis_name/redis.log"
 }
 
 stop() {
-  if [ -f "$run_dir/redis/redis.pid" ]; then
-    redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-  fi
-  local name
+  local pid name
+  for name in redis redis-test; do
+    pid=$(cat "$run_dir/$name/redis.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+  done
   for name in pg pg-test; do
     if [ -e "$run_dir/$name" ] && bin=$(pg_bin); then
       as_postgres "$bin/pg_ctl" -D "$(readlink -f "$run_dir/$name")" -m fast stop >/dev/null 2>&1 || true
@@ -163,7 +165,8 @@ stop() {
 setup() {
   case "${1:-run}" in
     run) ;;
-    test) mode=test; pg_port=${AULA_TEST_PG_PORT:-55433}; pg_name=pg-test ;;
+    test) mode=test; pg_port=${AULA_TEST_PG_PORT:-55433}; pg_name=pg-test
+      redis_port=${AULA_TEST_REDIS_PORT:-56380}; redis_name=redis-test ;;
     *) die "unknown mode ${1:-}: run or test" ;;
   esac
   need_go

@@ -319,17 +319,17 @@ func TestBulkEnrolCreatesAccountsEnrolsAndSkipsTheEnrolled(t *testing.T) {
 	}
 	// The one-time link sets the password, once.
 	link := res.Created[0]
-	u, err := st.UsePasswordLink(ctx, link.Token, "una contraseña nueva", time.Now())
+	u, err := st.UsePasswordLink(ctx, link.Token, "una contraseña nueva", time.Now(), noSignIns)
 	if err != nil || u.Email != link.Email {
 		t.Fatalf("use link: %v %v", u, err)
 	}
-	if _, err := st.UsePasswordLink(ctx, link.Token, "otra contraseña más", time.Now()); !errors.Is(err, courses.ErrNotFound) {
+	if _, err := st.UsePasswordLink(ctx, link.Token, "otra contraseña más", time.Now(), noSignIns); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("link used twice: %v", err)
 	}
 	if _, err := st.Authenticate(ctx, link.Email, "una contraseña nueva"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.UsePasswordLink(ctx, res.Created[1].Token, "una contraseña nueva", time.Now().Add(store.PasswordLinkTTL+time.Minute)); !errors.Is(err, courses.ErrNotFound) {
+	if _, err := st.UsePasswordLink(ctx, res.Created[1].Token, "una contraseña nueva", time.Now().Add(store.PasswordLinkTTL+time.Minute), noSignIns); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("expired link: %v", err)
 	}
 	// Running the same file again creates and enrols no one.

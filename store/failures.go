@@ -26,13 +26,25 @@ func Unavailable(err error) bool {
 		// 53300: too many connections.
 		return pqErr.Code.Class() == "08" || strings.HasPrefix(string(pqErr.Code), "57P") || pqErr.Code == "53300"
 	}
+	// Redis answering while it cannot serve: replaying its log after a restart, or a
+	// replica that lost its master during a failover.
+	var redisErr redis.Error
+	if errors.As(err, &redisErr) {
+		for _, prefix := range []string{"LOADING", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"} {
+			if strings.HasPrefix(redisErr.Error(), prefix) {
+				return true
+			}
+		}
+	}
 	var netErr net.Error
 	var opErr *net.OpError
 	return errors.As(err, &opErr) || (errors.As(err, &netErr) && netErr.Timeout()) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, redis.ErrPoolTimeout) ||
-		errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, context.DeadlineExceeded) ||
+		// The client went away (or the request timed out) while a server was slow to answer.
+		errors.Is(err, context.Canceled)
 }
 
 // BadData says whether PostgreSQL refused a value itself (class 22, data exception: an

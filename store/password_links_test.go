@@ -47,7 +47,7 @@ func TestCheckPasswordLinkTellsAnInvalidLinkFromAFailingDatabase(t *testing.T) {
 	if err := broken.CheckPasswordLink(ctx, token, now); err == nil || errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("a database that does not answer: %v, want an error that is not ErrNotFound", err)
 	}
-	if _, err := broken.UsePasswordLink(ctx, token, "otra contraseña larga", now); err == nil || errors.Is(err, courses.ErrNotFound) {
+	if _, err := broken.UsePasswordLink(ctx, token, "otra contraseña larga", now, noSignIns); err == nil || errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("using a link on a database that does not answer: %v", err)
 	}
 }
@@ -79,5 +79,42 @@ func TestRegistrationAndPasswordLinksAreLimitedPerAddress(t *testing.T) {
 	}
 	if wait, _ := l.AllowRegister(ctx, "2001:db8:1:2:abcd::1"); wait <= 0 {
 		t.Error("a third address of the same /64 was allowed")
+	}
+}
+
+// noSignIns stands for ending the account's sign-ins where a test has none.
+func noSignIns(int64) error { return nil }
+
+// When the account's other sign-ins cannot be ended (Redis down), the password is not set
+// and the link is not spent: nobody keeps a sign-in that outlives the new password.
+func TestUsingAPasswordLinkChangesNothingWhenSignInsCannotBeEnded(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	u, err := st.CreateUser(ctx, courses.Profile{FullName: "Ana", Email: "ana@example.org", Country: "GT", Institution: "PNC",
+		Sector: "police", Language: "es"}, "una contraseña larga", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	token, err := st.PasswordLink(ctx, u.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisDown := errors.New("redis down")
+	var ended int64
+	if _, err := st.UsePasswordLink(ctx, token, "otra contraseña larga", now, func(id int64) error { ended = id; return redisDown }); !errors.Is(err, redisDown) {
+		t.Fatalf("UsePasswordLink = %v, want the sign-in store's error", err)
+	}
+	if ended != u.ID {
+		t.Fatalf("sign-ins ended for %d, want %d", ended, u.ID)
+	}
+	if _, err := st.Authenticate(ctx, "ana@example.org", "otra contraseña larga"); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("the new password works although the change failed: %v", err)
+	}
+	if err := st.CheckPasswordLink(ctx, token, now); err != nil {
+		t.Fatalf("the link was spent by a change that failed: %v", err)
+	}
+	if _, err := st.UsePasswordLink(ctx, token, "otra contraseña larga", now, noSignIns); err != nil {
+		t.Fatalf("using the link again: %v", err)
 	}
 }

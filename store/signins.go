@@ -71,32 +71,32 @@ func (s *SignIns) Create(ctx context.Context, userID int64) (string, error) {
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("store: create session: %w", err)
+		return "", fmt.Errorf("store: start sign-in: %w", err)
 	}
 	return token, nil
 }
 
-// Get returns the session for token and extends its idle timeout, never past the
+// Get returns the sign-in for token and extends its idle timeout, never past the
 // absolute one. An unknown or expired token is ErrNotFound.
 func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	if token == "" {
-		return SignIn{}, fmt.Errorf("store: session: %w", courses.ErrNotFound)
+		return SignIn{}, fmt.Errorf("store: sign-in: %w", courses.ErrNotFound)
 	}
 	id := hashToken(token)
 	vals, err := s.rdb.HMGet(ctx, s.key(id), "user_id", "created_at").Result()
 	if err != nil {
-		return SignIn{}, fmt.Errorf("store: session: %w", err)
+		return SignIn{}, fmt.Errorf("store: sign-in: %w", err)
 	}
 	if vals[0] == nil {
-		return SignIn{}, fmt.Errorf("store: session: %w", courses.ErrNotFound)
+		return SignIn{}, fmt.Errorf("store: sign-in: %w", courses.ErrNotFound)
 	}
 	uid, err := strconv.ParseInt(str(vals[0]), 10, 64)
 	if err != nil {
-		return SignIn{}, fmt.Errorf("store: session: user id: %w", err)
+		return SignIn{}, fmt.Errorf("store: sign-in: user id: %w", err)
 	}
 	created, err := strconv.ParseInt(str(vals[1]), 10, 64)
 	if err != nil {
-		return SignIn{}, fmt.Errorf("store: session: created at: %w", err)
+		return SignIn{}, fmt.Errorf("store: sign-in: created at: %w", err)
 	}
 	sess := SignIn{UserID: uid, CreatedAt: time.Unix(created, 0)}
 	left := sess.CreatedAt.Add(s.absolute).Sub(s.now())
@@ -104,10 +104,10 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 		if err := s.destroy(ctx, id, uid); err != nil {
 			return SignIn{}, err
 		}
-		return SignIn{}, fmt.Errorf("store: session: %w", courses.ErrNotFound)
+		return SignIn{}, fmt.Errorf("store: sign-in: %w", courses.ErrNotFound)
 	}
 	if err := s.rdb.Expire(ctx, s.key(id), min(left, s.idle)).Err(); err != nil {
-		return SignIn{}, fmt.Errorf("store: session: %w", err)
+		return SignIn{}, fmt.Errorf("store: sign-in: %w", err)
 	}
 	return sess, nil
 }
@@ -119,7 +119,7 @@ func str(v any) string {
 	return ""
 }
 
-// Destroy ends the session for token.
+// Destroy ends the sign-in for token.
 func (s *SignIns) Destroy(ctx context.Context, token string) error {
 	id := hashToken(token)
 	uid, err := s.rdb.HGet(ctx, s.key(id), "user_id").Int64()
@@ -127,7 +127,7 @@ func (s *SignIns) Destroy(ctx context.Context, token string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: destroy session: %w", err)
+		return fmt.Errorf("store: end sign-in: %w", err)
 	}
 	return s.destroy(ctx, id, uid)
 }
@@ -139,12 +139,12 @@ func (s *SignIns) destroy(ctx context.Context, id string, userID int64) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: destroy session: %w", err)
+		return fmt.Errorf("store: end sign-in: %w", err)
 	}
 	return nil
 }
 
-// DestroyAll ends every session of userID, on every device.
+// DestroyAll ends every sign-in of userID, on every device.
 func (s *SignIns) DestroyAll(ctx context.Context, userID int64) error {
 	ids, err := s.rdb.SMembers(ctx, s.userKey(userID)).Result()
 	if err != nil {

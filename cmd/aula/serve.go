@@ -44,16 +44,18 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 		return nil, err
 	}
 	m.close = append(m.close, rdb.Close)
+	clock := time.Now // the one clock: the sign-ins' timeouts and every rule the handlers apply
 	m.App, err = handlers.New(handlers.Deps{
 		Config:  handlers.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		Store:   st,
 		Redis:   rdb,
-		SignIns: store.NewSignIns(rdb, cfg.RedisPrefix, cfg.SignInIdle, cfg.SignInMaxAge, time.Now),
+		SignIns: store.NewSignIns(rdb, cfg.RedisPrefix, cfg.SignInIdle, cfg.SignInMaxAge, clock),
 		Limiter: store.NewLimiter(rdb, cfg.RedisPrefix, store.LoginLimits{
 			PerAccount: cfg.LoginPerAccount, PerIP: cfg.LoginPerIP, Period: 15 * time.Minute,
 		}),
 		Uploads: store.NewUploads(rdb, cfg.RedisPrefix),
 		Logger:  m.Logger,
+		Clock:   clock,
 	})
 	if err != nil {
 		m.Close()

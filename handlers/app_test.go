@@ -48,6 +48,7 @@ func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock();
 // appConfig is what a test may change about the application.
 type appConfig struct {
 	loginPerAccount, loginPerIP int
+	loginPeriod                 time.Duration
 	baseURL                     *url.URL
 	outages                     bool
 }
@@ -65,9 +66,15 @@ func withLoginLimits(perAccount, perIP int) appOption {
 	return func(c *appConfig) { c.loginPerAccount, c.loginPerIP = perAccount, perIP }
 }
 
+// withSlowLoginRefill makes the sign-in limits refill over an hour, not a minute, for a
+// test that must not see an attempt come back while it runs.
+func withSlowLoginRefill() appOption {
+	return func(c *appConfig) { c.loginPeriod = time.Hour }
+}
+
 func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
-	cfg := appConfig{loginPerAccount: 100, loginPerIP: 1000}
+	cfg := appConfig{loginPerAccount: 100, loginPerIP: 1000, loginPeriod: time.Minute}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -98,7 +105,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 		Redis:   rdb,
 		SignIns: signIns,
 		Limiter: store.NewLimiter(rdb, prefix, store.LoginLimits{
-			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: time.Minute,
+			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: cfg.loginPeriod,
 		}),
 		Uploads: store.NewUploads(rdb, prefix),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),

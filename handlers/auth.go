@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -115,7 +116,11 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 
-	wait, err := a.Limiter.AllowLogin(ctx, email, c.ClientIP())
+	device := ""
+	if cookie, err := c.Request.Cookie(a.cookieName(deviceCookie)); err == nil {
+		device = cookie.Value
+	}
+	wait, err := a.Limiter.AllowLogin(ctx, email, c.ClientIP(), device)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -137,10 +142,12 @@ func (a *App) login(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	if err := a.Limiter.LoginSucceeded(ctx, email, c.ClientIP()); err != nil {
+	device, err = a.Limiter.LoginSucceeded(ctx, email, c.ClientIP(), device)
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
+	a.setCookie(c, deviceCookie, device, int(store.DeviceTrust.Seconds()))
 	// A new session id at every sign-in: a token planted before sign-in is worth nothing after.
 	if err := a.startSignIn(c, u.ID); err != nil {
 		a.fail(c, err)

@@ -12,6 +12,9 @@ const (
 	signInCookie = "aula_signin"
 	langCookie   = "aula_lang"
 	flashCookie  = "aula_flash"
+	// deviceCookie holds the token that lets a browser known to an account sign in to it
+	// while strangers' failures hold the account's or the address's limit (store.LoginLimits).
+	deviceCookie = "aula_device"
 )
 
 // cookieName adds the __Host- prefix when Aula is served over HTTPS: the browser then

@@ -520,3 +520,30 @@ func TestOneAddressCannotLockAnAccountOutForEveryoneElse(t *testing.T) {
 		t.Fatalf("the attacker after ana signed in: %d", r.Status)
 	}
 }
+
+// Guesses from many addresses at once fill the account's loose limit: a browser new to the
+// account then waits, but Ana's own browser, where she signed in before, still gets in.
+func TestManyAddressesCannotLockAnAccountOutOfItsOwnersBrowser(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t, withLoginLimits(2, 50), withSlowLoginRefill()) // 2 per address, 40 across addresses
+	app.user("ana@example.org", courses.RoleTrainee)
+	if r := app.clientFrom("en", "127.0.0.2").get("/login"); r.Status != http.StatusOK {
+		t.Skipf("no second loopback address here: %d", r.Status)
+	}
+	ana := app.client("en")
+	ana.mustLogin("ana@example.org")
+	ana.post("/logout", nil)
+	// 42 guesses from 21 addresses.
+	for i := 2; i < 23; i++ {
+		attacker := app.clientFrom("en", fmt.Sprintf("127.0.1.%d", i))
+		for range 2 {
+			attacker.login("ana@example.org", "not the password at all")
+		}
+	}
+	if r := app.client("en").login("ana@example.org", testPassword); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("a new browser during the attack: %d, want 429", r.Status)
+	}
+	if r := ana.login("ana@example.org", testPassword); r.Status != http.StatusSeeOther {
+		t.Fatalf("Ana's own browser during the attack: %d, want 303\n%s", r.Status, r.Body)
+	}
+}

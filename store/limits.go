@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -19,12 +22,18 @@ import (
 // The scheme: a failed sign-in counts against the account from that address (PerAccount,
 // tight), against the address for every account (PerIP) and against the account from
 // every address (PerAccountAnywhere, loose). A successful sign-in costs nothing: it clears
-// the account's counts and gives back the address's. So sixty trainees behind one
-// classroom address all get in; one address guessing one account is stopped after
-// PerAccount failures, and from one address an attacker can neither lock a chosen account
-// out for anyone else (its failures stay within PerAccount, far below PerAccountAnywhere)
-// nor try many accounts (PerIP). Only failures from many addresses at once reach
-// PerAccountAnywhere, which then slows everyone's guesses at that account.
+// the count of the account from that address and gives back what it took of the others.
+// So sixty trainees behind one classroom address all get in; one address guessing one
+// account is stopped after PerAccount failures, and from one address an attacker can
+// neither lock a chosen account out for anyone else (its failures stay within PerAccount,
+// far below PerAccountAnywhere) nor try many accounts (PerIP).
+//
+// Failures from many addresses at once can reach PerAccountAnywhere, and a noisy neighbour
+// behind a shared address can reach PerIP: a browser that has signed in to the account
+// before is then still let in. It holds a device token (a cookie) that the account's last
+// successful sign-in on it gave, and its attempts count only against that token
+// (PerAccount), never against the address or the account (the device cookies of OWASP's
+// "slow down online guessing"). Only browsers new to the account wait.
 type LoginLimits struct {
 	PerAccount         int // failures per account from one address
 	PerIP              int // failures per address, all accounts
@@ -39,10 +48,14 @@ type LoginLimits struct {
 // Nothing a client sends becomes a key as is: addresses are reduced to their network and
 // emails hashed, so a key is short whatever the request held.
 type Limiter struct {
+	rdb    *redis.Client
 	rl     *redis_rate.Limiter
 	prefix string
 	login  LoginLimits
 }
+
+// DeviceTrust is how long a browser stays known to an account after its last sign-in.
+const DeviceTrust = 180 * 24 * time.Hour
 
 // NewLimiter returns a limiter whose keys start with prefix.
 func NewLimiter(rdb *redis.Client, prefix string, login LoginLimits) *Limiter {
@@ -52,7 +65,7 @@ func NewLimiter(rdb *redis.Client, prefix string, login LoginLimits) *Limiter {
 	if login.PerIPCostly <= 0 {
 		login.PerIPCostly = 60
 	}
-	return &Limiter{rl: redis_rate.NewLimiter(rdb), prefix: prefix, login: login}
+	return &Limiter{rdb: rdb, rl: redis_rate.NewLimiter(rdb), prefix: prefix, login: login}
 }
 
 // emailKey is the SHA-256 of a normalised address: a fixed 64 characters.
@@ -91,17 +104,45 @@ func (l *Limiter) loginBuckets(email, ip string) (pair, account, address bucket)
 		bucket{l.prefix + "login:ip:" + a, per(l.login.PerIP)}
 }
 
+// deviceKey is where a device token is kept: the SHA-256 of the token, never the token.
+func (l *Limiter) deviceKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return l.prefix + "device:" + hex.EncodeToString(sum[:])
+}
+
+// knownDevice says whether token is one the account of email gave this browser.
+func (l *Limiter) knownDevice(ctx context.Context, email, token string) (bool, error) {
+	if len(token) != deviceTokenLength {
+		return false, nil
+	}
+	owner, err := l.rdb.Get(ctx, l.deviceKey(token)).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: login device: %w", err)
+	}
+	return owner == emailKey(email), nil
+}
+
+// deviceTokenLength is the length of a device token: 32 random bytes, base64url.
+const deviceTokenLength = 43
+
 // AllowLogin takes one attempt for email from ip out of each of its limits, before the
-// password is checked. It returns 0 when the attempt may go ahead, else how long to wait;
-// a refused attempt takes nothing. Known and unknown emails are counted alike.
+// password is checked; device is the browser's device token ("" when it has none). It
+// returns 0 when the attempt may go ahead, else how long to wait; a refused attempt takes
+// nothing. Known and unknown emails are counted alike.
 //
 // An attempt is counted before the password is checked, not after it fails, so that
 // a burst of parallel guesses cannot all pass before the first is counted;
 // LoginSucceeded gives the attempt back.
-func (l *Limiter) AllowLogin(ctx context.Context, email, ip string) (time.Duration, error) {
-	pair, account, address := l.loginBuckets(email, ip)
+func (l *Limiter) AllowLogin(ctx context.Context, email, ip, device string) (time.Duration, error) {
+	buckets, err := l.attemptBuckets(ctx, email, ip, device)
+	if err != nil {
+		return 0, err
+	}
 	var taken []bucket
-	for _, b := range []bucket{pair, address, account} {
+	for _, b := range buckets {
 		res, err := l.rl.Allow(ctx, b.key, b.limit)
 		if err != nil {
 			return 0, fmt.Errorf("store: login limit: %w", err)
@@ -117,17 +158,55 @@ func (l *Limiter) AllowLogin(ctx context.Context, email, ip string) (time.Durati
 	return 0, nil
 }
 
-// LoginSucceeded forgets the account's failed attempts and gives the address back the
-// attempt AllowLogin took, so that only failures count against it.
-func (l *Limiter) LoginSucceeded(ctx context.Context, email, ip string) error {
+// attemptBuckets are the limits an attempt counts against: the known device's own, or the
+// account's from that address, the address's and the account's.
+func (l *Limiter) attemptBuckets(ctx context.Context, email, ip, device string) ([]bucket, error) {
+	known, err := l.knownDevice(ctx, email, device)
+	if err != nil {
+		return nil, err
+	}
+	if known {
+		n := l.login.PerAccount
+		return []bucket{{l.deviceKey(device) + ":attempts", redis_rate.Limit{Rate: n, Burst: n, Period: l.login.Period}}}, nil
+	}
+	pair, account, address := l.loginBuckets(email, ip)
+	return []bucket{pair, address, account}, nil
+}
+
+// LoginSucceeded clears the failures of the account from that address (or from the known
+// device) and gives back what AllowLogin took of the others, so that only failures count.
+// It returns the device token the browser is to keep: the one it had, if known to the
+// account, else a new one.
+func (l *Limiter) LoginSucceeded(ctx context.Context, email, ip, device string) (string, error) {
+	known, err := l.knownDevice(ctx, email, device)
+	if err != nil {
+		return "", err
+	}
+	if known {
+		if err := l.rl.Reset(ctx, l.deviceKey(device)+":attempts"); err != nil {
+			return "", fmt.Errorf("store: login limit: %w", err)
+		}
+		if err := l.rdb.Expire(ctx, l.deviceKey(device), DeviceTrust).Err(); err != nil {
+			return "", fmt.Errorf("store: login device: %w", err)
+		}
+		return device, nil
+	}
 	pair, account, address := l.loginBuckets(email, ip)
 	if err := l.rl.Reset(ctx, pair.key); err != nil {
-		return fmt.Errorf("store: login limit: %w", err)
+		return "", fmt.Errorf("store: login limit: %w", err)
 	}
-	if err := l.rl.Reset(ctx, account.key); err != nil {
-		return fmt.Errorf("store: login limit: %w", err)
+	if err := l.giveBack(ctx, address, account); err != nil {
+		return "", err
 	}
-	return l.giveBack(ctx, address)
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	if err := l.rdb.Set(ctx, l.deviceKey(token), emailKey(email), DeviceTrust).Err(); err != nil {
+		return "", fmt.Errorf("store: login device: %w", err)
+	}
+	return token, nil
 }
 
 // giveBack returns one attempt to each bucket: a negative cost moves the bucket back. The

@@ -117,41 +117,71 @@ func TestLoginLimiterThrottlesAccountPerAddressTightlyAndEverywhereLoosely(t *te
 	rdb, prefix := storetest.Redis(t)
 	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 3, PerIP: 5, PerAccountAnywhere: 6, Period: time.Minute})
 	for i := 0; i < 3; i++ {
-		if wait, err := l.AllowLogin(ctx, "ana@example.org", "10.0.0.1"); err != nil || wait != 0 {
+		if wait, err := l.AllowLogin(ctx, "ana@example.org", "10.0.0.1", ""); err != nil || wait != 0 {
 			t.Fatalf("attempt %d: wait %v, %v", i+1, wait, err)
 		}
 	}
-	if wait, _ := l.AllowLogin(ctx, "ANA@example.org ", "10.0.0.1"); wait <= 0 {
+	if wait, _ := l.AllowLogin(ctx, "ANA@example.org ", "10.0.0.1", ""); wait <= 0 {
 		t.Fatal("4th failure on the account from one address was allowed")
 	}
 	// The account is not locked for its owner elsewhere.
-	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.2"); wait != 0 {
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.2", ""); wait != 0 {
 		t.Fatal("a lock-out from one address reached another address")
 	}
 	// Refused attempts took nothing: 10.0.0.1 has three failures, its limit is 5.
-	if wait, _ := l.AllowLogin(ctx, "bruno@example.org", "10.0.0.1"); wait != 0 {
+	if wait, _ := l.AllowLogin(ctx, "bruno@example.org", "10.0.0.1", ""); wait != 0 {
 		t.Fatal("another account from the same address refused too early")
 	}
-	if wait, _ := l.AllowLogin(ctx, "carla@example.org", "10.0.0.1"); wait != 0 {
+	if wait, _ := l.AllowLogin(ctx, "carla@example.org", "10.0.0.1", ""); wait != 0 {
 		t.Fatal("5th failure from one address refused")
 	}
-	if wait, _ := l.AllowLogin(ctx, "dora@example.org", "10.0.0.1"); wait <= 0 {
+	if wait, _ := l.AllowLogin(ctx, "dora@example.org", "10.0.0.1", ""); wait <= 0 {
 		t.Fatal("6th failure from one address allowed")
 	}
 	// Failures from many addresses reach the account's loose limit: 3 + 1 + 2 = 6.
 	for _, ip := range []string{"10.0.0.3", "10.0.0.4"} {
-		if wait, _ := l.AllowLogin(ctx, "ana@example.org", ip); wait != 0 {
+		if wait, _ := l.AllowLogin(ctx, "ana@example.org", ip, ""); wait != 0 {
 			t.Fatalf("failure from %s refused early", ip)
 		}
 	}
-	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.5"); wait <= 0 {
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.5", ""); wait <= 0 {
 		t.Fatal("the account's limit across addresses did not hold")
 	}
-	if err := l.LoginSucceeded(ctx, "ana@example.org", "10.0.0.1"); err != nil {
+	// Ana's own browser, known to her account, still gets in; a new browser waits, and a
+	// browser known to another account is a new browser to hers.
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.9", ""); wait <= 0 {
+		t.Fatal("a new browser got past the account's limit")
+	}
+	bruno, err := l.LoginSucceeded(ctx, "bruno@example.org", "10.0.0.8", "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.5"); wait != 0 {
-		t.Fatal("a success did not reset the account's count")
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.8", bruno); wait <= 0 {
+		t.Fatal("another account's device token let a browser past Ana's limit")
+	}
+	rdb.Del(ctx, "rate:"+prefix+"login:account:"+tokHash("ana@example.org")) // as if before the attack
+	ana, err := l.LoginSucceeded(ctx, "ana@example.org", "10.0.0.9", "")
+	if err != nil || ana == "" || ana == bruno {
+		t.Fatalf("device token %q, %v", ana, err)
+	}
+	for ip := 20; ip < 26; ip++ { // the attack again, from six addresses
+		l.AllowLogin(ctx, "ana@example.org", fmt.Sprintf("10.0.1.%d", ip), "")
+	}
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.0.9", ""); wait <= 0 {
+		t.Fatal("the account's limit did not hold again")
+	}
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "192.0.2.7", ana); wait != 0 {
+		t.Fatal("Ana's own browser is locked out by strangers' failures")
+	}
+	if again, err := l.LoginSucceeded(ctx, "ana@example.org", "192.0.2.7", ana); err != nil || again != ana {
+		t.Fatalf("a known browser's token changed: %q, %v", again, err)
+	}
+	// A known browser's own guesses are limited all the same.
+	for i := 0; i < 3; i++ {
+		l.AllowLogin(ctx, "ana@example.org", "192.0.2.7", ana)
+	}
+	if wait, _ := l.AllowLogin(ctx, "ana@example.org", "192.0.2.7", ana); wait <= 0 {
+		t.Fatal("a known browser guesses without limit")
 	}
 }
 
@@ -161,10 +191,10 @@ func TestLoginLimiterCountsOnlyFailuresPerAddress(t *testing.T) {
 	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 5, PerIP: 5, Period: time.Minute})
 	for i := 0; i < 60; i++ {
 		email := fmt.Sprintf("trainee%d@example.org", i)
-		if wait, err := l.AllowLogin(ctx, email, "10.0.0.1"); err != nil || wait != 0 {
+		if wait, err := l.AllowLogin(ctx, email, "10.0.0.1", ""); err != nil || wait != 0 {
 			t.Fatalf("sign-in %d: wait %v, %v", i+1, wait, err)
 		}
-		if err := l.LoginSucceeded(ctx, email, "10.0.0.1"); err != nil {
+		if _, err := l.LoginSucceeded(ctx, email, "10.0.0.1", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,7 +205,7 @@ func TestLoginLimiterKeysAreShortWhateverTheRequestHeld(t *testing.T) {
 	rdb, prefix := storetest.Redis(t)
 	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 5, PerIP: 5, Period: time.Minute})
 	huge := strings.Repeat("a", 1<<20) + "@example.org"
-	if _, err := l.AllowLogin(ctx, huge, "2001:db8::"+strings.Repeat("1", 4)); err != nil {
+	if _, err := l.AllowLogin(ctx, huge, "2001:db8::"+strings.Repeat("1", 4), strings.Repeat("d", 1<<16)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.AllowRegister(ctx, strings.Repeat("x", 1<<16)); err != nil {

@@ -37,17 +37,19 @@ func searchWords(q string) pq.StringArray {
 	return words
 }
 
-// Catalog returns a page of published courses matching f, and how many match in all.
+// Catalog returns a page of published courses matching f, with their texts, and how many
+// match in all, in one statement.
 func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course, int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 12
 	}
 	var rows []struct {
 		courseRow
-		Total int `db:"total"`
+		Texts []byte `db:"texts"`
+		Total int    `db:"total"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT `+courseColumns+`, count(*) OVER () AS total
+		SELECT `+courseColumns+`, `+textsColumn+`, count(*) OVER () AS total
 		FROM courses c
 		LEFT JOIN course_texts vt ON vt.course_id = c.id AND vt.language = $5
 		LEFT JOIN course_texts dt ON dt.course_id = c.id AND dt.language = c.default_language
@@ -68,9 +70,9 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 	for i, r := range rows {
 		list[i] = r.course()
 		total = r.Total
-	}
-	if err := s.attachTexts(ctx, list); err != nil {
-		return nil, 0, err
+		if err := decodeTexts(r.Texts, &list[i]); err != nil {
+			return nil, 0, err
+		}
 	}
 	return list, total, nil
 }

@@ -37,14 +37,16 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 }
 
 // VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there.
+// One statement needs no transaction of its own: each lesson page pays one round trip for it.
 func (s *Store) VisitLesson(ctx context.Context, userID, courseID, lessonID int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return touchEnrolment(ctx, tx, userID, courseID, lessonID, now)
-	})
+	if err := touchEnrolment(ctx, s.db, userID, courseID, lessonID, now); err != nil {
+		return fmt.Errorf("store: visit lesson %d: %w", lessonID, err)
+	}
+	return nil
 }
 
-func touchEnrolment(ctx context.Context, tx *sqlx.Tx, userID, courseID, lessonID int64, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE enrolments SET last_lesson_id = $3, last_activity_at = $4
+func touchEnrolment(ctx context.Context, db sqlx.ExecerContext, userID, courseID, lessonID int64, now time.Time) error {
+	_, err := db.ExecContext(ctx, `UPDATE enrolments SET last_lesson_id = $3, last_activity_at = $4
 		WHERE user_id = $1 AND course_id = $2 AND status = 'active'`, userID, courseID, lessonID, now)
 	return err
 }
@@ -170,6 +172,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 		Total      int           `db:"total"`
 		Done       int           `db:"done"`
 		FirstOpen  sql.NullInt64 `db:"first_open"`
+		Texts      []byte        `db:"texts"`
 		courseRow  `db:"course"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
@@ -180,7 +183,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
 			(SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
 				WHERE m.course_id = e.course_id AND NOT EXISTS (SELECT 1 FROM lesson_completions lc WHERE lc.lesson_id = l.id AND lc.user_id = e.user_id)
-				ORDER BY m.position, l.position LIMIT 1) AS first_open,
+				ORDER BY m.position, l.position LIMIT 1) AS first_open, `+textsColumn+`,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
 			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
 			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id"
@@ -190,12 +193,12 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 	if err != nil {
 		return l, fmt.Errorf("store: my learning: %w", err)
 	}
-	var list []courses.Course
-	for _, r := range rows {
-		list = append(list, r.courseRow.course())
-	}
-	if err := s.attachTexts(ctx, list); err != nil {
-		return l, err
+	list := make([]courses.Course, len(rows))
+	for i, r := range rows {
+		list[i] = r.courseRow.course()
+		if err := decodeTexts(r.Texts, &list[i]); err != nil {
+			return l, err
+		}
 	}
 	l.Titles = map[int64]courses.Course{}
 	for i, r := range rows {

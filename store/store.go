@@ -5,27 +5,41 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 )
 
 // Store is the PostgreSQL side of Aula.
 type Store struct {
-	db *sqlx.DB
+	db      *sqlx.DB
+	counter *atomic.Int64 // statements sent, when opened with CountStatements
 }
 
 // Open connects to PostgreSQL and checks that it answers.
-func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	pqConnector, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	var counter *atomic.Int64
+	var connector driver.Connector = pqConnector
+	if o.count {
+		counter = new(atomic.Int64)
+		connector = countingConnector{Connector: pqConnector, n: counter}
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -35,7 +49,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, counter: counter}, nil
 }
 
 // Close releases the connections.

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/lib/pq"
+)
+
+// CoursePage is what the course and lesson pages show, read in one statement, so in one
+// snapshot: a lesson moved or deleted meanwhile is either where it was or where it went.
+type CoursePage struct {
+	// Course has every course text, its modules' titles, and its lessons' titles in the
+	// reader's language and the course's default only (as courses.Localize picks them), with
+	// no lesson bodies.
+	Course      courses.Course
+	Instructors []courses.User // owner first; ID and FullName only
+	Enrolment   Enrolment      // the reader's live enrolment, when Enrolled
+	Enrolled    bool
+	Done        map[int64]bool    // the lessons of the course the reader has finished
+	LessonHTML  map[string]string // the lesson asked for, by language: its stored, sanitised HTML
+}
+
+// textsColumn is a course's titles and summaries in every language, as one JSON object.
+const textsColumn = `(SELECT coalesce(json_object_agg(t.language, json_build_object('title', t.title, 'summary', t.summary)), '{}')
+	FROM course_texts t WHERE t.course_id = c.id) AS texts`
+
+func decodeTexts(raw []byte, c *courses.Course) error {
+	var texts map[string]struct {
+		Title   string `json:"title"`
+		Summary string `json:"summary"`
+	}
+	if err := json.Unmarshal(raw, &texts); err != nil {
+		return fmt.Errorf("store: course %d texts: %w", c.ID, err)
+	}
+	for lang, t := range texts {
+		c.Texts[lang] = courses.CourseText{Title: t.Title, Summary: t.Summary}
+	}
+	return nil
+}
+
+// readerLanguages keeps a lesson's texts in the reader's language ($2) and the course's
+// default, or, for a lesson that has neither (the default changed after it was written),
+// all of them, as courses.Pick falls back.
+const readerLanguages = `(lt.language IN ($2, c.default_language) OR NOT EXISTS (SELECT 1 FROM lesson_texts x
+	WHERE x.lesson_id = lt.lesson_id AND x.language IN ($2, c.default_language)))`
+
+// CoursePage reads the course named slug as userID (0: anonymous) reads it in lang, and the
+// HTML of lessonID (0: none, for the course page). A lesson whose stored HTML was rendered
+// under another policy version (or another slug) is rendered again now and saved.
+func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lessonID int64) (CoursePage, error) {
+	var row struct {
+		courseRow
+		Texts         []byte         `db:"texts"`
+		InstructorIDs pq.Int64Array  `db:"instructor_ids"`
+		Instructors   []byte         `db:"instructors"`
+		Outline       []byte         `db:"outline"`
+		Lesson        []byte         `db:"lesson"`
+		Done          pq.Int64Array  `db:"done"`
+		EnrolmentID   sql.NullInt64  `db:"enrolment_id"`
+		CohortID      sql.NullInt64  `db:"cohort_id"`
+		Status        sql.NullString `db:"enrolment_status"`
+		LastLessonID  sql.NullInt64  `db:"last_lesson_id"`
+		LastActivity  sql.NullTime   `db:"last_activity_at"`
+		CompletedAt   sql.NullTime   `db:"completed_at"`
+		Position      sql.NullInt64  `db:"position"`
+	}
+	err := s.db.GetContext(ctx, &row, `
+		SELECT `+courseColumns+`, `+textsColumn+`,
+			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
+			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
+				FROM users u WHERE u.id = c.owner_id OR u.id IN (SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
+			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
+				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
+					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM lesson_texts lt
+						WHERE lt.lesson_id = l.id AND `+readerLanguages+`)) ORDER BY l.position), '[]')
+				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
+				FROM modules m WHERE m.course_id = c.id) AS outline,
+			(SELECT coalesce(json_object_agg(lt.language, json_build_object('html', lt.html, 'version', lt.html_version,
+					'body', CASE WHEN lt.html_version = $5 THEN '' ELSE lt.body END)), '{}')
+				FROM lesson_texts lt JOIN lessons l ON l.id = lt.lesson_id JOIN modules m ON m.id = l.module_id
+				WHERE lt.lesson_id = $4 AND m.course_id = c.id AND `+readerLanguages+`) AS lesson,
+			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
+				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
+			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,
+			CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
+				AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END AS position
+		FROM courses c
+		LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status IN ('active', 'waiting', 'pending')
+		WHERE c.slug = $1`, slug, lang, userID, lessonID, courses.MarkdownPolicyVersion)
+	if notFound(err) {
+		return CoursePage{}, fmt.Errorf("store: course %s: %w", slug, courses.ErrNotFound)
+	}
+	if err != nil {
+		return CoursePage{}, fmt.Errorf("store: course page %s: %w", slug, err)
+	}
+	p := CoursePage{Course: row.course(), Done: make(map[int64]bool, len(row.Done)), LessonHTML: map[string]string{}}
+	p.Course.InstructorIDs = row.InstructorIDs
+	if err := decodeTexts(row.Texts, &p.Course); err != nil {
+		return p, err
+	}
+	var instructors []struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(row.Instructors, &instructors); err != nil {
+		return p, fmt.Errorf("store: course %s instructors: %w", slug, err)
+	}
+	for _, u := range instructors {
+		p.Instructors = append(p.Instructors, courses.User{ID: u.ID, FullName: u.Name})
+	}
+	var outline []struct {
+		ID      int64             `json:"id"`
+		Key     string            `json:"key"`
+		Titles  map[string]string `json:"titles"`
+		Lessons []struct {
+			ID     int64             `json:"id"`
+			Key    string            `json:"key"`
+			Titles map[string]string `json:"titles"`
+		} `json:"lessons"`
+	}
+	if err := json.Unmarshal(row.Outline, &outline); err != nil {
+		return p, fmt.Errorf("store: course %s outline: %w", slug, err)
+	}
+	for _, m := range outline {
+		mod := courses.Module{ID: m.ID, Key: m.Key, Titles: m.Titles}
+		for _, l := range m.Lessons {
+			lesson := courses.Lesson{ID: l.ID, Key: l.Key, Texts: make(map[string]courses.LessonText, len(l.Titles))}
+			for lang, title := range l.Titles {
+				lesson.Texts[lang] = courses.LessonText{Title: title}
+			}
+			mod.Lessons = append(mod.Lessons, lesson)
+		}
+		p.Course.Modules = append(p.Course.Modules, mod)
+	}
+	for _, id := range row.Done {
+		p.Done[id] = true
+	}
+	if row.EnrolmentID.Valid {
+		p.Enrolled = true
+		p.Enrolment = Enrolment{ID: row.EnrolmentID.Int64, CohortID: row.CohortID.Int64, CourseID: p.Course.ID, UserID: userID,
+			Status: courses.EnrolmentStatus(row.Status.String), LastLessonID: row.LastLessonID, LastActivityAt: row.LastActivity,
+			CompletedAt: row.CompletedAt, Position: int(row.Position.Int64)}
+	}
+	var lesson map[string]struct {
+		HTML    string `json:"html"`
+		Version int    `json:"version"`
+		Body    string `json:"body"`
+	}
+	if err := json.Unmarshal(row.Lesson, &lesson); err != nil {
+		return p, fmt.Errorf("store: lesson %d: %w", lessonID, err)
+	}
+	for lang, t := range lesson {
+		if t.Version != courses.MarkdownPolicyVersion {
+			t.HTML = courses.RenderLesson(t.Body, p.Course.Slug)
+			if err := s.saveLessonHTML(ctx, lessonID, lang, t.Body, t.HTML); err != nil {
+				return p, err
+			}
+		}
+		p.LessonHTML[lang] = t.HTML
+	}
+	return p, nil
+}
+
+// saveLessonHTML stores a lesson's HTML rendered again under the current policy, unless the
+// lesson was edited meanwhile (its own save rendered it then).
+func (s *Store) saveLessonHTML(ctx context.Context, lessonID int64, lang, body, html string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE lesson_texts SET html = $4, html_version = $5
+		WHERE lesson_id = $1 AND language = $2 AND body = $3 AND html_version <> $5`,
+		lessonID, lang, body, html, courses.MarkdownPolicyVersion)
+	if err != nil {
+		return fmt.Errorf("store: lesson %d html: %w", lessonID, err)
+	}
+	return nil
+}

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // CompleteLesson records that userID finished a lesson (once; later calls change nothing),
@@ -60,63 +62,70 @@ func courseOfLesson(ctx context.Context, tx *sqlx.Tx, lessonID int64) (int64, er
 	return courseID, err
 }
 
-// progressOf gathers what the completion rules look at, for one trainee in one cohort.
-func progressOf(ctx context.Context, q sqlx.QueryerContext, userID, courseID, cohortID int64) (courses.Progress, error) {
-	var p courses.Progress
-	err := sqlx.GetContext(ctx, q, &p.LessonsTotal, `SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1`, courseID)
-	if err != nil {
-		return p, err
-	}
-	err = sqlx.GetContext(ctx, q, &p.LessonsDone, `SELECT count(*) FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id
-		JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1 AND c.user_id = $2`, courseID, userID)
-	if err != nil {
-		return p, err
-	}
-	var sessions []struct {
-		StartsAt time.Time      `db:"starts_at"`
-		Status   sql.NullString `db:"status"`
-	}
-	err = sqlx.SelectContext(ctx, q, &sessions, `SELECT s.starts_at, a.status FROM cohort_sessions s
-		LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = $2 WHERE s.cohort_id = $1 ORDER BY s.starts_at`, cohortID, userID)
-	if err != nil {
-		return p, err
-	}
-	for _, se := range sessions {
-		p.Sessions = append(p.Sessions, courses.SessionAttendance{StartsAt: se.StartsAt, Status: courses.AttendanceStatus(se.Status.String)})
-	}
-	return p, nil
+// checkCompletion records the course's completion for userID the first time its rules hold,
+// and says whether the course is complete for them.
+func checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, error) {
+	complete, err := completeWhereDue(ctx, tx, courseID, []int64{userID}, now)
+	return complete[userID], err
 }
 
-// checkCompletion records the course's completion for userID the first time its rules hold.
-func checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, error) {
-	var e struct {
+// completeWhereDue records the course's completion for each of userIDs whose rules first hold
+// now, in two statements whatever their number: the enrolments (locked) with the progress the
+// rules look at, then one update. It returns who has completed the course, now or before;
+// people not actively enrolled (an instructor previewing) are left out.
+func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs []int64, now time.Time) (map[int64]bool, error) {
+	var rows []struct {
 		ID            int64        `db:"id"`
-		CohortID      int64        `db:"cohort_id"`
+		UserID        int64        `db:"user_id"`
 		Mode          string       `db:"mode"`
 		MinAttendance int          `db:"min_attendance"`
 		CompletedAt   sql.NullTime `db:"completed_at"`
+		Total         int          `db:"total"`
+		Done          int          `db:"done"`
+		Sessions      []byte       `db:"sessions"`
 	}
-	err := tx.GetContext(ctx, &e, `SELECT e.id, e.cohort_id, c.mode, co.min_attendance, e.completed_at
-		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN courses co ON co.id = e.course_id
-		WHERE e.user_id = $1 AND e.course_id = $2 AND e.status = 'active' FOR UPDATE OF e`, userID, courseID)
-	if notFound(err) {
-		return false, nil // not enrolled (an instructor previewing): nothing to record
-	}
+	err := tx.SelectContext(ctx, &rows, `
+		SELECT e.id, e.user_id, ch.mode, co.min_attendance, e.completed_at,
+			(SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) AS total,
+			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
+				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
+			(SELECT coalesce(json_agg(json_build_object('starts_at', s.starts_at, 'status', coalesce(a.status, '')) ORDER BY s.starts_at), '[]')
+				FROM cohort_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = e.user_id
+				WHERE s.cohort_id = e.cohort_id) AS sessions
+		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses co ON co.id = e.course_id
+		WHERE e.user_id = ANY ($1) AND e.course_id = $2 AND e.status = 'active' FOR UPDATE OF e`, pq.Int64Array(userIDs), courseID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if e.CompletedAt.Valid {
-		return true, nil
+	complete := make(map[int64]bool, len(rows))
+	var due pq.Int64Array
+	for _, r := range rows {
+		if r.CompletedAt.Valid {
+			complete[r.UserID] = true
+			continue
+		}
+		p := courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done}
+		var sessions []struct {
+			StartsAt time.Time `json:"starts_at"`
+			Status   string    `json:"status"`
+		}
+		if err := json.Unmarshal(r.Sessions, &sessions); err != nil {
+			return nil, fmt.Errorf("sessions of %d: %w", r.UserID, err)
+		}
+		for _, se := range sessions {
+			p.Sessions = append(p.Sessions, courses.SessionAttendance{StartsAt: se.StartsAt, Status: courses.AttendanceStatus(se.Status)})
+		}
+		if courses.Completion(courses.CohortMode(r.Mode), courses.CompletionRules{MinAttendance: r.MinAttendance}, p, now) {
+			complete[r.UserID] = true
+			due = append(due, r.ID)
+		}
 	}
-	p, err := progressOf(ctx, tx, userID, courseID, e.CohortID)
-	if err != nil {
-		return false, err
+	if len(due) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET completed_at = $2 WHERE id = ANY ($1) AND completed_at IS NULL`, due, now); err != nil {
+			return nil, err
+		}
 	}
-	if !courses.Completion(courses.CohortMode(e.Mode), courses.CompletionRules{MinAttendance: e.MinAttendance}, p, now) {
-		return false, nil
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE enrolments SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL`, e.ID, now)
-	return err == nil, err
+	return complete, nil
 }
 
 // CompletedLessons returns the ids of the lessons of a course that userID has finished.

@@ -11,8 +11,8 @@ import (
 )
 
 // The course page, the lesson page and the images their lessons show. Each page reads what it
-// shows in one statement (store.CoursePage): the course page adds its cohorts, the lesson page
-// the place the trainee has reached. TestReaderPagesStayWithinTheirRoundTrips holds them to it.
+// shows in one statement (store.CoursePage); the lesson page adds one to remember the place
+// the trainee has reached. TestReaderPagesStayWithinTheirRoundTrips holds them to it.
 
 type coursePage struct {
 	Local       courses.LocalCourse
@@ -104,12 +104,7 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 	co := p.Course
 	data := coursePage{Local: courses.Localize(co, a.readingLanguage(c)), Instructors: p.Instructors,
 		Preview: preview, BaseURL: base, CanEdit: co.CanEdit(u), Now: a.now(),
-		Enrolment: enrolment{Enrolment: p.Enrolment, Enrolled: p.Enrolled}}
-	var err error
-	if data.Cohorts, err = a.Store.Cohorts(c.Request.Context(), co.ID); err != nil {
-		a.fail(c, err)
-		return
-	}
+		Enrolment: enrolment{Enrolment: p.Enrolment, Enrolled: p.Enrolled}, Cohorts: p.Cohorts}
 	data.CanRead = preview || canRead(u, co, data.Enrolment)
 	if u != nil {
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)

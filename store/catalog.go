@@ -48,7 +48,7 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 		Texts []byte `db:"texts"`
 		Total int    `db:"total"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.hotSelect(ctx, &rows, `
 		SELECT `+courseColumns+`, `+textsColumn+`, count(*) OVER () AS total
 		FROM courses c
 		LEFT JOIN course_texts vt ON vt.course_id = c.id AND vt.language = $5
@@ -59,7 +59,7 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 		  AND ($3 = '' OR c.level = $3)
 		  AND (cardinality($4::text[]) = 0 OR to_tsvector('simple', aula_unaccent(c.search_text)) @@ to_tsquery('simple',
 			(SELECT string_agg(quote_literal(aula_unaccent(w)) || ':*', ' & ') FROM unnest($4::text[]) AS w)))
-		ORDER BY lower(aula_unaccent(coalesce(vt.title, dt.title))), c.id
+		ORDER BY coalesce(vt.sort_title, dt.sort_title), c.id
 		OFFSET $6 LIMIT $7`,
 		string(f.Audience), f.Language, string(f.Level), searchWords(f.Query), f.Viewer, f.Offset, f.Limit)
 	if err != nil {

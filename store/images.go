@@ -53,7 +53,7 @@ func (s *Store) Image(ctx context.Context, courseID int64, name string) (CourseI
 // loading the course; an image of a course the viewer may not see is not found.
 func (s *Store) CourseImage(ctx context.Context, slug, name string, viewerID int64) (CourseImage, error) {
 	var img CourseImage
-	err := s.db.GetContext(ctx, &img, `
+	err := s.hotGet(ctx, &img, `
 		SELECT i.name, i.content_type, i.data, length(i.data) AS size
 		FROM course_images i JOIN courses c ON c.id = i.course_id
 		WHERE c.slug = $1 AND i.name = $2 AND (c.status = 'published' OR EXISTS (SELECT 1 FROM users u

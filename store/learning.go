@@ -41,15 +41,17 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 // VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there.
 // One statement needs no transaction of its own: each lesson page pays one round trip for it.
 func (s *Store) VisitLesson(ctx context.Context, userID, courseID, lessonID int64, now time.Time) error {
-	if err := touchEnrolment(ctx, s.db, userID, courseID, lessonID, now); err != nil {
+	if err := s.hotExec(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now); err != nil {
 		return fmt.Errorf("store: visit lesson %d: %w", lessonID, err)
 	}
 	return nil
 }
 
-func touchEnrolment(ctx context.Context, db sqlx.ExecerContext, userID, courseID, lessonID int64, now time.Time) error {
-	_, err := db.ExecContext(ctx, `UPDATE enrolments SET last_lesson_id = $3, last_activity_at = $4
-		WHERE user_id = $1 AND course_id = $2 AND status = 'active'`, userID, courseID, lessonID, now)
+const touchEnrolmentQuery = `UPDATE enrolments SET last_lesson_id = $3, last_activity_at = $4
+	WHERE user_id = $1 AND course_id = $2 AND status = 'active'`
+
+func touchEnrolment(ctx context.Context, tx *sqlx.Tx, userID, courseID, lessonID int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now)
 	return err
 }
 
@@ -184,7 +186,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 		Texts      []byte        `db:"texts"`
 		courseRow  `db:"course"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.hotSelect(ctx, &rows, `
 		SELECT e.id, e.cohort_id, e.course_id, e.user_id, e.status, e.last_lesson_id, e.last_activity_at, e.completed_at, 0 AS position,
 			ch.name AS cohort_name, ch.is_default,
 			(SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) AS total,
@@ -231,7 +233,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 			l.Current = append(l.Current, item)
 		}
 	}
-	err = s.db.SelectContext(ctx, &l.Upcoming, `
+	err = s.hotSelect(ctx, &l.Upcoming, `
 		SELECT e.course_id, s.starts_at, s.minutes, s.place, ch.name AS cohort
 		FROM enrolments e JOIN cohort_sessions s ON s.cohort_id = e.cohort_id JOIN cohorts ch ON ch.id = e.cohort_id
 		WHERE e.user_id = $1 AND e.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/lib/pq"
@@ -20,6 +21,7 @@ type CoursePage struct {
 	Instructors []courses.User // owner first; ID and FullName only
 	Enrolment   Enrolment      // the reader's live enrolment, when Enrolled
 	Enrolled    bool
+	Cohorts     []CohortSummary   // for the course page only (no lesson asked for); without their keys
 	Done        map[int64]bool    // the lessons of the course the reader has finished
 	LessonHTML  map[string]string // the lesson asked for, by language: its stored, sanitised HTML
 }
@@ -48,6 +50,39 @@ func decodeTexts(raw []byte, c *courses.Course) error {
 const readerLanguages = `(lt.language IN ($2, c.default_language) OR NOT EXISTS (SELECT 1 FROM lesson_texts x
 	WHERE x.lesson_id = lt.lesson_id AND x.language IN ($2, c.default_language)))`
 
+// coursePageQuery is CoursePage's one statement: $1 slug, $2 language, $3 reader, $4 lesson,
+// $5 the current policy version.
+const coursePageQuery = `
+		SELECT ` + courseColumns + `, ` + textsColumn + `,
+			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
+			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
+				FROM users u WHERE u.id IN (SELECT c.owner_id UNION ALL SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
+			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
+				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
+					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM lesson_texts lt
+						WHERE lt.lesson_id = l.id AND ` + readerLanguages + `)) ORDER BY l.position), '[]')
+				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
+				FROM modules m WHERE m.course_id = c.id) AS outline,
+			(SELECT coalesce(json_object_agg(lt.language, json_build_object('html', lt.html, 'version', lt.html_version,
+					'body', CASE WHEN lt.html_version = $5 THEN '' ELSE lt.body END)), '{}')
+				FROM lesson_texts lt JOIN lessons l ON l.id = lt.lesson_id JOIN modules m ON m.id = l.module_id
+				WHERE lt.lesson_id = $4 AND m.course_id = c.id AND ` + readerLanguages + `) AS lesson,
+			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
+				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
+			CASE WHEN $4 = 0 THEN (SELECT coalesce(json_agg(json_build_object('id', ch.id, 'name', ch.name,
+					'starts_on', ch.starts_on, 'ends_on', ch.ends_on, 'capacity', ch.capacity, 'mode', ch.mode, 'location', ch.location,
+					'policy', ch.policy, 'is_default', ch.is_default, 'counts', (SELECT json_build_object(
+						'active', count(*) FILTER (WHERE x.status = 'active'), 'waiting', count(*) FILTER (WHERE x.status = 'waiting'),
+						'pending', count(*) FILTER (WHERE x.status = 'pending')) FROM enrolments x WHERE x.cohort_id = ch.id))
+					ORDER BY ch.is_default DESC, ch.starts_on NULLS LAST, ch.id), '[]')
+				FROM cohorts ch WHERE ch.course_id = c.id) ELSE '[]' END AS cohorts,
+			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,
+			CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
+				AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END AS position
+		FROM courses c
+		LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status IN ('active', 'waiting', 'pending')
+		WHERE c.slug = $1`
+
 // CoursePage reads the course named slug as userID (0: anonymous) reads it in lang, and the
 // HTML of lessonID (0: none, for the course page). A lesson whose stored HTML was rendered
 // under another policy version (or another slug) is rendered again now and saved.
@@ -59,6 +94,7 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		Instructors   []byte         `db:"instructors"`
 		Outline       []byte         `db:"outline"`
 		Lesson        []byte         `db:"lesson"`
+		Cohorts       []byte         `db:"cohorts"`
 		Done          pq.Int64Array  `db:"done"`
 		EnrolmentID   sql.NullInt64  `db:"enrolment_id"`
 		CohortID      sql.NullInt64  `db:"cohort_id"`
@@ -68,29 +104,7 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		CompletedAt   sql.NullTime   `db:"completed_at"`
 		Position      sql.NullInt64  `db:"position"`
 	}
-	err := s.db.GetContext(ctx, &row, `
-		SELECT `+courseColumns+`, `+textsColumn+`,
-			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
-			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
-				FROM users u WHERE u.id = c.owner_id OR u.id IN (SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
-			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
-				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
-					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM lesson_texts lt
-						WHERE lt.lesson_id = l.id AND `+readerLanguages+`)) ORDER BY l.position), '[]')
-				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
-				FROM modules m WHERE m.course_id = c.id) AS outline,
-			(SELECT coalesce(json_object_agg(lt.language, json_build_object('html', lt.html, 'version', lt.html_version,
-					'body', CASE WHEN lt.html_version = $5 THEN '' ELSE lt.body END)), '{}')
-				FROM lesson_texts lt JOIN lessons l ON l.id = lt.lesson_id JOIN modules m ON m.id = l.module_id
-				WHERE lt.lesson_id = $4 AND m.course_id = c.id AND `+readerLanguages+`) AS lesson,
-			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
-				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
-			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,
-			CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
-				AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END AS position
-		FROM courses c
-		LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status IN ('active', 'waiting', 'pending')
-		WHERE c.slug = $1`, slug, lang, userID, lessonID, courses.MarkdownPolicyVersion)
+	err := s.hotGet(ctx, &row, coursePageQuery, slug, lang, userID, lessonID, courses.MarkdownPolicyVersion)
 	if notFound(err) {
 		return CoursePage{}, fmt.Errorf("store: course %s: %w", slug, courses.ErrNotFound)
 	}
@@ -136,6 +150,9 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		}
 		p.Course.Modules = append(p.Course.Modules, mod)
 	}
+	if err := decodeCohorts(row.Cohorts, p.Course.ID, &p.Cohorts); err != nil {
+		return p, err
+	}
 	for _, id := range row.Done {
 		p.Done[id] = true
 	}
@@ -173,6 +190,49 @@ func (s *Store) saveLessonHTML(ctx context.Context, lessonID int64, lang, body, 
 		lessonID, lang, body, html, courses.MarkdownPolicyVersion)
 	if err != nil {
 		return fmt.Errorf("store: lesson %d html: %w", lessonID, err)
+	}
+	return nil
+}
+
+// decodeCohorts reads the course page's cohorts, as Cohorts lists them.
+func decodeCohorts(raw []byte, courseID int64, list *[]CohortSummary) error {
+	var cohorts []struct {
+		ID        int64   `json:"id"`
+		Name      string  `json:"name"`
+		StartsOn  *string `json:"starts_on"`
+		EndsOn    *string `json:"ends_on"`
+		Capacity  int     `json:"capacity"`
+		Mode      string  `json:"mode"`
+		Location  string  `json:"location"`
+		Policy    string  `json:"policy"`
+		IsDefault bool    `json:"is_default"`
+		Counts    struct {
+			Active  int `json:"active"`
+			Waiting int `json:"waiting"`
+			Pending int `json:"pending"`
+		} `json:"counts"`
+	}
+	if err := json.Unmarshal(raw, &cohorts); err != nil {
+		return fmt.Errorf("store: cohorts of %d: %w", courseID, err)
+	}
+	day := func(s *string) (sql.NullTime, error) {
+		if s == nil {
+			return sql.NullTime{}, nil
+		}
+		t, err := time.Parse(time.DateOnly, *s)
+		return sql.NullTime{Time: t, Valid: true}, err
+	}
+	for _, ch := range cohorts {
+		r := cohortRow{ID: ch.ID, CourseID: courseID, Name: ch.Name, Capacity: ch.Capacity, Mode: ch.Mode, Location: ch.Location,
+			Policy: ch.Policy, IsDefault: ch.IsDefault}
+		var err error
+		if r.StartsOn, err = day(ch.StartsOn); err != nil {
+			return fmt.Errorf("store: cohort %d: %w", ch.ID, err)
+		}
+		if r.EndsOn, err = day(ch.EndsOn); err != nil {
+			return fmt.Errorf("store: cohort %d: %w", ch.ID, err)
+		}
+		*list = append(*list, CohortSummary{Cohort: r.cohort(), Active: ch.Counts.Active, Waiting: ch.Counts.Waiting, Pending: ch.Counts.Pending})
 	}
 	return nil
 }

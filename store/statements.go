@@ -16,7 +16,8 @@ type options struct {
 
 // CountStatements makes the store count every statement it sends to PostgreSQL (queries,
 // commands, BEGIN, COMMIT and ROLLBACK), so that a test or the bench can say what a page
-// costs in round trips; read the count with Statements.
+// costs in round trips; read the count with Statements. Preparing a statement, once per
+// connection, is not counted: executing it is.
 func CountStatements() Option { return func(o *options) { o.count = true } }
 
 // Statements is how many statements the store has sent so far (0 unless opened with
@@ -80,7 +81,6 @@ func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stm
 	if err != nil {
 		return nil, err
 	}
-	c.n.Add(1)
 	return &countingStmt{Stmt: st, n: c.n}, nil
 }
 

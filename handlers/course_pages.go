@@ -172,14 +172,24 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 	if u := currentUser(c); u != nil && !preview {
 		if e.Enrolled && e.Status == courses.EnrolmentActive {
 			data.CanMark = true
-			if err := a.Store.VisitLesson(c.Request.Context(), u.ID, p.Course.ID, lesson.ID, a.now()); err != nil {
-				a.fail(c, err)
-				return
+			if !readingNow(e, lesson.ID, a.now()) {
+				if err := a.Store.VisitLesson(c.Request.Context(), u.ID, p.Course.ID, lesson.ID, a.now()); err != nil {
+					a.fail(c, err)
+					return
+				}
 			}
 		}
 		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
 	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
+}
+
+// readingNow says whether the trainee's place is already this lesson, recorded less than a
+// minute ago: a reload or a step back and forth then writes nothing, and "My learning" still
+// resumes at the right lesson.
+func readingNow(e enrolment, lessonID int64, now time.Time) bool {
+	return e.LastLessonID.Valid && e.LastLessonID.Int64 == lessonID &&
+		e.LastActivityAt.Valid && now.Sub(e.LastActivityAt.Time) < time.Minute
 }
 
 // percentDone is the share of the course's lessons that done holds.

@@ -57,7 +57,7 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 		  AND ($1 = '' OR $1 = ANY (c.audiences))
 		  AND ($2 = '' OR EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = c.id AND t.language = $2))
 		  AND ($3 = '' OR c.level = $3)
-		  AND (cardinality($4::text[]) = 0 OR to_tsvector('simple', aula_unaccent(c.search_text)) @@ to_tsquery('simple',
+		  AND (cardinality($4::text[]) = 0 OR c.search_vector @@ to_tsquery('simple',
 			(SELECT string_agg(quote_literal(aula_unaccent(w)) || ':*', ' & ') FROM unnest($4::text[]) AS w)))
 		ORDER BY coalesce(vt.sort_title, dt.sort_title), c.id
 		OFFSET $6 LIMIT $7`,

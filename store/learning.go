@@ -173,7 +173,8 @@ type Learning struct {
 	Titles    map[int64]courses.Course // courses of upcoming sessions, with their texts
 }
 
-// MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions.
+// MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions,
+// in one statement.
 func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Learning, error) {
 	var l Learning
 	var rows []struct {
@@ -184,6 +185,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 		Done       int           `db:"done"`
 		FirstOpen  sql.NullInt64 `db:"first_open"`
 		Texts      []byte        `db:"texts"`
+		Upcoming   []byte        `db:"upcoming"`
 		courseRow  `db:"course"`
 	}
 	err := s.hotSelect(ctx, &rows, `
@@ -197,10 +199,18 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 				ORDER BY m.position, l.position LIMIT 1) AS first_open, `+textsColumn+`,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
 			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
-			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id"
+			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id",
+			-- The same on every row (PostgreSQL computes it once): sessions come only with an
+			-- active enrolment, so a trainee with no rows has none to miss.
+			(SELECT coalesce(json_agg(json_build_object('course_id', u.course_id, 'starts_at', u.starts_at, 'minutes', u.minutes,
+				'place', u.place, 'cohort', u.cohort) ORDER BY u.starts_at), '[]') FROM (
+				SELECT ue.course_id, s.starts_at, s.minutes, s.place, uc.name AS cohort
+				FROM enrolments ue JOIN cohort_sessions s ON s.cohort_id = ue.cohort_id JOIN cohorts uc ON uc.id = ue.cohort_id
+				WHERE ue.user_id = $1 AND ue.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2
+				ORDER BY s.starts_at LIMIT 20) u) AS upcoming
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
-		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID)
+		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now)
 	if err != nil {
 		return l, fmt.Errorf("store: my learning: %w", err)
 	}
@@ -233,13 +243,20 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 			l.Current = append(l.Current, item)
 		}
 	}
-	err = s.hotSelect(ctx, &l.Upcoming, `
-		SELECT e.course_id, s.starts_at, s.minutes, s.place, ch.name AS cohort
-		FROM enrolments e JOIN cohort_sessions s ON s.cohort_id = e.cohort_id JOIN cohorts ch ON ch.id = e.cohort_id
-		WHERE e.user_id = $1 AND e.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2
-		ORDER BY s.starts_at LIMIT 20`, userID, now)
-	if err != nil {
-		return l, fmt.Errorf("store: upcoming sessions: %w", err)
+	if len(rows) > 0 {
+		var upcoming []struct {
+			CourseID int64     `json:"course_id"`
+			StartsAt time.Time `json:"starts_at"`
+			Minutes  int       `json:"minutes"`
+			Place    string    `json:"place"`
+			Cohort   string    `json:"cohort"`
+		}
+		if err := json.Unmarshal(rows[0].Upcoming, &upcoming); err != nil {
+			return l, fmt.Errorf("store: upcoming sessions: %w", err)
+		}
+		for _, u := range upcoming {
+			l.Upcoming = append(l.Upcoming, UpcomingSession{CourseID: u.CourseID, StartsAt: u.StartsAt, Minutes: u.Minutes, Place: u.Place, Cohort: u.Cohort})
+		}
 	}
 	return l, nil
 }

@@ -45,8 +45,8 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 	}
 	var rows []struct {
 		courseRow
-		Texts []byte `db:"texts"`
-		Total int    `db:"total"`
+		Texts pq.StringArray `db:"texts"`
+		Total int            `db:"total"`
 	}
 	err := s.hotSelect(ctx, &rows, `
 		SELECT `+courseColumns+`, `+textsColumn+`, count(*) OVER () AS total

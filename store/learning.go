@@ -179,13 +179,13 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 	var l Learning
 	var rows []struct {
 		Enrolment
-		CohortName string        `db:"cohort_name"`
-		IsDefault  bool          `db:"is_default"`
-		Total      int           `db:"total"`
-		Done       int           `db:"done"`
-		FirstOpen  sql.NullInt64 `db:"first_open"`
-		Texts      []byte        `db:"texts"`
-		Upcoming   []byte        `db:"upcoming"`
+		CohortName string         `db:"cohort_name"`
+		IsDefault  bool           `db:"is_default"`
+		Total      int            `db:"total"`
+		Done       int            `db:"done"`
+		FirstOpen  sql.NullInt64  `db:"first_open"`
+		Texts      pq.StringArray `db:"texts"`
+		Upcoming   []byte         `db:"upcoming"`
 		courseRow  `db:"course"`
 	}
 	err := s.hotSelect(ctx, &rows, `

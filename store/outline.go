@@ -26,20 +26,18 @@ type CoursePage struct {
 	LessonHTML  map[string]string // the lesson asked for, by language: its stored, sanitised HTML
 }
 
-// textsColumn is a course's titles and summaries in every language, as one JSON object.
-const textsColumn = `(SELECT coalesce(json_object_agg(t.language, json_build_object('title', t.title, 'summary', t.summary)), '{}')
-	FROM course_texts t WHERE t.course_id = c.id) AS texts`
+// textsColumn is a course's titles and summaries in every language, as one text array of
+// (language, title, summary) triples: PostgreSQL's arrays cost a fraction of JSON to read.
+const textsColumn = `(SELECT coalesce(array_agg(v.value ORDER BY t.language, v.n), '{}')
+	FROM course_texts t CROSS JOIN LATERAL unnest(ARRAY[t.language, t.title, t.summary]) WITH ORDINALITY AS v (value, n)
+	WHERE t.course_id = c.id) AS texts`
 
-func decodeTexts(raw []byte, c *courses.Course) error {
-	var texts map[string]struct {
-		Title   string `json:"title"`
-		Summary string `json:"summary"`
+func decodeTexts(triples pq.StringArray, c *courses.Course) error {
+	if len(triples)%3 != 0 {
+		return fmt.Errorf("store: course %d texts: %d values", c.ID, len(triples))
 	}
-	if err := json.Unmarshal(raw, &texts); err != nil {
-		return fmt.Errorf("store: course %d texts: %w", c.ID, err)
-	}
-	for lang, t := range texts {
-		c.Texts[lang] = courses.CourseText{Title: t.Title, Summary: t.Summary}
+	for i := 0; i < len(triples); i += 3 {
+		c.Texts[triples[i]] = courses.CourseText{Title: triples[i+1], Summary: triples[i+2]}
 	}
 	return nil
 }
@@ -89,7 +87,7 @@ const coursePageQuery = `
 func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lessonID int64) (CoursePage, error) {
 	var row struct {
 		courseRow
-		Texts         []byte         `db:"texts"`
+		Texts         pq.StringArray `db:"texts"`
 		InstructorIDs pq.Int64Array  `db:"instructor_ids"`
 		Instructors   []byte         `db:"instructors"`
 		Outline       []byte         `db:"outline"`

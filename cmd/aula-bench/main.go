@@ -44,6 +44,7 @@ var databaseName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 type config struct {
 	duration   time.Duration
 	warmup     time.Duration
+	slices     int
 	clients    []int
 	only       map[string]bool
 	out        string
@@ -57,6 +58,7 @@ func parseFlags(args []string) (config, error) {
 	var clients, only string
 	fl.DurationVar(&cfg.duration, "duration", 5*time.Second, "how long each scenario runs at each concurrency")
 	fl.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured load before each scenario")
+	fl.IntVar(&cfg.slices, "slices", 4, "slices each scenario's time is cut into, alternating with its floor's")
 	fl.StringVar(&clients, "clients", "16,64", "concurrent clients, comma-separated")
 	fl.StringVar(&only, "only", "", "run only these scenarios (comma-separated names; S and W always run)")
 	fl.StringVar(&cfg.out, "out", "BENCHMARKS.md", "file whose results section is rewritten; empty: print only")
@@ -64,6 +66,9 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured load to this file")
 	if err := fl.Parse(args); err != nil {
 		return cfg, err
+	}
+	if cfg.slices < 1 {
+		return cfg, fmt.Errorf("-slices: %d: at least one", cfg.slices)
 	}
 	if !databaseName.MatchString(cfg.database) {
 		return cfg, fmt.Errorf("-database: %q is not a plain database name", cfg.database)
@@ -167,21 +172,52 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	// Each scenario runs in slices alternating with its floor's, so that both meet the same
+	// neighbours on a shared machine: the ratio compares like with like.
+	floors := map[string]*scenario{}
+	for i := range scenarios {
+		if scenarios[i].floor == "" {
+			floors[scenarios[i].name] = &scenarios[i]
+		}
+	}
+	pooled := map[string]*tally{} // every slice of a floor at a concurrency, for its own row
 	var results []result
 	for _, sc := range scenarios {
-		if cfg.only != nil && !cfg.only[sc.name] && sc.name != "S" && sc.name != "W" {
+		if sc.floor == "" || (cfg.only != nil && !cfg.only[sc.name]) {
 			continue
 		}
-		sc.attack(cfg.warmup, cfg.clients[0]) // warm the pools and caches, unmeasured
+		floor := floors[sc.floor]
+		floor.run(cfg.warmup, cfg.clients[0]) // warm the pools and caches, unmeasured
+		sc.run(cfg.warmup, cfg.clients[0])
 		for _, clients := range cfg.clients {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			r := sc.measure(cfg.duration, clients)
-			fmt.Fprintf(stdout, "  %-14s %3d clients  %8.0f req/s  p99 %v\n", sc.name, clients, r.rate, r.p99.Round(100*time.Microsecond))
+			key := floor.name + "/" + strconv.Itoa(clients)
+			if pooled[key] == nil {
+				pooled[key] = &tally{}
+			}
+			var page, base tally
+			for range cfg.slices {
+				floor.run(cfg.duration/time.Duration(cfg.slices), clients, &base, pooled[key])
+				sc.run(cfg.duration/time.Duration(cfg.slices), clients, &page)
+			}
+			r := page.result(sc, clients)
+			r.floorRate = base.result(*floor, clients).rate
+			fmt.Fprintf(stdout, "  %-12s %3d clients  %7.0f req/s (%s %7.0f)  p99 %v\n", sc.name, clients, r.rate, floor.name,
+				r.floorRate, r.p99.Round(100*time.Microsecond))
 			results = append(results, r)
 		}
 	}
+	var floorRows []result
+	for _, name := range []string{"S", "W"} {
+		for _, clients := range cfg.clients {
+			if t := pooled[name+"/"+strconv.Itoa(clients)]; t != nil {
+				floorRows = append(floorRows, t.result(*floors[name], clients))
+			}
+		}
+	}
+	results = append(floorRows, results...)
 	report := newReport(ctx, sch, results, cfg)
 	fmt.Fprint(stdout, "\n"+report.table()+"\n"+report.verdicts())
 	if cfg.out != "" {

@@ -28,9 +28,10 @@ func newReport(ctx context.Context, sch *school, results []result, cfg config) r
 	_ = sch.db.GetContext(ctx, &pg, `SHOW server_version`)
 	_ = sch.db.GetContext(ctx, &fsync, `SHOW fsync`)
 	_ = sch.db.GetContext(ctx, &syncCommit, `SHOW synchronous_commit`)
-	machine := fmt.Sprintf("%s UTC · %s, %d CPUs seen by Go · %s %s/%s · PostgreSQL %s (fsync %s, synchronous_commit %s) · %s per scenario and concurrency, load generator in the same process",
+	machine := fmt.Sprintf("%s UTC · %s, %d CPUs seen by Go · %s %s/%s · PostgreSQL %s (fsync %s, synchronous_commit %s) · "+
+		"%s per scenario and concurrency in %d slices, each after a slice of its floor; load generator in the same process",
 		time.Now().UTC().Format("2006-01-02 15:04"), cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		pg, fsync, syncCommit, cfg.duration)
+		pg, fsync, syncCommit, cfg.duration, cfg.slices)
 	return report{results: results, machine: machine, cfg: cfg}
 }
 
@@ -49,37 +50,24 @@ func cpuModel() string {
 	return "unknown CPU"
 }
 
-// floorRate is the req/s of floor at the same concurrency.
-func (r report) floorRate(floor string, clients int) float64 {
-	for _, x := range r.results {
-		if x.sc.name == floor && x.clients == clients {
-			return x.rate
-		}
-	}
-	return 0
-}
-
+// ratio is a scenario's req/s over its floor's, measured in the slices between its own.
 func (r report) ratio(x result) (float64, bool) {
-	if x.sc.floor == "" {
+	if x.sc.floor == "" || x.floorRate == 0 {
 		return 0, false
 	}
-	f := r.floorRate(x.sc.floor, x.clients)
-	if f == 0 {
-		return 0, false
-	}
-	return x.rate / f, true
+	return x.rate / x.floorRate, true
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 func (r report) table() string {
 	var b strings.Builder
-	b.WriteString("| scenario | clients | req/s | p50 | p99 | errors | ratio | HTML bytes | gzip bytes | DB statements/req |\n")
+	b.WriteString("| scenario | clients | req/s | p50 | p99 | errors | ratio (floor's req/s beside it) | HTML bytes | gzip bytes | DB statements/req |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, x := range r.results {
 		ratio := "floor"
 		if q, ok := r.ratio(x); ok {
-			ratio = fmt.Sprintf("%.2f × %s", q, x.sc.floor)
+			ratio = fmt.Sprintf("%.2f × %s (%.0f)", q, x.sc.floor, x.floorRate)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d of %d | %s | %d | %d | %.2f |\n", x.sc.name, x.clients, x.rate,
 			ms(x.p50), ms(x.p99), x.errors, x.requests, ratio, x.sc.htmlBytes, x.sc.gzipBytes, x.statements)

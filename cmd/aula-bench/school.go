@@ -25,8 +25,8 @@ type school struct {
 	trainee    courses.User
 	owner      courses.User
 	courseSlug string
-	lessonID   int64
-	rosterPath string // the session roster of a cohort of rosterSize trainees
+	lessonIDs  []int64 // the lessons of courseSlug, in order
+	rosterPath string  // the session roster of a cohort of rosterSize trainees
 }
 
 // withDB returns base with its database name replaced.
@@ -131,7 +131,11 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 			return nil, err
 		}
 	}
-	s.lessonID = lessons[len(lessons)-1].ID
+	for _, m := range first.Modules {
+		for _, l := range m.Lessons {
+			s.lessonIDs = append(s.lessonIDs, l.ID)
+		}
+	}
 	return s, s.buildRoster(ctx, first)
 }
 

@@ -42,11 +42,17 @@ func decodeTexts(triples pq.StringArray, c *courses.Course) error {
 	return nil
 }
 
-// readerLanguages keeps a lesson's texts in the reader's language ($2) and the course's
-// default, or, for a lesson that has neither (the default changed after it was written),
-// all of them, as courses.Pick falls back.
-const readerLanguages = `(lt.language IN ($2, c.default_language) OR NOT EXISTS (SELECT 1 FROM lesson_texts x
-	WHERE x.lesson_id = lt.lesson_id AND x.language IN ($2, c.default_language)))`
+// readerTexts (readerTextsOf + an SQL expression naming a lesson + readerTextsEnd) is that
+// lesson's texts in the reader's language ($2) and the course's default, or, for a lesson that
+// has neither (the default changed after it was written), in every language it has, as
+// courses.Pick falls back: rank 1 is every wanted language the lesson has, or all of them when
+// it has none. Only that lesson's rows are read.
+const (
+	readerTextsOf = `(SELECT t.language, t.title, t.html, t.html_version, t.body,
+		rank() OVER (ORDER BY t.language IN ($2, c.default_language) DESC) AS wanted
+		FROM lesson_texts t WHERE t.lesson_id = `
+	readerTextsEnd = `) lt`
+)
 
 // coursePageQuery is CoursePage's one statement: $1 slug, $2 language, $3 reader, $4 lesson,
 // $5 the current policy version.
@@ -57,14 +63,15 @@ const coursePageQuery = `
 				FROM users u WHERE u.id IN (SELECT c.owner_id UNION ALL SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
 			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
 				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
-					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM lesson_texts lt
-						WHERE lt.lesson_id = l.id AND ` + readerLanguages + `)) ORDER BY l.position), '[]')
+					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM ` + readerTextsOf + `l.id` + readerTextsEnd + `
+						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
 				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
 				FROM modules m WHERE m.course_id = c.id) AS outline,
 			(SELECT coalesce(json_object_agg(lt.language, json_build_object('html', lt.html, 'version', lt.html_version,
 					'body', CASE WHEN lt.html_version = $5 THEN '' ELSE lt.body END)), '{}')
-				FROM lesson_texts lt JOIN lessons l ON l.id = lt.lesson_id JOIN modules m ON m.id = l.module_id
-				WHERE lt.lesson_id = $4 AND m.course_id = c.id AND ` + readerLanguages + `) AS lesson,
+				FROM ` + readerTextsOf + `$4` + readerTextsEnd + `
+				WHERE lt.wanted = 1 AND EXISTS (SELECT 1 FROM lessons l JOIN modules m ON m.id = l.module_id
+					WHERE l.id = $4 AND m.course_id = c.id)) AS lesson,
 			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
 				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
 			CASE WHEN $4 = 0 THEN (SELECT coalesce(json_agg(json_build_object('id', ch.id, 'name', ch.name,

@@ -34,20 +34,6 @@ func saveImage(ctx context.Context, tx *sqlx.Tx, courseID int64, name, contentTy
 	return nil
 }
 
-// Image returns one image of a course.
-func (s *Store) Image(ctx context.Context, courseID int64, name string) (CourseImage, error) {
-	var img CourseImage
-	err := s.db.GetContext(ctx, &img, `SELECT name, content_type, data, length(data) AS size FROM course_images
-		WHERE course_id = $1 AND name = $2`, courseID, name)
-	if notFound(err) {
-		return img, fmt.Errorf("store: image %s: %w", name, courses.ErrNotFound)
-	}
-	if err != nil {
-		return img, fmt.Errorf("store: image %s: %w", name, err)
-	}
-	return img, nil
-}
-
 // CourseImage returns the image called name of the course named slug, if viewerID (0:
 // anonymous) may see the course: published, or edited by them. One statement, without
 // loading the course; an image of a course the viewer may not see is not found.

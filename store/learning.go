@@ -130,21 +130,6 @@ func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs 
 	return complete, nil
 }
 
-// CompletedLessons returns the ids of the lessons of a course that userID has finished.
-func (s *Store) CompletedLessons(ctx context.Context, userID, courseID int64) (map[int64]bool, error) {
-	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT c.lesson_id FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id
-		JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1 AND c.user_id = $2`, courseID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: completed lessons: %w", err)
-	}
-	done := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		done[id] = true
-	}
-	return done, nil
-}
-
 // LearningItem is one course on a trainee's "My learning" page.
 type LearningItem struct {
 	Course       courses.Course

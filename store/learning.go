@@ -175,13 +175,10 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 	}
 	err := s.hotSelect(ctx, &rows, `
 		SELECT e.id, e.cohort_id, e.course_id, e.user_id, e.status, e.last_lesson_id, e.last_activity_at, e.completed_at, 0 AS position,
-			ch.name AS cohort_name, ch.is_default,
-			(SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) AS total,
-			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
-				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
-			(SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
+			ch.name AS cohort_name, ch.is_default, p.total, p.done,
+			CASE WHEN e.last_lesson_id IS NULL THEN (SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
 				WHERE m.course_id = e.course_id AND NOT EXISTS (SELECT 1 FROM lesson_completions lc WHERE lc.lesson_id = l.id AND lc.user_id = e.user_id)
-				ORDER BY m.position, l.position LIMIT 1) AS first_open, `+textsColumn+`,
+				ORDER BY m.position, l.position LIMIT 1) END AS first_open, `+textsColumn+`,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
 			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
 			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id",
@@ -194,6 +191,10 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 				WHERE ue.user_id = $1 AND ue.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2
 				ORDER BY s.starts_at LIMIT 20) u) AS upcoming
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
+		CROSS JOIN LATERAL (SELECT count(*) AS total, count(lc.lesson_id) AS done
+			FROM lessons l JOIN modules m ON m.id = l.module_id
+			LEFT JOIN lesson_completions lc ON lc.lesson_id = l.id AND lc.user_id = e.user_id
+			WHERE m.course_id = e.course_id) p
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
 		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now)
 	if err != nil {

@@ -21,23 +21,26 @@ type CoursePage struct {
 	Instructors []courses.User // owner first; ID and FullName only
 	Enrolment   Enrolment      // the reader's live enrolment, when Enrolled
 	Enrolled    bool
-	Cohorts     []CohortSummary   // for the course page only (no lesson asked for); without their keys
-	Done        map[int64]bool    // the lessons of the course the reader has finished
-	LessonHTML  map[string]string // the lesson asked for, by language: its stored, sanitised HTML
+	// Cohorts, for the course page only (no lesson asked for), without their keys, and counting
+	// only what the page shows: the active trainees of a cohort with a capacity.
+	Cohorts    []CohortSummary
+	Done       map[int64]bool    // the lessons of the course the reader has finished
+	LessonHTML map[string]string // the lesson asked for, by language: its stored, sanitised HTML
 }
 
-// textsColumn is a course's titles and summaries in every language, as one text array of
-// (language, title, summary) triples: PostgreSQL's arrays cost a fraction of JSON to read.
-const textsColumn = `(SELECT coalesce(array_agg(v.value ORDER BY t.language, v.n), '{}')
-	FROM course_texts t CROSS JOIN LATERAL unnest(ARRAY[t.language, t.title, t.summary]) WITH ORDINALITY AS v (value, n)
-	WHERE t.course_id = c.id) AS texts`
+// textsColumn is a course's titles and summaries in every language as one text array: its
+// languages, then their titles, then their summaries, in one order (PostgreSQL's arrays cost a
+// fraction of JSON to read).
+const textsColumn = `(SELECT coalesce(array_agg(t.language ORDER BY t.language) || array_agg(t.title ORDER BY t.language)
+	|| array_agg(t.summary ORDER BY t.language), '{}') FROM course_texts t WHERE t.course_id = c.id) AS texts`
 
-func decodeTexts(triples pq.StringArray, c *courses.Course) error {
-	if len(triples)%3 != 0 {
-		return fmt.Errorf("store: course %d texts: %d values", c.ID, len(triples))
+func decodeTexts(texts pq.StringArray, c *courses.Course) error {
+	if len(texts)%3 != 0 {
+		return fmt.Errorf("store: course %d texts: %d values", c.ID, len(texts))
 	}
-	for i := 0; i < len(triples); i += 3 {
-		c.Texts[triples[i]] = courses.CourseText{Title: triples[i+1], Summary: triples[i+2]}
+	n := len(texts) / 3
+	for i := range n {
+		c.Texts[texts[i]] = courses.CourseText{Title: texts[n+i], Summary: texts[2*n+i]}
 	}
 	return nil
 }
@@ -76,9 +79,8 @@ const coursePageQuery = `
 				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
 			CASE WHEN $4 = 0 THEN (SELECT coalesce(json_agg(json_build_object('id', ch.id, 'name', ch.name,
 					'starts_on', ch.starts_on, 'ends_on', ch.ends_on, 'capacity', ch.capacity, 'mode', ch.mode, 'location', ch.location,
-					'policy', ch.policy, 'is_default', ch.is_default, 'counts', (SELECT json_build_object(
-						'active', count(*) FILTER (WHERE x.status = 'active'), 'waiting', count(*) FILTER (WHERE x.status = 'waiting'),
-						'pending', count(*) FILTER (WHERE x.status = 'pending')) FROM enrolments x WHERE x.cohort_id = ch.id))
+					'policy', ch.policy, 'is_default', ch.is_default, 'active', CASE WHEN ch.capacity > 0 THEN
+						(SELECT count(*) FROM enrolments x WHERE x.cohort_id = ch.id AND x.status = 'active') ELSE 0 END)
 					ORDER BY ch.is_default DESC, ch.starts_on NULLS LAST, ch.id), '[]')
 				FROM cohorts ch WHERE ch.course_id = c.id) ELSE '[]' END AS cohorts,
 			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,
@@ -199,7 +201,7 @@ func (s *Store) saveLessonHTML(ctx context.Context, lessonID int64, lang, body, 
 	return nil
 }
 
-// decodeCohorts reads the course page's cohorts, as Cohorts lists them.
+// decodeCohorts reads the course page's cohorts, in the order Cohorts lists them.
 func decodeCohorts(raw []byte, courseID int64, list *[]CohortSummary) error {
 	var cohorts []struct {
 		ID        int64   `json:"id"`
@@ -211,11 +213,7 @@ func decodeCohorts(raw []byte, courseID int64, list *[]CohortSummary) error {
 		Location  string  `json:"location"`
 		Policy    string  `json:"policy"`
 		IsDefault bool    `json:"is_default"`
-		Counts    struct {
-			Active  int `json:"active"`
-			Waiting int `json:"waiting"`
-			Pending int `json:"pending"`
-		} `json:"counts"`
+		Active    int     `json:"active"`
 	}
 	if err := json.Unmarshal(raw, &cohorts); err != nil {
 		return fmt.Errorf("store: cohorts of %d: %w", courseID, err)
@@ -237,7 +235,7 @@ func decodeCohorts(raw []byte, courseID int64, list *[]CohortSummary) error {
 		if r.EndsOn, err = day(ch.EndsOn); err != nil {
 			return fmt.Errorf("store: cohort %d: %w", ch.ID, err)
 		}
-		*list = append(*list, CohortSummary{Cohort: r.cohort(), Active: ch.Counts.Active, Waiting: ch.Counts.Waiting, Pending: ch.Counts.Pending})
+		*list = append(*list, CohortSummary{Cohort: r.cohort(), Active: ch.Active})
 	}
 	return nil
 }

@@ -21,7 +21,11 @@ ALTER TABLE courses
 DROP INDEX courses_search_idx;
 CREATE INDEX courses_search_vector_idx ON courses USING gin (search_vector);
 
+-- The course page counts the active trainees of each cohort with a capacity: from the index.
+CREATE INDEX enrolments_active_idx ON enrolments (cohort_id) WHERE status = 'active';
+
 -- +goose Down
+DROP INDEX enrolments_active_idx;
 CREATE INDEX courses_search_idx ON courses USING gin (to_tsvector('simple', aula_unaccent(search_text)));
 ALTER TABLE courses DROP COLUMN search_vector;
 ALTER TABLE course_texts DROP COLUMN sort_title;

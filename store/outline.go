@@ -70,8 +70,8 @@ const coursePageQuery = `
 						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
 				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
 				FROM modules m WHERE m.course_id = c.id) AS outline,
-			(SELECT coalesce(json_object_agg(lt.language, json_build_object('html', lt.html, 'version', lt.html_version,
-					'body', CASE WHEN lt.html_version = $5 THEN '' ELSE lt.body END)), '{}')
+			(SELECT coalesce(array_agg(lt.language) || array_agg(lt.html) || array_agg(CASE WHEN lt.html_version = $5 THEN NULL ELSE lt.body END),
+					'{}')
 				FROM ` + readerTextsOf + `$4` + readerTextsEnd + `
 				WHERE lt.wanted = 1 AND EXISTS (SELECT 1 FROM lessons l JOIN modules m ON m.id = l.module_id
 					WHERE l.id = $4 AND m.course_id = c.id)) AS lesson,
@@ -100,7 +100,7 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		InstructorIDs pq.Int64Array  `db:"instructor_ids"`
 		Instructors   []byte         `db:"instructors"`
 		Outline       []byte         `db:"outline"`
-		Lesson        []byte         `db:"lesson"`
+		Lesson        nullStrings    `db:"lesson"`
 		Cohorts       []byte         `db:"cohorts"`
 		Done          pq.Int64Array  `db:"done"`
 		EnrolmentID   sql.NullInt64  `db:"enrolment_id"`
@@ -169,22 +169,21 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 			Status: courses.EnrolmentStatus(row.Status.String), LastLessonID: row.LastLessonID, LastActivityAt: row.LastActivity,
 			CompletedAt: row.CompletedAt, Position: int(row.Position.Int64)}
 	}
-	var lesson map[string]struct {
-		HTML    string `json:"html"`
-		Version int    `json:"version"`
-		Body    string `json:"body"`
+	// The lesson: its languages, then their HTML, then the Markdown of those rendered under
+	// another policy (NULL for the others), in one order.
+	if len(row.Lesson)%3 != 0 {
+		return p, fmt.Errorf("store: lesson %d: %d values", lessonID, len(row.Lesson))
 	}
-	if err := json.Unmarshal(row.Lesson, &lesson); err != nil {
-		return p, fmt.Errorf("store: lesson %d: %w", lessonID, err)
-	}
-	for lang, t := range lesson {
-		if t.Version != courses.MarkdownPolicyVersion {
-			t.HTML = courses.RenderLesson(t.Body, p.Course.Slug)
-			if err := s.saveLessonHTML(ctx, lessonID, lang, t.Body, t.HTML); err != nil {
+	n := len(row.Lesson) / 3
+	for i := range n {
+		lang, html, stale := row.Lesson[i].String, row.Lesson[n+i].String, row.Lesson[2*n+i]
+		if stale.Valid {
+			html = courses.RenderLesson(stale.String, p.Course.Slug)
+			if err := s.saveLessonHTML(ctx, lessonID, lang, stale.String, html); err != nil {
 				return p, err
 			}
 		}
-		p.LessonHTML[lang] = t.HTML
+		p.LessonHTML[lang] = html
 	}
 	return p, nil
 }
@@ -239,3 +238,8 @@ func decodeCohorts(raw []byte, courseID int64, list *[]CohortSummary) error {
 	}
 	return nil
 }
+
+// nullStrings is a text array whose elements may be NULL.
+type nullStrings []sql.NullString
+
+func (a *nullStrings) Scan(src any) error { return pq.Array((*[]sql.NullString)(a)).Scan(src) }

@@ -178,3 +178,35 @@ func TestCourseImageOfADraftIsOnlyForItsEditors(t *testing.T) {
 		t.Fatalf("published image, anonymous: %v", err)
 	}
 }
+
+func TestLessonInNeitherTheReadersNorTheDefaultLanguageIsShownInTheOneItHas(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Course(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lessonID, err := st.AddLesson(ctx, id, c.Modules[0].ID, "en", "Only in English")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveLessonText(ctx, id, lessonID, "en", courses.LessonText{Title: "Only in English", Body: "*hello*"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CoursePage(ctx, "three-languages", "pt", 0, lessonID) // default es, reader pt
+	if err != nil {
+		t.Fatal(err)
+	}
+	lesson, _, _, ok := courses.Localize(p.Course, "pt").Lesson(lessonID)
+	if !ok || lesson.Title != "Only in English" || lesson.Language != "en" {
+		t.Fatalf("lesson %+v (found %v)", lesson, ok)
+	}
+	if html := p.LessonHTML[lesson.Language]; !strings.Contains(html, "<em>hello</em>") {
+		t.Fatalf("HTML %q", html)
+	}
+}

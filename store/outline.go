@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -52,7 +51,7 @@ func decodeTexts(texts pq.StringArray, c *courses.Course) error {
 // courses.Pick falls back: rank 1 is every wanted language the lesson has, or all of them when
 // it has none. Only that lesson's rows are read.
 const (
-	readerTextsOf = `(SELECT t.lesson_id, t.language, t.title, t.html, t.html_version, t.body,
+	readerTextsOf = `(SELECT t.language, t.title, t.html, t.html_version, t.body,
 		rank() OVER (ORDER BY t.language IN ($2, c.default_language) DESC) AS wanted
 		FROM lesson_texts t WHERE t.lesson_id = `
 	readerTextsEnd = `) lt`
@@ -65,17 +64,12 @@ const coursePageQuery = `
 			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
 			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
 				FROM users u WHERE u.id IN (SELECT c.owner_id UNION ALL SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
-			-- The outline as text arrays in blocks (PostgreSQL's arrays cost a fraction of JSON to
-			-- read): modules' ids, then keys, then titles; lessons' modules, ids, keys, in order;
-			-- the lessons' titles the reader may see, as lesson, language, title.
-			(SELECT coalesce(array_agg(m.id::text ORDER BY m.position) || array_agg(m.key ORDER BY m.position)
-				|| array_agg(m.titles::text ORDER BY m.position), '{}') FROM modules m WHERE m.course_id = c.id) AS modules,
-			(SELECT coalesce(array_agg(l.module_id::text ORDER BY m.position, l.position) || array_agg(l.id::text ORDER BY m.position, l.position)
-				|| array_agg(l.key ORDER BY m.position, l.position), '{}')
-				FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id) AS lessons,
-			(SELECT coalesce(array_agg(lt.lesson_id::text) || array_agg(lt.language) || array_agg(lt.title), '{}')
-				FROM lessons l JOIN modules m ON m.id = l.module_id CROSS JOIN LATERAL ` + readerTextsOf + `l.id` + readerTextsEnd + `
-				WHERE m.course_id = c.id AND lt.wanted = 1) AS lesson_titles,
+			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
+				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
+					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM ` + readerTextsOf + `l.id` + readerTextsEnd + `
+						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
+				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
+				FROM modules m WHERE m.course_id = c.id) AS outline,
 			(SELECT coalesce(array_agg(lt.language) || array_agg(lt.html) || array_agg(CASE WHEN lt.html_version = $5 THEN NULL ELSE lt.body END),
 					'{}')
 				FROM ` + readerTextsOf + `$4` + readerTextsEnd + `
@@ -105,9 +99,7 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		Texts         pq.StringArray `db:"texts"`
 		InstructorIDs pq.Int64Array  `db:"instructor_ids"`
 		Instructors   []byte         `db:"instructors"`
-		Modules       pq.StringArray `db:"modules"`
-		Lessons       pq.StringArray `db:"lessons"`
-		LessonTitles  pq.StringArray `db:"lesson_titles"`
+		Outline       []byte         `db:"outline"`
 		Lesson        nullStrings    `db:"lesson"`
 		Cohorts       []byte         `db:"cohorts"`
 		Done          pq.Int64Array  `db:"done"`
@@ -141,8 +133,29 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 	for _, u := range instructors {
 		p.Instructors = append(p.Instructors, courses.User{ID: u.ID, FullName: u.Name})
 	}
-	if err := decodeOutline(&p.Course, row.Modules, row.Lessons, row.LessonTitles); err != nil {
-		return p, err
+	var outline []struct {
+		ID      int64             `json:"id"`
+		Key     string            `json:"key"`
+		Titles  map[string]string `json:"titles"`
+		Lessons []struct {
+			ID     int64             `json:"id"`
+			Key    string            `json:"key"`
+			Titles map[string]string `json:"titles"`
+		} `json:"lessons"`
+	}
+	if err := json.Unmarshal(row.Outline, &outline); err != nil {
+		return p, fmt.Errorf("store: course %s outline: %w", slug, err)
+	}
+	for _, m := range outline {
+		mod := courses.Module{ID: m.ID, Key: m.Key, Titles: m.Titles}
+		for _, l := range m.Lessons {
+			lesson := courses.Lesson{ID: l.ID, Key: l.Key, Texts: make(map[string]courses.LessonText, len(l.Titles))}
+			for lang, title := range l.Titles {
+				lesson.Texts[lang] = courses.LessonText{Title: title}
+			}
+			mod.Lessons = append(mod.Lessons, lesson)
+		}
+		p.Course.Modules = append(p.Course.Modules, mod)
 	}
 	if err := decodeCohorts(row.Cohorts, p.Course.ID, &p.Cohorts); err != nil {
 		return p, err
@@ -230,55 +243,3 @@ func decodeCohorts(raw []byte, courseID int64, list *[]CohortSummary) error {
 type nullStrings []sql.NullString
 
 func (a *nullStrings) Scan(src any) error { return pq.Array((*[]sql.NullString)(a)).Scan(src) }
-
-// decodeOutline reads CoursePage's outline arrays into c's modules and lessons.
-func decodeOutline(c *courses.Course, modules, lessons, titles pq.StringArray) error {
-	if len(modules)%3 != 0 || len(lessons)%3 != 0 || len(titles)%3 != 0 {
-		return fmt.Errorf("store: course %d outline: %d, %d, %d values", c.ID, len(modules), len(lessons), len(titles))
-	}
-	id := func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
-	nm := len(modules) / 3
-	index := make(map[int64]int, nm)
-	for i := range nm {
-		mid, err := id(modules[i])
-		if err != nil {
-			return fmt.Errorf("store: course %d outline: %w", c.ID, err)
-		}
-		m := courses.Module{ID: mid, Key: modules[nm+i], Titles: map[string]string{}}
-		if err := json.Unmarshal([]byte(modules[2*nm+i]), &m.Titles); err != nil {
-			return fmt.Errorf("store: module %d titles: %w", mid, err)
-		}
-		index[mid] = i
-		c.Modules = append(c.Modules, m)
-	}
-	nt := len(titles) / 3
-	texts := make(map[int64]map[string]courses.LessonText, len(lessons)/3)
-	for i := range nt {
-		lid, err := id(titles[i])
-		if err != nil {
-			return fmt.Errorf("store: course %d outline: %w", c.ID, err)
-		}
-		if texts[lid] == nil {
-			texts[lid] = map[string]courses.LessonText{}
-		}
-		texts[lid][titles[nt+i]] = courses.LessonText{Title: titles[2*nt+i]}
-	}
-	nl := len(lessons) / 3
-	for i := range nl {
-		mid, err := id(lessons[i])
-		if err != nil {
-			return fmt.Errorf("store: course %d outline: %w", c.ID, err)
-		}
-		lid, err := id(lessons[nl+i])
-		if err != nil {
-			return fmt.Errorf("store: course %d outline: %w", c.ID, err)
-		}
-		l := courses.Lesson{ID: lid, Key: lessons[2*nl+i], Texts: texts[lid]}
-		if l.Texts == nil {
-			l.Texts = map[string]courses.LessonText{}
-		}
-		mod := &c.Modules[index[mid]]
-		mod.Lessons = append(mod.Lessons, l)
-	}
-	return nil
-}

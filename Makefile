@@ -13,8 +13,8 @@ run: ## install what is missing, start private PostgreSQL + Redis, migrate, load
 test: ## the same set-up, then every test (browser tests included) with the race detector
 	@$(call ENV,test) && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 20m ./...
 
-bench: ## the benchmarks, on the same set-up
-	@$(call ENV,run) && $(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## Aula's pages under load against the floors S and W, in ratios, into BENCHMARKS.md (BENCH_FLAGS=-duration=10s …)
+	@$(call ENV,run) && $(GO) run ./cmd/aula-bench $(BENCH_FLAGS)
 
 build:
 	$(GO) build -o bin/aula ./cmd/aula

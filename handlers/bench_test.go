@@ -2,18 +2,17 @@ package handlers_test
 
 import (
 	"context"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/aula-school/aula/courses"
-	"github.com/aula-school/aula/courses/catalog"
 	"github.com/aula-school/aula/store"
 	"github.com/aula-school/aula/store/storetest"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
+
+// Load at a fixed concurrency for a fixed time, against the floors S and W, is `make bench`
+// (cmd/aula-bench): a benchmark here runs b.N times, as go test -bench expects.
 
 // BenchmarkSignedInPage measures a signed-in page (profile) through the whole router:
 // session in Redis, user from PostgreSQL, template rendered, gzip negotiated.
@@ -65,46 +64,4 @@ func BenchmarkBareHandler(b *testing.B) {
 		}
 		res.Body.Close()
 	}
-}
-
-// BenchmarkCatalogUnderLoad sends the public catalog a steady 100 requests a second for three
-// seconds over loopback (vegeta), half of them searching, with the school's eight courses
-// loaded, and reports latency percentiles: what a visitor on a busy day would wait.
-func BenchmarkCatalogUnderLoad(b *testing.B) {
-	app := newTestApp(b)
-	owner := app.user("owner@example.org", courses.RoleInstructor)
-	ctx := context.Background()
-	entries, _ := fs.ReadDir(catalog.FS, ".")
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		sub, _ := fs.Sub(catalog.FS, e.Name())
-		bundle, problems := courses.ReadBundle(sub)
-		if len(problems) > 0 {
-			b.Fatal(problems)
-		}
-		id, _, err := app.Store.ImportBundle(ctx, owner.ID, bundle)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = app.Store.SetCourseStatus(ctx, id, courses.StatusPublished)
-	}
-	targeter := vegeta.NewStaticTargeter(
-		vegeta.Target{Method: http.MethodGet, URL: app.URL + "/courses"},
-		vegeta.Target{Method: http.MethodGet, URL: app.URL + "/courses?q=policia&language=es"},
-	)
-	b.ResetTimer()
-	var m vegeta.Metrics
-	for res := range vegeta.NewAttacker().Attack(targeter, vegeta.Rate{Freq: 100, Per: time.Second}, 3*time.Second, "catalog") {
-		m.Add(res)
-	}
-	m.Close()
-	b.StopTimer()
-	if m.Success < 1 {
-		b.Fatalf("success %.2f, status codes %v, errors %v", m.Success, m.StatusCodes, m.Errors)
-	}
-	b.ReportMetric(float64(m.Latencies.P50.Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(m.Latencies.P99.Microseconds())/1000, "p99-ms")
-	b.ReportMetric(m.Throughput, "req/s")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aula-school/aula/courses"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 type sessionRow struct {
@@ -100,40 +101,50 @@ func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]course
 // SetAttendance records the instructor's roster for a session, and records the completion of
 // anyone whose course is now complete. Marks for people who are not (or no longer) active in
 // the cohort are skipped, not saved, and counted: one trainee withdrawing while the roster is
-// open must not lose everyone else's marks.
+// open must not lose everyone else's marks. The whole roster is saved in one statement and
+// completion checked in two more, whatever its size, in one transaction.
 func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recordedBy int64, marks map[int64]courses.AttendanceStatus, now time.Time) (skipped int, err error) {
-	return skipped, s.inTx(ctx, func(tx *sqlx.Tx) error {
-		skipped = 0
-		var courseID int64
-		if err := tx.GetContext(ctx, &courseID, `SELECT c.course_id FROM cohort_sessions s JOIN cohorts c ON c.id = s.cohort_id
-			WHERE s.id = $1 AND s.cohort_id = $2`, sessionID, cohortID); err != nil {
-			if notFound(err) {
-				return fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
-			}
+	userIDs := make(pq.Int64Array, 0, len(marks))
+	statuses := make(pq.StringArray, 0, len(marks))
+	for userID, status := range marks {
+		if !status.Valid() {
+			return 0, fmt.Errorf("store: attendance %q: %w", status, courses.ErrInvalid)
+		}
+		userIDs = append(userIDs, userID)
+		statuses = append(statuses, string(status))
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var res struct {
+			CourseID sql.NullInt64 `db:"course_id"`
+			Saved    pq.Int64Array `db:"saved"`
+		}
+		err := tx.GetContext(ctx, &res, `
+			WITH session AS (
+				SELECT c.course_id FROM cohort_sessions s JOIN cohorts c ON c.id = s.cohort_id WHERE s.id = $1 AND s.cohort_id = $2
+			), saved AS (
+				INSERT INTO attendance (session_id, user_id, status, recorded_by)
+				SELECT $1, m.user_id, m.status, $3 FROM unnest($4::bigint[], $5::text[]) AS m (user_id, status)
+				WHERE EXISTS (SELECT 1 FROM session)
+				  AND EXISTS (SELECT 1 FROM enrolments e WHERE e.cohort_id = $2 AND e.user_id = m.user_id AND e.status = 'active')
+				ON CONFLICT (session_id, user_id) DO UPDATE SET status = EXCLUDED.status, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
+				RETURNING user_id
+			)
+			SELECT (SELECT course_id FROM session) AS course_id, (SELECT coalesce(array_agg(user_id), '{}') FROM saved) AS saved`,
+			sessionID, cohortID, recordedBy, userIDs, statuses)
+		if err != nil {
 			return err
 		}
-		for userID, status := range marks {
-			if !status.Valid() {
-				return fmt.Errorf("store: attendance %q: %w", status, courses.ErrInvalid)
-			}
-			res, err := tx.ExecContext(ctx, `
-				INSERT INTO attendance (session_id, user_id, status, recorded_by)
-				SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM enrolments WHERE cohort_id = $5 AND user_id = $2 AND status = 'active')
-				ON CONFLICT (session_id, user_id) DO UPDATE SET status = EXCLUDED.status, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
-				sessionID, userID, string(status), recordedBy, cohortID)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				skipped++
-				continue
-			}
-			if _, err := checkCompletion(ctx, tx, userID, courseID, now); err != nil {
-				return err
-			}
+		if !res.CourseID.Valid {
+			return fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
 		}
-		return nil
+		skipped = len(marks) - len(res.Saved)
+		if len(res.Saved) == 0 {
+			return nil
+		}
+		_, err = completeWhereDue(ctx, tx, res.CourseID.Int64, res.Saved, now)
+		return err
 	})
+	return skipped, err
 }
 
 // OpenCheckIn gives a session a new code, valid from opens to closes.

@@ -37,17 +37,19 @@ func searchWords(q string) pq.StringArray {
 	return words
 }
 
-// Catalog returns a page of published courses matching f, and how many match in all.
+// Catalog returns a page of published courses matching f, with their texts, and how many
+// match in all, in one statement.
 func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course, int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 12
 	}
 	var rows []struct {
 		courseRow
-		Total int `db:"total"`
+		Texts pq.StringArray `db:"texts"`
+		Total int            `db:"total"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT `+courseColumns+`, count(*) OVER () AS total
+	err := s.hotSelect(ctx, &rows, `
+		SELECT `+courseColumns+`, `+textsColumn+`, count(*) OVER () AS total
 		FROM courses c
 		LEFT JOIN course_texts vt ON vt.course_id = c.id AND vt.language = $5
 		LEFT JOIN course_texts dt ON dt.course_id = c.id AND dt.language = c.default_language
@@ -55,9 +57,9 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 		  AND ($1 = '' OR $1 = ANY (c.audiences))
 		  AND ($2 = '' OR EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = c.id AND t.language = $2))
 		  AND ($3 = '' OR c.level = $3)
-		  AND (cardinality($4::text[]) = 0 OR to_tsvector('simple', aula_unaccent(c.search_text)) @@ to_tsquery('simple',
+		  AND (cardinality($4::text[]) = 0 OR c.search_vector @@ to_tsquery('simple',
 			(SELECT string_agg(quote_literal(aula_unaccent(w)) || ':*', ' & ') FROM unnest($4::text[]) AS w)))
-		ORDER BY lower(aula_unaccent(coalesce(vt.title, dt.title))), c.id
+		ORDER BY coalesce(vt.sort_title, dt.sort_title), c.id
 		OFFSET $6 LIMIT $7`,
 		string(f.Audience), f.Language, string(f.Level), searchWords(f.Query), f.Viewer, f.Offset, f.Limit)
 	if err != nil {
@@ -68,9 +70,9 @@ func (s *Store) Catalog(ctx context.Context, f CatalogFilter) ([]courses.Course,
 	for i, r := range rows {
 		list[i] = r.course()
 		total = r.Total
-	}
-	if err := s.attachTexts(ctx, list); err != nil {
-		return nil, 0, err
+		if err := decodeTexts(r.Texts, &list[i]); err != nil {
+			return nil, 0, err
+		}
 	}
 	return list, total, nil
 }

@@ -182,6 +182,13 @@ func (s *Store) loadCourse(ctx context.Context, q sqlx.QueryerContext, where str
 // UpdateCourse saves a course's details (not its modules); the texts given are added or replaced.
 func (s *Store) UpdateCourse(ctx context.Context, c courses.Course) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// A new slug moves the course's image folder, which stored lesson HTML names: mark it
+		// stale, to be rendered again when next read (before the update, while c.slug is the old one).
+		if _, err := tx.ExecContext(ctx, `UPDATE lesson_texts t SET html_version = 0
+			FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id
+			WHERE t.lesson_id = l.id AND c.id = $1 AND c.slug <> $2`, c.ID, c.Slug); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `
 			UPDATE courses SET slug = $2, audiences = $3, level = $4, hours = $5, default_language = $6, min_attendance = $7,
 				updated_at = now()

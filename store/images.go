@@ -34,16 +34,23 @@ func saveImage(ctx context.Context, tx *sqlx.Tx, courseID int64, name, contentTy
 	return nil
 }
 
-// Image returns one image of a course.
-func (s *Store) Image(ctx context.Context, courseID int64, name string) (CourseImage, error) {
+// CourseImage returns the image called name of the course named slug, if viewerID (0:
+// anonymous) may see the course: published, or edited by them. One statement, without
+// loading the course; an image of a course the viewer may not see is not found.
+func (s *Store) CourseImage(ctx context.Context, slug, name string, viewerID int64) (CourseImage, error) {
 	var img CourseImage
-	err := s.db.GetContext(ctx, &img, `SELECT name, content_type, data, length(data) AS size FROM course_images
-		WHERE course_id = $1 AND name = $2`, courseID, name)
+	err := s.hotGet(ctx, &img, `
+		SELECT i.name, i.content_type, i.data, length(i.data) AS size
+		FROM course_images i JOIN courses c ON c.id = i.course_id
+		WHERE c.slug = $1 AND i.name = $2 AND (c.status = 'published' OR EXISTS (SELECT 1 FROM users u
+			WHERE u.id = $3 AND u.active AND (u.role = 'admin' OR (u.role = 'instructor' AND (c.owner_id = u.id
+				OR EXISTS (SELECT 1 FROM course_instructors ci WHERE ci.course_id = c.id AND ci.user_id = u.id))))))`,
+		slug, name, viewerID)
 	if notFound(err) {
-		return img, fmt.Errorf("store: image %s: %w", name, courses.ErrNotFound)
+		return img, fmt.Errorf("store: image %s of %s: %w", name, slug, courses.ErrNotFound)
 	}
 	if err != nil {
-		return img, fmt.Errorf("store: image %s: %w", name, err)
+		return img, fmt.Errorf("store: image %s of %s: %w", name, slug, err)
 	}
 	return img, nil
 }

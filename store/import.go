@@ -52,7 +52,7 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 				return err
 			}
 		}
-		if err := importModules(ctx, tx, id, c.Modules); err != nil {
+		if err := importModules(ctx, tx, id, c.Slug, c.Modules); err != nil {
 			return err
 		}
 		keep := []string{} // never nil: NULL in the query below would keep every image
@@ -73,7 +73,7 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 	return id, created, nil
 }
 
-func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, modules []courses.Module) error {
+func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, slug string, modules []courses.Module) error {
 	existing := map[string]int64{}
 	var rows []struct {
 		ID  int64  `db:"id"`
@@ -100,7 +100,7 @@ func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, modules []c
 			return err
 		}
 		kept[id] = true
-		if err := importLessons(ctx, tx, id, m.Lessons); err != nil {
+		if err := importLessons(ctx, tx, slug, id, m.Lessons); err != nil {
 			return err
 		}
 	}
@@ -119,7 +119,7 @@ func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, modules []c
 	return nil
 }
 
-func importLessons(ctx context.Context, tx *sqlx.Tx, moduleID int64, lessons []courses.Lesson) error {
+func importLessons(ctx context.Context, tx *sqlx.Tx, slug string, moduleID int64, lessons []courses.Lesson) error {
 	existing := map[string]int64{}
 	var rows []struct {
 		ID  int64  `db:"id"`
@@ -148,8 +148,9 @@ func importLessons(ctx context.Context, tx *sqlx.Tx, moduleID int64, lessons []c
 			return err
 		}
 		for lang, t := range l.Texts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO lesson_texts (lesson_id, language, title, body) VALUES ($1, $2, $3, $4)`,
-				id, lang, t.Title, t.Body); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO lesson_texts (lesson_id, language, title, body, html, html_version)
+				VALUES ($1, $2, $3, $4, $5, $6)`,
+				id, lang, t.Title, t.Body, courses.RenderLesson(t.Body, slug), courses.MarkdownPolicyVersion); err != nil {
 				return err
 			}
 		}

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // CompleteLesson records that userID finished a lesson (once; later calls change nothing),
@@ -37,15 +39,19 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 }
 
 // VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there.
+// One statement needs no transaction of its own: each lesson page pays one round trip for it.
 func (s *Store) VisitLesson(ctx context.Context, userID, courseID, lessonID int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return touchEnrolment(ctx, tx, userID, courseID, lessonID, now)
-	})
+	if err := s.hotExec(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now); err != nil {
+		return fmt.Errorf("store: visit lesson %d: %w", lessonID, err)
+	}
+	return nil
 }
 
+const touchEnrolmentQuery = `UPDATE enrolments SET last_lesson_id = $3, last_activity_at = $4
+	WHERE user_id = $1 AND course_id = $2 AND status = 'active'`
+
 func touchEnrolment(ctx context.Context, tx *sqlx.Tx, userID, courseID, lessonID int64, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE enrolments SET last_lesson_id = $3, last_activity_at = $4
-		WHERE user_id = $1 AND course_id = $2 AND status = 'active'`, userID, courseID, lessonID, now)
+	_, err := tx.ExecContext(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now)
 	return err
 }
 
@@ -58,78 +64,70 @@ func courseOfLesson(ctx context.Context, tx *sqlx.Tx, lessonID int64) (int64, er
 	return courseID, err
 }
 
-// progressOf gathers what the completion rules look at, for one trainee in one cohort.
-func progressOf(ctx context.Context, q sqlx.QueryerContext, userID, courseID, cohortID int64) (courses.Progress, error) {
-	var p courses.Progress
-	err := sqlx.GetContext(ctx, q, &p.LessonsTotal, `SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1`, courseID)
-	if err != nil {
-		return p, err
-	}
-	err = sqlx.GetContext(ctx, q, &p.LessonsDone, `SELECT count(*) FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id
-		JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1 AND c.user_id = $2`, courseID, userID)
-	if err != nil {
-		return p, err
-	}
-	var sessions []struct {
-		StartsAt time.Time      `db:"starts_at"`
-		Status   sql.NullString `db:"status"`
-	}
-	err = sqlx.SelectContext(ctx, q, &sessions, `SELECT s.starts_at, a.status FROM cohort_sessions s
-		LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = $2 WHERE s.cohort_id = $1 ORDER BY s.starts_at`, cohortID, userID)
-	if err != nil {
-		return p, err
-	}
-	for _, se := range sessions {
-		p.Sessions = append(p.Sessions, courses.SessionAttendance{StartsAt: se.StartsAt, Status: courses.AttendanceStatus(se.Status.String)})
-	}
-	return p, nil
+// checkCompletion records the course's completion for userID the first time its rules hold,
+// and says whether the course is complete for them.
+func checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, error) {
+	complete, err := completeWhereDue(ctx, tx, courseID, []int64{userID}, now)
+	return complete[userID], err
 }
 
-// checkCompletion records the course's completion for userID the first time its rules hold.
-func checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, error) {
-	var e struct {
+// completeWhereDue records the course's completion for each of userIDs whose rules first hold
+// now, in two statements whatever their number: the enrolments (locked) with the progress the
+// rules look at, then one update. It returns who has completed the course, now or before;
+// people not actively enrolled (an instructor previewing) are left out.
+func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs []int64, now time.Time) (map[int64]bool, error) {
+	var rows []struct {
 		ID            int64        `db:"id"`
-		CohortID      int64        `db:"cohort_id"`
+		UserID        int64        `db:"user_id"`
 		Mode          string       `db:"mode"`
 		MinAttendance int          `db:"min_attendance"`
 		CompletedAt   sql.NullTime `db:"completed_at"`
+		Total         int          `db:"total"`
+		Done          int          `db:"done"`
+		Sessions      []byte       `db:"sessions"`
 	}
-	err := tx.GetContext(ctx, &e, `SELECT e.id, e.cohort_id, c.mode, co.min_attendance, e.completed_at
-		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN courses co ON co.id = e.course_id
-		WHERE e.user_id = $1 AND e.course_id = $2 AND e.status = 'active' FOR UPDATE OF e`, userID, courseID)
-	if notFound(err) {
-		return false, nil // not enrolled (an instructor previewing): nothing to record
-	}
+	err := tx.SelectContext(ctx, &rows, `
+		SELECT e.id, e.user_id, ch.mode, co.min_attendance, e.completed_at,
+			(SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) AS total,
+			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
+				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
+			(SELECT coalesce(json_agg(json_build_object('starts_at', s.starts_at, 'status', coalesce(a.status, '')) ORDER BY s.starts_at), '[]')
+				FROM cohort_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = e.user_id
+				WHERE s.cohort_id = e.cohort_id) AS sessions
+		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses co ON co.id = e.course_id
+		WHERE e.user_id = ANY ($1) AND e.course_id = $2 AND e.status = 'active' FOR UPDATE OF e`, pq.Int64Array(userIDs), courseID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if e.CompletedAt.Valid {
-		return true, nil
+	complete := make(map[int64]bool, len(rows))
+	var due pq.Int64Array
+	for _, r := range rows {
+		if r.CompletedAt.Valid {
+			complete[r.UserID] = true
+			continue
+		}
+		p := courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done}
+		var sessions []struct {
+			StartsAt time.Time `json:"starts_at"`
+			Status   string    `json:"status"`
+		}
+		if err := json.Unmarshal(r.Sessions, &sessions); err != nil {
+			return nil, fmt.Errorf("sessions of %d: %w", r.UserID, err)
+		}
+		for _, se := range sessions {
+			p.Sessions = append(p.Sessions, courses.SessionAttendance{StartsAt: se.StartsAt, Status: courses.AttendanceStatus(se.Status)})
+		}
+		if courses.Completion(courses.CohortMode(r.Mode), courses.CompletionRules{MinAttendance: r.MinAttendance}, p, now) {
+			complete[r.UserID] = true
+			due = append(due, r.ID)
+		}
 	}
-	p, err := progressOf(ctx, tx, userID, courseID, e.CohortID)
-	if err != nil {
-		return false, err
+	if len(due) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET completed_at = $2 WHERE id = ANY ($1) AND completed_at IS NULL`, due, now); err != nil {
+			return nil, err
+		}
 	}
-	if !courses.Completion(courses.CohortMode(e.Mode), courses.CompletionRules{MinAttendance: e.MinAttendance}, p, now) {
-		return false, nil
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE enrolments SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL`, e.ID, now)
-	return err == nil, err
-}
-
-// CompletedLessons returns the ids of the lessons of a course that userID has finished.
-func (s *Store) CompletedLessons(ctx context.Context, userID, courseID int64) (map[int64]bool, error) {
-	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT c.lesson_id FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id
-		JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1 AND c.user_id = $2`, courseID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: completed lessons: %w", err)
-	}
-	done := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		done[id] = true
-	}
-	return done, nil
+	return complete, nil
 }
 
 // LearningItem is one course on a trainee's "My learning" page.
@@ -160,42 +158,54 @@ type Learning struct {
 	Titles    map[int64]courses.Course // courses of upcoming sessions, with their texts
 }
 
-// MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions.
+// MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions,
+// in one statement.
 func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Learning, error) {
 	var l Learning
 	var rows []struct {
 		enrolmentRow
-		CohortName string        `db:"cohort_name"`
-		IsDefault  bool          `db:"is_default"`
-		Total      int           `db:"total"`
-		Done       int           `db:"done"`
-		FirstOpen  sql.NullInt64 `db:"first_open"`
+		CohortName string         `db:"cohort_name"`
+		IsDefault  bool           `db:"is_default"`
+		Total      int            `db:"total"`
+		Done       int            `db:"done"`
+		FirstOpen  sql.NullInt64  `db:"first_open"`
+		Texts      pq.StringArray `db:"texts"`
+		Upcoming   []byte         `db:"upcoming"`
 		courseRow  `db:"course"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.hotSelect(ctx, &rows, `
 		SELECT e.id, e.cohort_id, e.course_id, e.user_id, e.status, e.last_lesson_id, e.last_activity_at, e.completed_at, 0 AS position,
-			ch.name AS cohort_name, ch.is_default,
-			(SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) AS total,
-			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
-				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
-			(SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
+			ch.name AS cohort_name, ch.is_default, p.total, p.done,
+			CASE WHEN e.last_lesson_id IS NULL THEN (SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
 				WHERE m.course_id = e.course_id AND NOT EXISTS (SELECT 1 FROM lesson_completions lc WHERE lc.lesson_id = l.id AND lc.user_id = e.user_id)
-				ORDER BY m.position, l.position LIMIT 1) AS first_open,
+				ORDER BY m.position, l.position LIMIT 1) END AS first_open, `+textsColumn+`,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
 			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
-			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id"
+			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id",
+			-- The same on every row (PostgreSQL computes it once): sessions come only with an
+			-- active enrolment, so a trainee with no rows has none to miss.
+			(SELECT coalesce(json_agg(json_build_object('course_id', u.course_id, 'starts_at', u.starts_at, 'minutes', u.minutes,
+				'place', u.place, 'cohort', u.cohort) ORDER BY u.starts_at), '[]') FROM (
+				SELECT ue.course_id, s.starts_at, s.minutes, s.place, uc.name AS cohort
+				FROM enrolments ue JOIN cohort_sessions s ON s.cohort_id = ue.cohort_id JOIN cohorts uc ON uc.id = ue.cohort_id
+				WHERE ue.user_id = $1 AND ue.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2
+				ORDER BY s.starts_at LIMIT 20) u) AS upcoming
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
+		CROSS JOIN LATERAL (SELECT count(*) AS total, count(lc.lesson_id) AS done
+			FROM lessons l JOIN modules m ON m.id = l.module_id
+			LEFT JOIN lesson_completions lc ON lc.lesson_id = l.id AND lc.user_id = e.user_id
+			WHERE m.course_id = e.course_id) p
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
-		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID)
+		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now)
 	if err != nil {
 		return l, fmt.Errorf("store: my learning: %w", err)
 	}
-	var list []courses.Course
-	for _, r := range rows {
-		list = append(list, r.courseRow.course())
-	}
-	if err := s.attachTexts(ctx, list); err != nil {
-		return l, err
+	list := make([]courses.Course, len(rows))
+	for i, r := range rows {
+		list[i] = r.courseRow.course()
+		if err := decodeTexts(r.Texts, &list[i]); err != nil {
+			return l, err
+		}
 	}
 	l.Titles = map[int64]courses.Course{}
 	for i, r := range rows {
@@ -219,13 +229,20 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 			l.Current = append(l.Current, item)
 		}
 	}
-	err = s.db.SelectContext(ctx, &l.Upcoming, `
-		SELECT e.course_id, s.starts_at, s.minutes, s.place, ch.name AS cohort
-		FROM enrolments e JOIN cohort_sessions s ON s.cohort_id = e.cohort_id JOIN cohorts ch ON ch.id = e.cohort_id
-		WHERE e.user_id = $1 AND e.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2
-		ORDER BY s.starts_at LIMIT 20`, userID, now)
-	if err != nil {
-		return l, fmt.Errorf("store: upcoming sessions: %w", err)
+	if len(rows) > 0 {
+		var upcoming []struct {
+			CourseID int64     `json:"course_id"`
+			StartsAt time.Time `json:"starts_at"`
+			Minutes  int       `json:"minutes"`
+			Place    string    `json:"place"`
+			Cohort   string    `json:"cohort"`
+		}
+		if err := json.Unmarshal(rows[0].Upcoming, &upcoming); err != nil {
+			return l, fmt.Errorf("store: upcoming sessions: %w", err)
+		}
+		for _, u := range upcoming {
+			l.Upcoming = append(l.Upcoming, UpcomingSession{CourseID: u.CourseID, StartsAt: u.StartsAt, Minutes: u.Minutes, Place: u.Place, Cohort: u.Cohort})
+		}
 	}
 	return l, nil
 }

@@ -176,7 +176,8 @@ func (s *Store) AddLesson(ctx context.Context, courseID, moduleID int64, lang, t
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lesson_texts (lesson_id, language, title) VALUES ($1, $2, $3)`, id, lang, title); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lesson_texts (lesson_id, language, title, html_version) VALUES ($1, $2, $3, $4)`,
+			id, lang, title, courses.MarkdownPolicyVersion); err != nil {
 			return err
 		}
 		return refreshSearch(ctx, tx, courseID)
@@ -197,16 +198,24 @@ func lessonInCourse(ctx context.Context, tx *sqlx.Tx, courseID, lessonID int64) 
 	return moduleID, err
 }
 
-// SaveLessonText writes a lesson in one language.
+// SaveLessonText writes a lesson in one language, with its HTML rendered and sanitised now,
+// so that reading it never renders it again.
 func (s *Store) SaveLessonText(ctx context.Context, courseID, lessonID int64, lang string, t courses.LessonText) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := lessonInCourse(ctx, tx, courseID, lessonID); err != nil {
+		var slug string
+		err := tx.GetContext(ctx, &slug, `SELECT c.slug FROM lessons l JOIN modules m ON m.id = l.module_id
+			JOIN courses c ON c.id = m.course_id WHERE l.id = $1 AND m.course_id = $2`, lessonID, courseID)
+		if notFound(err) {
+			return fmt.Errorf("store: lesson %d: %w", lessonID, courses.ErrNotFound)
+		}
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO lesson_texts (lesson_id, language, title, body) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (lesson_id, language) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body`,
-			lessonID, lang, t.Title, t.Body)
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO lesson_texts (lesson_id, language, title, body, html, html_version) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (lesson_id, language) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body,
+				html = EXCLUDED.html, html_version = EXCLUDED.html_version`,
+			lessonID, lang, t.Title, t.Body, courses.RenderLesson(t.Body, slug), courses.MarkdownPolicyVersion)
 		if err != nil {
 			return fmt.Errorf("store: save lesson: %w", err)
 		}

@@ -5,41 +5,147 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 )
 
 // Store is the PostgreSQL side of Aula.
 type Store struct {
-	db *sqlx.DB
+	db       *sqlx.DB
+	hot      *sqlx.DB      // the busiest pages' prepared statements: see (*Store).stmt
+	counter  *atomic.Int64 // statements sent, when opened with CountStatements
+	prepared sync.Map      // query → *sqlx.Stmt on hot
 }
 
 // Open connects to PostgreSQL and checks that it answers.
-func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := &Store{}
+	if o.count {
+		s.counter = new(atomic.Int64)
+	}
+	var err error
+	if s.db, err = s.pool(url, 20); err != nil {
+		return nil, err
+	}
+	// The hot statements' own connections plan them once, generically: PostgreSQL otherwise
+	// keeps planning them per call (about half a millisecond for the course page's), because
+	// a plan for unknown parameters looks dearer than one for known ones.
+	if s.hot, err = s.pool(withSetting(url, "plan_cache_mode", "force_generic_plan"), 20); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+	}
+	return s, nil
+}
+
+// pool opens a pool of at most size connections to url, counted when the store counts.
+func (s *Store) pool(url string, size int) (*sqlx.DB, error) {
+	pqConnector, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+	var connector driver.Connector = pqConnector
+	if s.counter != nil {
+		connector = countingConnector{Connector: pqConnector, n: s.counter}
 	}
-	return &Store{db: db}, nil
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
+	db.SetMaxOpenConns(size)
+	// As many idle as open: with fewer, a busy minute closes and opens connections on every
+	// request (a PostgreSQL process each time, and the hot statements prepared again).
+	db.SetMaxIdleConns(size)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// withSetting adds a run-time setting to a connection string, as a URL or as key=value pairs
+// (lib/pq sends parameters it does not know to the server as settings).
+func withSetting(dsn, name, value string) string {
+	if u, err := neturl.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set(name, value)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " " + name + "=" + value
 }
 
 // Close releases the connections.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.prepared.Range(func(_, st any) bool {
+		st.(*sqlx.Stmt).Close()
+		return true
+	})
+	if s.hot != nil {
+		s.hot.Close()
+	}
+	return s.db.Close()
+}
+
+// stmt returns query prepared, for the statements the busiest pages send on every view:
+// PostgreSQL then parses and plans them once per connection instead of on every request,
+// and lib/pq sends each in one round trip (bind and execute) instead of two (parse and
+// describe, then bind and execute). Prepared on first use, not at Open: the schema may not
+// exist yet then. database/sql prepares it again on each connection it runs on; that is not
+// counted as a statement, being once per connection and not per request.
+func (s *Store) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := s.prepared.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := s.hot.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := s.prepared.LoadOrStore(query, st); loaded {
+		st.Close()
+		return old.(*sqlx.Stmt), nil
+	}
+	return st, nil
+}
+
+// hotGet, hotSelect and hotExec run one of the busiest pages' statements, prepared.
+func (s *Store) hotGet(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
+func (s *Store) hotSelect(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
+}
+
+func (s *Store) hotExec(ctx context.Context, query string, args ...any) error {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
 
 // Ping says whether PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -145,10 +145,11 @@ func EmptyURL(t testing.TB) string {
 	return withDB(base, name)
 }
 
-// DB returns a store on a fresh, migrated database of its own.
+// DB returns a store on a fresh, migrated database of its own. It counts the statements it
+// sends (st.Statements()), so that a test can hold a page to its round trips.
 func DB(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), URL(t))
+	st, err := store.Open(context.Background(), URL(t), store.CountStatements())
 	if err != nil {
 		t.Fatal(err)
 	}

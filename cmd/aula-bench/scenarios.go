@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// scenario is one request the bench sends again and again, and what it is compared with.
+type scenario struct {
+	name       string
+	target     vegeta.Target
+	targets    []vegeta.Target // in turn, instead of target
+	status     int             // what a request that worked answers
+	floor      string          // S or W: the scenario's ratio is to this one
+	minRatio   float64         // at least this share of the floor's req/s (0: no target)
+	p99Target  bool            // p99 at most maxP99 at the most clients
+	htmlBytes  int
+	gzipBytes  int
+	statements func() int64
+}
+
+const maxP99 = 100 * time.Millisecond
+
+func plan(sch *school, aula, floorS, floorW, traineeToken, ownerToken string) []scenario {
+	signedIn := func(token string) http.Header {
+		return http.Header{"Cookie": {"aula_signin=" + token}, "Accept-Encoding": {"gzip"}, "Accept-Language": {"es"}}
+	}
+	get := func(base, path string, h http.Header) vegeta.Target {
+		return vegeta.Target{Method: http.MethodGet, URL: base + path, Header: h}
+	}
+	anonymous := http.Header{"Accept-Encoding": {"gzip"}, "Accept-Language": {"es"}}
+	course := "/courses/" + sch.courseSlug
+	signIn := url.Values{"email": {sch.trainee.Email}, "password": {benchPassword}}.Encode()
+	// Every lesson of the course in turn: each view is of another lesson than the one before,
+	// so each records the trainee's new place, as reading a course does.
+	var lessons []vegeta.Target
+	for _, id := range sch.lessonIDs {
+		lessons = append(lessons, get(aula, course+"/lessons/"+strconv.FormatInt(id, 10), signedIn(traineeToken)))
+	}
+	return []scenario{
+		{name: "S", target: get(floorS, "/", signedIn(traineeToken)), status: 200},
+		{name: "W", target: vegeta.Target{Method: http.MethodPost, URL: floorW + "/"}, status: 200},
+		{name: "catalog", target: get(aula, "/courses", anonymous), status: 200, floor: "S", minRatio: 0.5, p99Target: true},
+		{name: "course", target: get(aula, course, signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
+		{name: "lesson", targets: lessons, status: 200, floor: "S", minRatio: 0.25, p99Target: true},
+		{name: "my-learning", target: get(aula, "/learning", signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
+		{name: "roster-500", target: get(aula, sch.rosterPath, signedIn(ownerToken)), status: 200, floor: "S"},
+		{name: "sign-in", target: vegeta.Target{Method: http.MethodPost, URL: aula + "/login", Body: []byte(signIn),
+			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept-Language": {"es"}}},
+			status: http.StatusSeeOther, floor: "W"},
+	}
+}
+
+// measureSize fetches the page (the first of targets) once as it is and once gzipped, and
+// checks that it works.
+func (sc *scenario) measureSize(ctx context.Context) error {
+	if len(sc.targets) > 0 {
+		sc.target = sc.targets[0]
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	size := func(encoding string) (int, error) {
+		var body io.Reader
+		if sc.target.Body != nil {
+			body = strings.NewReader(string(sc.target.Body))
+		}
+		req, err := http.NewRequestWithContext(ctx, sc.target.Method, sc.target.URL, body)
+		if err != nil {
+			return 0, err
+		}
+		for k, v := range sc.target.Header {
+			req.Header[k] = v
+		}
+		req.Header.Set("Accept-Encoding", encoding)
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if res.StatusCode != sc.status {
+			return 0, fmt.Errorf("%s: status %d, want %d\n%.500s", sc.name, res.StatusCode, sc.status, b)
+		}
+		return len(b), err
+	}
+	var err error
+	if sc.htmlBytes, err = size("identity"); err != nil {
+		return err
+	}
+	sc.gzipBytes, err = size("gzip")
+	return err
+}
+
+// tally adds up the slices a scenario ran for at one concurrency.
+type tally struct {
+	m          vegeta.Metrics
+	good       uint64
+	elapsed    time.Duration
+	statements int64
+}
+
+// run sends the scenario's request(s) from clients workers, each waiting for its answer
+// before sending the next, for d, and adds what happened to every tally given (none: a
+// warm-up).
+func (sc *scenario) run(d time.Duration, clients int, into ...*tally) {
+	atk := vegeta.NewAttacker(vegeta.Workers(uint64(clients)), vegeta.MaxWorkers(uint64(clients)),
+		vegeta.Connections(clients), vegeta.KeepAlive(true), vegeta.Redirects(vegeta.NoFollow), vegeta.Timeout(30*time.Second))
+	targets := sc.targets
+	if len(targets) == 0 {
+		targets = []vegeta.Target{sc.target}
+	}
+	before := sc.statements()
+	start := time.Now()
+	for res := range atk.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{}, d, sc.name) {
+		for _, t := range into {
+			t.m.Add(res)
+			if int(res.Code) == sc.status {
+				t.good++
+			}
+		}
+	}
+	elapsed, sent := time.Since(start), sc.statements()-before
+	for _, t := range into {
+		t.elapsed += elapsed
+		t.statements += sent
+	}
+}
+
+// result is one scenario at one concurrency.
+type result struct {
+	sc         scenario
+	clients    int
+	rate       float64 // answers with the expected status, per second
+	floorRate  float64 // the floor's, measured in the slices between this scenario's
+	p50, p99   time.Duration
+	errors     uint64
+	requests   uint64
+	statements float64 // sent to PostgreSQL per request
+}
+
+func (t *tally) result(sc scenario, clients int) result {
+	t.m.Close()
+	r := result{sc: sc, clients: clients, p50: t.m.Latencies.P50, p99: t.m.Latencies.P99, requests: t.m.Requests,
+		errors: t.m.Requests - t.good}
+	if t.elapsed > 0 {
+		r.rate = float64(t.good) / t.elapsed.Seconds()
+	}
+	if t.m.Requests > 0 {
+		r.statements = float64(t.statements) / float64(t.m.Requests)
+	}
+	return r
+}

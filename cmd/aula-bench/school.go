@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/courses/catalog"
+	"github.com/aula-school/aula/store"
+	"github.com/jmoiron/sqlx"
+)
+
+const (
+	benchPassword = "a long enough bench password"
+	rosterSize    = 500
+)
+
+// school is what the bench reads and signs in as, in a database of its own.
+type school struct {
+	st         *store.Store
+	db         *sqlx.DB // the same database, for W and for rows no store method makes quickly
+	trainee    courses.User
+	owner      courses.User
+	courseSlug string
+	lessonIDs  []int64 // the lessons of courseSlug, in order
+	rosterPath string  // the session roster of a cohort of rosterSize trainees
+}
+
+// withDB returns base with its database name replaced.
+func withDB(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// buildSchool creates the database name afresh on base's server, migrates it and fills it:
+// the bundled curriculum, published; a trainee enrolled in every course, two lessons done;
+// a cohort of rosterSize with one session. It never touches the demo school.
+func buildSchool(ctx context.Context, base, name string) (*school, error) {
+	admin, err := sqlx.Open("postgres", base)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+		return nil, fmt.Errorf("drop %s: %w", name, err)
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		return nil, fmt.Errorf("create %s: %w", name, err)
+	}
+	dbURL, err := withDB(base, name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, dbURL, store.CountStatements())
+	if err != nil {
+		return nil, err
+	}
+	s := &school{st: st}
+	if err := st.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if s.db, err = sqlx.Open("postgres", dbURL); err != nil {
+		return nil, err
+	}
+	s.db.SetMaxOpenConns(20)
+	s.db.SetMaxIdleConns(20)
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE bench_writes (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)`); err != nil {
+		return nil, err
+	}
+	person := func(email, name string) courses.Profile {
+		return courses.Profile{FullName: name, Email: email, Country: "CR", Institution: "Municipalidad de Escazú",
+			Sector: "local_government", Language: "es"}
+	}
+	if s.owner, err = st.CreateUser(ctx, person("instructora@bench.example", "Instructora Bench"), benchPassword, courses.RoleInstructor); err != nil {
+		return nil, err
+	}
+	if s.trainee, err = st.CreateUser(ctx, person("ana@bench.example", "Ana Bench"), benchPassword, courses.RoleTrainee); err != nil {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(catalog.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	var first courses.Course
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		sub, err := fs.Sub(catalog.FS, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		bundle, problems := courses.ReadBundle(sub)
+		if len(problems) > 0 {
+			return nil, fmt.Errorf("curriculum %s: %v", e.Name(), problems)
+		}
+		id, _, err := st.ImportBundle(ctx, s.owner.ID, bundle)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+			return nil, err
+		}
+		cohorts, err := st.Cohorts(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := st.Enrol(ctx, s.trainee.ID, cohorts[0].ID, "", time.Now()); err != nil {
+			return nil, err
+		}
+		if first.ID == 0 {
+			if first, err = st.Course(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if first.ID == 0 {
+		return nil, fmt.Errorf("the curriculum has no course")
+	}
+	s.courseSlug = first.Slug
+	lessons := first.Modules[0].Lessons
+	for _, l := range lessons[:min(2, len(lessons))] {
+		if _, err := st.CompleteLesson(ctx, s.trainee.ID, l.ID, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range first.Modules {
+		for _, l := range m.Lessons {
+			s.lessonIDs = append(s.lessonIDs, l.ID)
+		}
+	}
+	return s, s.buildRoster(ctx, first)
+}
+
+// buildRoster makes a cohort of rosterSize active trainees with one session. The accounts are
+// written in one statement with one password hash: hashing 500 passwords would take a minute
+// and measure nothing the bench is about.
+func (s *school) buildRoster(ctx context.Context, co courses.Course) error {
+	cohortID, err := s.st.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Cohorte de 500", Mode: courses.ModeBlended,
+		Location: "Sala 1", Policy: courses.PolicyApproval})
+	if err != nil {
+		return err
+	}
+	sessionID, err := s.st.AddSession(ctx, courses.CohortSession{CohortID: cohortID, StartsAt: time.Now().Add(time.Hour),
+		Minutes: 90, Place: "Sala 1"})
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `
+		WITH people AS (
+			INSERT INTO users (email, full_name, password_hash, country, institution, sector, language)
+			SELECT 'persona' || i || '@bench.example', 'Persona ' || i, (SELECT password_hash FROM users WHERE id = $1),
+				'HN', 'Municipalidad de Tegucigalpa', 'local_government', 'es'
+			FROM generate_series(1, $2::int) AS i
+			RETURNING id)
+		INSERT INTO enrolments (cohort_id, course_id, user_id, status) SELECT $3, $4, id, 'active' FROM people`,
+		s.trainee.ID, rosterSize, cohortID, co.ID)
+	if err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	s.rosterPath = fmt.Sprintf("/teach/courses/%d/cohorts/%d/sessions/%d", co.ID, cohortID, sessionID)
+	return nil
+}
+
+func (s *school) Close() {
+	if s.db != nil {
+		s.db.Close()
+	}
+	s.st.Close()
+}

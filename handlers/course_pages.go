@@ -1,0 +1,226 @@
+package handlers
+
+import (
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/gin-gonic/gin"
+)
+
+// The course page, the lesson page and the images their lessons show. Each page reads what it
+// shows in one statement (store.CoursePage); the lesson page adds one to remember the place
+// the trainee has reached. TestReaderPagesStayWithinTheirRoundTrips holds them to it.
+
+type coursePage struct {
+	Local       courses.LocalCourse
+	Instructors []courses.User
+	Preview     bool   // an instructor looking at a draft, or at the course as trainees will see it
+	BaseURL     string // where the course's pages live: /courses/slug or the preview
+	CanEdit     bool
+	CanRead     bool // lessons open: enrolled and active, or editing
+	Cohorts     []courses.CohortSummary
+	Enrolment   enrolment
+	Done        map[int64]bool
+	Percent     int
+	Now         time.Time
+}
+
+// EnrolledCohort is the cohort the trainee is in, for the course page.
+func (p coursePage) EnrolledCohort() courses.CohortSummary {
+	for _, ch := range p.Cohorts {
+		if ch.ID == p.Enrolment.CohortID {
+			return ch
+		}
+	}
+	return courses.CohortSummary{}
+}
+
+// readingLanguage is the language a trainee reads a course in: ?lang= when they chose
+// another of the course's languages, else the language of the pages.
+func (a *App) readingLanguage(c *gin.Context) string {
+	if l := c.Query("lang"); courses.ValidLanguage(l) {
+		return l
+	}
+	return a.lang(c)
+}
+
+// publishedCourse loads the whole course for the actions on it (enrol, withdraw, mark done):
+// drafts and archived courses are not found, except by the people who edit them.
+func (a *App) publishedCourse(c *gin.Context) (courses.Course, bool) {
+	co, err := a.Store.CourseBySlug(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		a.fail(c, err)
+		return co, false
+	}
+	if co.Status != courses.StatusPublished && !co.CanEdit(currentUser(c)) {
+		a.notFound(c)
+		return co, false
+	}
+	return co, true
+}
+
+// readCourse reads the course named slug as the signed-in reader sees it, with the HTML of
+// lessonID (0 for none), under the same rule as publishedCourse.
+func (a *App) readCourse(c *gin.Context, slug string, lessonID int64) (store.CoursePage, bool) {
+	u := currentUser(c)
+	var userID int64
+	if u != nil {
+		userID = u.ID
+	}
+	p, err := a.Store.CoursePage(c.Request.Context(), slug, a.readingLanguage(c), userID, lessonID)
+	if err != nil {
+		a.fail(c, err)
+		return p, false
+	}
+	if p.Course.Status != courses.StatusPublished && !p.Course.CanEdit(u) {
+		a.notFound(c)
+		return p, false
+	}
+	return p, true
+}
+
+func (a *App) coursePage(c *gin.Context) {
+	p, ok := a.readCourse(c, c.Param("slug"), 0)
+	if !ok {
+		return
+	}
+	a.showCourse(c, p, "/courses/"+p.Course.Slug, false)
+}
+
+// renderCourse shows co's page under base: the preview of its editors.
+func (a *App) renderCourse(c *gin.Context, co courses.Course, base string, preview bool) {
+	p, ok := a.readCourse(c, co.Slug, 0)
+	if !ok {
+		return
+	}
+	a.showCourse(c, p, base, preview)
+}
+
+func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, preview bool) {
+	u := currentUser(c)
+	co := p.Course
+	data := coursePage{Local: courses.Localize(co, a.readingLanguage(c)), Instructors: p.Instructors,
+		Preview: preview, BaseURL: base, CanEdit: co.CanEdit(u), Now: a.now(),
+		Enrolment: enrolment{Enrolment: p.Enrolment, Enrolled: p.Enrolled}, Cohorts: p.Cohorts}
+	data.CanRead = preview || canRead(u, co, data.Enrolment)
+	if u != nil {
+		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
+	}
+	a.render(c, http.StatusOK, "course", a.newView(c, data))
+}
+
+type lessonPage struct {
+	Course  courses.LocalCourse
+	Lesson  courses.LocalLesson
+	Prev    courses.LocalLesson
+	Next    courses.LocalLesson
+	HTML    template.HTML
+	BaseURL string
+	Preview bool
+	CanMark bool // an enrolled trainee, who can mark the lesson done
+	Done    map[int64]bool
+	Percent int
+}
+
+// lessonPage shows a lesson to the trainees enrolled in its course (and to its editors);
+// anyone else is refused, whatever the URL they type.
+func (a *App) lessonPage(c *gin.Context) {
+	id, ok := paramID(c, "lesson")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	p, ok := a.readCourse(c, c.Param("slug"), id)
+	if !ok {
+		return
+	}
+	e := enrolment{Enrolment: p.Enrolment, Enrolled: p.Enrolled}
+	if !canRead(currentUser(c), p.Course, e) {
+		a.renderError(c, http.StatusForbidden, "error.not_enrolled.title", "error.not_enrolled.message")
+		return
+	}
+	a.showLesson(c, p, id, "/courses/"+p.Course.Slug, false, e)
+}
+
+// renderLesson shows a lesson of co under base; e is the reader's enrolment (empty for a preview).
+func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, preview bool, e enrolment) {
+	id, ok := paramID(c, "lesson")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	p, ok := a.readCourse(c, co.Slug, id)
+	if !ok {
+		return
+	}
+	a.showLesson(c, p, id, base, preview, e)
+}
+
+func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base string, preview bool, e enrolment) {
+	lc := courses.Localize(p.Course, a.readingLanguage(c))
+	lesson, prev, next, ok := lc.Lesson(id)
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	data := lessonPage{Course: lc, Lesson: lesson, Prev: prev, Next: next, BaseURL: base, Preview: preview,
+		// Rendered and sanitised when the lesson was saved: see courses.RenderMarkdown.
+		HTML: template.HTML(p.LessonHTML[lesson.Language])}
+	if u := currentUser(c); u != nil && !preview {
+		if e.Enrolled && e.Status == courses.EnrolmentActive {
+			data.CanMark = true
+			if !readingNow(e, lesson.ID, a.now()) {
+				if err := a.Store.VisitLesson(c.Request.Context(), u.ID, p.Course.ID, lesson.ID, a.now()); err != nil {
+					a.fail(c, err)
+					return
+				}
+			}
+		}
+		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
+	}
+	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
+}
+
+// readingNow says whether the trainee's place is already this lesson, recorded less than a
+// minute ago: a reload or a step back and forth then writes nothing, and "My learning" still
+// resumes at the right lesson.
+func readingNow(e enrolment, lessonID int64, now time.Time) bool {
+	return e.LastLessonID != 0 && e.LastLessonID == lessonID &&
+		e.LastActivityAt != nil && now.Sub(*e.LastActivityAt) < time.Minute
+}
+
+// percentDone is the share of the course's lessons that done holds.
+func percentDone(co courses.Course, done map[int64]bool) int {
+	return courses.Progress{LessonsTotal: co.LessonCount(), LessonsDone: len(done)}.Percent()
+}
+
+// lessonOf finds :lesson in the course as the reader reads it, with its neighbours.
+func (a *App) lessonOf(c *gin.Context, co courses.Course) (lc courses.LocalCourse, lesson, prev, next courses.LocalLesson, ok bool) {
+	id, ok := paramID(c, "lesson")
+	if !ok {
+		return lc, lesson, prev, next, false
+	}
+	lc = courses.Localize(co, a.readingLanguage(c))
+	lesson, prev, next, ok = lc.Lesson(id)
+	return lc, lesson, prev, next, ok
+}
+
+// courseImage serves an image of a course from PostgreSQL, with its checked type and nosniff,
+// in one statement that also keeps drafts' images to their editors.
+func (a *App) courseImage(c *gin.Context) {
+	var viewerID int64
+	if u := currentUser(c); u != nil {
+		viewerID = u.ID
+	}
+	img, err := a.Store.CourseImage(c.Request.Context(), c.Param("slug"), c.Param("name"), viewerID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=300")
+	c.Header("Content-Disposition", "inline")
+	c.Data(http.StatusOK, img.ContentType, img.Data)
+}

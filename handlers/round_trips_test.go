@@ -1,0 +1,59 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+)
+
+// maxReaderRoundTrips is what issue 7 allows the pages trainees read most, signed in, besides
+// the sign-in (Redis) and the user's row: three statements sent to PostgreSQL.
+const maxReaderRoundTrips = 3
+
+// TestReaderPagesStayWithinTheirRoundTrips counts the statements each page trainees read most
+// sends to PostgreSQL (store.CountStatements, which storetest turns on). Each page has the
+// budget it costs today, so a change that adds a query fails here and says so, and no budget
+// may pass the issue's ceiling.
+func TestReaderPagesStayWithinTheirRoundTrips(t *testing.T) {
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", "instructor")
+	co := app.importFixture(owner.ID, true)
+	trainee := app.enrolledClient("ana@example.org", co.ID, "es")
+	lessons := "/courses/" + co.Slug + "/lessons/"
+	first := lessons + strconv.FormatInt(co.Modules[0].Lessons[0].ID, 10)
+	second := lessons + strconv.FormatInt(co.Modules[0].Lessons[1].ID, 10)
+	if r := trainee.get(first); r.Status != http.StatusOK {
+		t.Fatalf("lesson: status %d", r.Status)
+	}
+	const userRow = 1 // loadSession reads the signed-in user by primary key
+	tests := []struct {
+		page   string
+		path   string
+		budget int
+	}{
+		{"catalog", "/courses", 1},
+		{"catalog searched", "/courses?q=idiomas&language=es", 1},
+		{"course page", "/courses/" + co.Slug, 1}, // the course, its outline and cohorts, the reader's place in it
+		{"lesson page", second, 2},                // the course and the lesson; the place the trainee reached
+		{"lesson page read again", second, 1},     // the place is already there
+		{"my learning", "/learning", 1},           // courses and progress; upcoming sessions
+		{"course image", "/courses/" + co.Slug + "/images/map.png", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.page, func(t *testing.T) {
+			if tt.budget > maxReaderRoundTrips {
+				t.Fatalf("budget %d is over the ceiling of %d", tt.budget, maxReaderRoundTrips)
+			}
+			before := app.Store.Statements()
+			r := trainee.get(tt.path)
+			n := int(app.Store.Statements()-before) - userRow
+			if r.Status != http.StatusOK {
+				t.Fatalf("status %d\n%s", r.Status, r.Body)
+			}
+			t.Logf("%d statements", n)
+			if n > tt.budget {
+				t.Errorf("%s sent %d statements besides the user's row; its budget is %d", tt.path, n, tt.budget)
+			}
+		})
+	}
+}

@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/lib/pq"
+)
+
+// CoursePage is what the course and lesson pages show, read in one statement, so in one
+// snapshot: a lesson moved or deleted meanwhile is either where it was or where it went.
+type CoursePage struct {
+	// Course has every course text, its modules' titles, and its lessons' titles in the
+	// reader's language and the course's default only (as courses.Localize picks them), with
+	// no lesson bodies.
+	Course      courses.Course
+	Instructors []courses.User    // owner first; ID and FullName only
+	Enrolment   courses.Enrolment // the reader's live enrolment, when Enrolled
+	Enrolled    bool
+	// Cohorts, for the course page only (no lesson asked for), without their keys, and counting
+	// only what the page shows: the active trainees of a cohort with a capacity.
+	Cohorts    []courses.CohortSummary
+	Done       map[int64]bool    // the lessons of the course the reader has finished
+	LessonHTML map[string]string // the lesson asked for, by language: its stored, sanitised HTML
+}
+
+// textsColumn is a course's titles and summaries in every language as one text array: its
+// languages, then their titles, then their summaries, in one order (PostgreSQL's arrays cost a
+// fraction of JSON to read).
+const textsColumn = `(SELECT coalesce(array_agg(t.language ORDER BY t.language) || array_agg(t.title ORDER BY t.language)
+	|| array_agg(t.summary ORDER BY t.language), '{}') FROM course_texts t WHERE t.course_id = c.id) AS texts`
+
+func decodeTexts(texts pq.StringArray, c *courses.Course) error {
+	if len(texts)%3 != 0 {
+		return fmt.Errorf("store: course %d texts: %d values", c.ID, len(texts))
+	}
+	n := len(texts) / 3
+	for i := range n {
+		c.Texts[texts[i]] = courses.CourseText{Title: texts[n+i], Summary: texts[2*n+i]}
+	}
+	return nil
+}
+
+// readerTexts (readerTextsOf + an SQL expression naming a lesson + readerTextsEnd) is that
+// lesson's texts in the reader's language ($2) and the course's default, or, for a lesson that
+// has neither (the default changed after it was written), in every language it has, as
+// courses.Pick falls back: rank 1 is every wanted language the lesson has, or all of them when
+// it has none. Only that lesson's rows are read.
+const (
+	readerTextsOf = `(SELECT t.language, t.title, t.html, t.html_version, t.body,
+		rank() OVER (ORDER BY t.language IN ($2, c.default_language) DESC) AS wanted
+		FROM lesson_texts t WHERE t.lesson_id = `
+	readerTextsEnd = `) lt`
+)
+
+// coursePageQuery is CoursePage's one statement: $1 slug, $2 language, $3 reader, $4 lesson,
+// $5 the current policy version.
+const coursePageQuery = `
+		SELECT ` + courseColumns + `, ` + textsColumn + `,
+			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
+			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
+				FROM users u WHERE u.id IN (SELECT c.owner_id UNION ALL SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
+			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
+				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
+					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM ` + readerTextsOf + `l.id` + readerTextsEnd + `
+						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
+				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
+				FROM modules m WHERE m.course_id = c.id) AS outline,
+			(SELECT coalesce(array_agg(lt.language) || array_agg(lt.html) || array_agg(CASE WHEN lt.html_version = $5 THEN NULL ELSE lt.body END),
+					'{}')
+				FROM ` + readerTextsOf + `$4` + readerTextsEnd + `
+				WHERE lt.wanted = 1 AND EXISTS (SELECT 1 FROM lessons l JOIN modules m ON m.id = l.module_id
+					WHERE l.id = $4 AND m.course_id = c.id)) AS lesson,
+			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
+				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
+			CASE WHEN $4 = 0 THEN (SELECT coalesce(json_agg(json_build_object('id', ch.id, 'name', ch.name,
+					'starts_on', ch.starts_on, 'ends_on', ch.ends_on, 'capacity', ch.capacity, 'mode', ch.mode, 'location', ch.location,
+					'policy', ch.policy, 'is_default', ch.is_default, 'active', CASE WHEN ch.capacity > 0 THEN
+						(SELECT count(*) FROM enrolments x WHERE x.cohort_id = ch.id AND x.status = 'active') ELSE 0 END)
+					ORDER BY ch.is_default DESC, ch.starts_on NULLS LAST, ch.id), '[]')
+				FROM cohorts ch WHERE ch.course_id = c.id) ELSE '[]' END AS cohorts,
+			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,
+			CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
+				AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END AS position
+		FROM courses c
+		LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status IN ('active', 'waiting', 'pending')
+		WHERE c.slug = $1`
+
+// CoursePage reads the course named slug as userID (0: anonymous) reads it in lang, and the
+// HTML of lessonID (0: none, for the course page). A lesson whose stored HTML was rendered
+// under another policy version (or another slug) is rendered again now and saved.
+func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lessonID int64) (CoursePage, error) {
+	var row struct {
+		courseRow
+		Texts         pq.StringArray `db:"texts"`
+		InstructorIDs pq.Int64Array  `db:"instructor_ids"`
+		Instructors   []byte         `db:"instructors"`
+		Outline       []byte         `db:"outline"`
+		Lesson        nullStrings    `db:"lesson"`
+		Cohorts       []byte         `db:"cohorts"`
+		Done          pq.Int64Array  `db:"done"`
+		EnrolmentID   sql.NullInt64  `db:"enrolment_id"`
+		CohortID      sql.NullInt64  `db:"cohort_id"`
+		Status        sql.NullString `db:"enrolment_status"`
+		LastLessonID  sql.NullInt64  `db:"last_lesson_id"`
+		LastActivity  sql.NullTime   `db:"last_activity_at"`
+		CompletedAt   sql.NullTime   `db:"completed_at"`
+		Position      sql.NullInt64  `db:"position"`
+	}
+	err := s.hotGet(ctx, &row, coursePageQuery, slug, lang, userID, lessonID, courses.MarkdownPolicyVersion)
+	if notFound(err) {
+		return CoursePage{}, fmt.Errorf("store: course %s: %w", slug, courses.ErrNotFound)
+	}
+	if err != nil {
+		return CoursePage{}, fmt.Errorf("store: course page %s: %w", slug, err)
+	}
+	p := CoursePage{Course: row.course(), Done: make(map[int64]bool, len(row.Done)), LessonHTML: map[string]string{}}
+	p.Course.InstructorIDs = row.InstructorIDs
+	if err := decodeTexts(row.Texts, &p.Course); err != nil {
+		return p, err
+	}
+	var instructors []struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(row.Instructors, &instructors); err != nil {
+		return p, fmt.Errorf("store: course %s instructors: %w", slug, err)
+	}
+	for _, u := range instructors {
+		p.Instructors = append(p.Instructors, courses.User{ID: u.ID, FullName: u.Name})
+	}
+	var outline []struct {
+		ID      int64             `json:"id"`
+		Key     string            `json:"key"`
+		Titles  map[string]string `json:"titles"`
+		Lessons []struct {
+			ID     int64             `json:"id"`
+			Key    string            `json:"key"`
+			Titles map[string]string `json:"titles"`
+		} `json:"lessons"`
+	}
+	if err := json.Unmarshal(row.Outline, &outline); err != nil {
+		return p, fmt.Errorf("store: course %s outline: %w", slug, err)
+	}
+	for _, m := range outline {
+		mod := courses.Module{ID: m.ID, Key: m.Key, Titles: m.Titles}
+		for _, l := range m.Lessons {
+			lesson := courses.Lesson{ID: l.ID, Key: l.Key, Texts: make(map[string]courses.LessonText, len(l.Titles))}
+			for lang, title := range l.Titles {
+				lesson.Texts[lang] = courses.LessonText{Title: title}
+			}
+			mod.Lessons = append(mod.Lessons, lesson)
+		}
+		p.Course.Modules = append(p.Course.Modules, mod)
+	}
+	if err := decodeCohorts(row.Cohorts, p.Course.ID, &p.Cohorts); err != nil {
+		return p, err
+	}
+	for _, id := range row.Done {
+		p.Done[id] = true
+	}
+	if row.EnrolmentID.Valid {
+		p.Enrolled = true
+		p.Enrolment = enrolmentRow{ID: row.EnrolmentID.Int64, CohortID: row.CohortID.Int64, CourseID: p.Course.ID, UserID: userID,
+			Status: courses.EnrolmentStatus(row.Status.String), LastLessonID: row.LastLessonID, LastActivityAt: row.LastActivity,
+			CompletedAt: row.CompletedAt, Position: int(row.Position.Int64)}.enrolment()
+	}
+	// The lesson: its languages, then their HTML, then the Markdown of those rendered under
+	// another policy (NULL for the others), in one order.
+	if len(row.Lesson)%3 != 0 {
+		return p, fmt.Errorf("store: lesson %d: %d values", lessonID, len(row.Lesson))
+	}
+	n := len(row.Lesson) / 3
+	for i := range n {
+		lang, html, stale := row.Lesson[i].String, row.Lesson[n+i].String, row.Lesson[2*n+i]
+		if stale.Valid {
+			html = courses.RenderLesson(stale.String, p.Course.Slug)
+			if err := s.saveLessonHTML(ctx, lessonID, lang, stale.String, html); err != nil {
+				return p, err
+			}
+		}
+		p.LessonHTML[lang] = html
+	}
+	return p, nil
+}
+
+// saveLessonHTML stores a lesson's HTML rendered again under the current policy, unless the
+// lesson was edited meanwhile (its own save rendered it then).
+func (s *Store) saveLessonHTML(ctx context.Context, lessonID int64, lang, body, html string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE lesson_texts SET html = $4, html_version = $5
+		WHERE lesson_id = $1 AND language = $2 AND body = $3 AND html_version <> $5`,
+		lessonID, lang, body, html, courses.MarkdownPolicyVersion)
+	if err != nil {
+		return fmt.Errorf("store: lesson %d html: %w", lessonID, err)
+	}
+	return nil
+}
+
+// decodeCohorts reads the course page's cohorts, in the order Cohorts lists them.
+func decodeCohorts(raw []byte, courseID int64, list *[]courses.CohortSummary) error {
+	var cohorts []struct {
+		ID        int64   `json:"id"`
+		Name      string  `json:"name"`
+		StartsOn  *string `json:"starts_on"`
+		EndsOn    *string `json:"ends_on"`
+		Capacity  int     `json:"capacity"`
+		Mode      string  `json:"mode"`
+		Location  string  `json:"location"`
+		Policy    string  `json:"policy"`
+		IsDefault bool    `json:"is_default"`
+		Active    int     `json:"active"`
+	}
+	if err := json.Unmarshal(raw, &cohorts); err != nil {
+		return fmt.Errorf("store: cohorts of %d: %w", courseID, err)
+	}
+	day := func(s *string) (sql.NullTime, error) {
+		if s == nil {
+			return sql.NullTime{}, nil
+		}
+		t, err := time.Parse(time.DateOnly, *s)
+		return sql.NullTime{Time: t, Valid: true}, err
+	}
+	for _, ch := range cohorts {
+		r := cohortRow{ID: ch.ID, CourseID: courseID, Name: ch.Name, Capacity: ch.Capacity, Mode: ch.Mode, Location: ch.Location,
+			Policy: ch.Policy, IsDefault: ch.IsDefault}
+		var err error
+		if r.StartsOn, err = day(ch.StartsOn); err != nil {
+			return fmt.Errorf("store: cohort %d: %w", ch.ID, err)
+		}
+		if r.EndsOn, err = day(ch.EndsOn); err != nil {
+			return fmt.Errorf("store: cohort %d: %w", ch.ID, err)
+		}
+		*list = append(*list, courses.CohortSummary{Cohort: r.cohort(), Active: ch.Active})
+	}
+	return nil
+}
+
+// nullStrings is a text array whose elements may be NULL.
+type nullStrings []sql.NullString
+
+func (a *nullStrings) Scan(src any) error { return pq.Array((*[]sql.NullString)(a)).Scan(src) }

@@ -1,0 +1,212 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/store/storetest"
+	"github.com/jmoiron/sqlx"
+)
+
+// openBoth gives a store and a plain connection to the same fresh database, for tests that
+// must put a row in a state no store method makes.
+func openBoth(t *testing.T) (*store.Store, *sqlx.DB) {
+	t.Helper()
+	url := storetest.URL(t)
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return st, db
+}
+
+func firstLesson(t *testing.T, st *store.Store, courseID int64) courses.Lesson {
+	t.Helper()
+	c, err := st.Course(context.Background(), courseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Modules[0].Lessons[0]
+}
+
+func TestLessonHTMLIsStoredOnSaveAndRenderedAgainUnderANewPolicy(t *testing.T) {
+	st, db := openBoth(t)
+	ctx := context.Background()
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lesson := firstLesson(t, st, id)
+	if err := st.SaveLessonText(ctx, id, lesson.ID, "es", courses.LessonText{Title: "Hola", Body: "**fuerte** ![m](images/map.png)"}); err != nil {
+		t.Fatal(err)
+	}
+	var stored string
+	if err := db.Get(&stored, `SELECT html FROM lesson_texts WHERE lesson_id = $1 AND language = 'es'`, lesson.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stored, "<strong>fuerte</strong>") || !strings.Contains(stored, `src="/courses/three-languages/images/map.png"`) {
+		t.Fatalf("stored HTML %q", stored)
+	}
+	// A row rendered under an older policy: what a page shows must be rendered again, and saved.
+	if _, err := db.Exec(`UPDATE lesson_texts SET html = '<script>old</script>', html_version = $2 WHERE lesson_id = $1`,
+		lesson.ID, courses.MarkdownPolicyVersion-1); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CoursePage(ctx, "three-languages", "es", 0, lesson.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.LessonHTML["es"]; got != stored {
+		t.Fatalf("HTML under an old policy: %q, want %q", got, stored)
+	}
+	var version int
+	if err := db.Get(&version, `SELECT html_version FROM lesson_texts WHERE lesson_id = $1 AND language = 'es'`, lesson.ID); err != nil {
+		t.Fatal(err)
+	}
+	if version != courses.MarkdownPolicyVersion {
+		t.Fatalf("version %d after reading, want %d", version, courses.MarkdownPolicyVersion)
+	}
+}
+
+func TestNewSlugPointsLessonImagesAtTheNewFolder(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lesson := firstLesson(t, st, id)
+	if err := st.SaveLessonText(ctx, id, lesson.ID, "es", courses.LessonText{Title: "Hola", Body: "![m](images/map.png)"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Course(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Slug = "renamed"
+	if err := st.UpdateCourse(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CoursePage(ctx, "renamed", "es", 0, lesson.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := p.LessonHTML["es"]; !strings.Contains(html, `src="/courses/renamed/images/map.png"`) {
+		t.Fatalf("HTML after the slug changed: %q", html)
+	}
+}
+
+func TestCoursePageHasLessonTitlesInTheReadersAndTheDefaultLanguageOnly(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CoursePage(ctx, "three-languages", "pt", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := st.Course(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Course.LessonCount(), whole.LessonCount(); got != want {
+		t.Fatalf("%d lessons, want %d", got, want)
+	}
+	for i, m := range p.Course.Modules {
+		for j, l := range m.Lessons {
+			for lang, text := range l.Texts {
+				if lang != "pt" && lang != "es" {
+					t.Errorf("lesson %d has its %s title", l.ID, lang)
+				}
+				if text.Body != "" {
+					t.Errorf("lesson %d carries its body", l.ID)
+				}
+				if text.Title != whole.Modules[i].Lessons[j].Texts[lang].Title {
+					t.Errorf("lesson %d %s title %q", l.ID, lang, text.Title)
+				}
+			}
+		}
+	}
+	// Localized, the outline reads as the whole course does.
+	got, want := courses.Localize(p.Course, "pt"), courses.Localize(whole, "pt")
+	for i := range want.Modules {
+		for j, l := range want.Modules[i].Lessons {
+			g := got.Modules[i].Lessons[j]
+			if g.ID != l.ID || g.Title != l.Title || g.Language != l.Language || g.Number != l.Number {
+				t.Errorf("lesson %+v, want %+v", g, l)
+			}
+		}
+	}
+}
+
+func TestCourseImageOfADraftIsOnlyForItsEditors(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	owner := instructor(t, st, "owner@example.org")
+	other := instructor(t, st, "other@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, viewer := range []int64{0, other.ID} {
+		if _, err := st.CourseImage(ctx, "three-languages", "map.png", viewer); !errors.Is(err, courses.ErrNotFound) {
+			t.Errorf("viewer %d sees a draft's image: %v", viewer, err)
+		}
+	}
+	if img, err := st.CourseImage(ctx, "three-languages", "map.png", owner.ID); err != nil || img.ContentType != "image/png" || len(img.Data) == 0 {
+		t.Fatalf("owner: %v %q", err, img.ContentType)
+	}
+	if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CourseImage(ctx, "three-languages", "map.png", 0); err != nil {
+		t.Fatalf("published image, anonymous: %v", err)
+	}
+}
+
+func TestLessonInNeitherTheReadersNorTheDefaultLanguageIsShownInTheOneItHas(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Course(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lessonID, err := st.AddLesson(ctx, id, c.Modules[0].ID, "en", "Only in English")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveLessonText(ctx, id, lessonID, "en", courses.LessonText{Title: "Only in English", Body: "*hello*"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CoursePage(ctx, "three-languages", "pt", 0, lessonID) // default es, reader pt
+	if err != nil {
+		t.Fatal(err)
+	}
+	lesson, _, _, ok := courses.Localize(p.Course, "pt").Lesson(lessonID)
+	if !ok || lesson.Title != "Only in English" || lesson.Language != "en" {
+		t.Fatalf("lesson %+v (found %v)", lesson, ok)
+	}
+	if html := p.LessonHTML[lesson.Language]; !strings.Contains(html, "<em>hello</em>") {
+		t.Fatalf("HTML %q", html)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -27,9 +28,23 @@ type catalogPage struct {
 	NextURL  string
 }
 
-// catalog is the public list of published courses, filtered and searched.
+// catalogFreshness is how old the catalog an anonymous visitor sees may be: a course
+// published or edited shows there within it (at once for people signed in).
+const catalogFreshness = time.Second
+
+// catalog is the public list of published courses, filtered and searched. Anonymous
+// visitors without a message waiting share one rendering per language and query for
+// catalogFreshness (see pageCache).
 func (a *App) catalog(c *gin.Context) {
 	lang := a.lang(c)
+	cacheKey := ""
+	if _, err := c.Request.Cookie(a.cookieName(flashCookie)); err != nil && currentUser(c) == nil {
+		cacheKey = lang + "?" + c.Request.URL.RawQuery
+		if body, ok := a.catalogCache.get(cacheKey, a.now()); ok {
+			c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+			return
+		}
+	}
 	f := store.CatalogFilter{Query: c.Query("q"), Viewer: lang, Limit: coursesPerPage}
 	if au := courses.Audience(c.Query("audience")); au.Valid() {
 		f.Audience = au
@@ -75,5 +90,16 @@ func (a *App) catalog(c *gin.Context) {
 	if page*coursesPerPage < total {
 		data.NextURL = link(page + 1)
 	}
-	a.render(c, http.StatusOK, "catalog", a.newView(c, data))
+	v := a.newView(c, data)
+	if cacheKey == "" {
+		a.render(c, http.StatusOK, "catalog", v)
+		return
+	}
+	body, err := a.renderPage("catalog", v)
+	if err != nil {
+		a.serverError(c, err)
+		return
+	}
+	a.catalogCache.put(cacheKey, body, a.now())
+	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 )
@@ -405,5 +406,44 @@ func TestExportThenImportGivesTheSameCourse(t *testing.T) {
 	re := c.upload("/teach/import", "bundle", "three-languages.zip", []byte(r.Body), nil)
 	if re.Status != http.StatusSeeOther || re.Location != fmt.Sprintf("/teach/courses/%d", co.ID) {
 		t.Fatalf("re-import: %d %s", re.Status, re.Location)
+	}
+}
+
+// Anonymous visitors share the catalog, as rendered, for a second per language and query:
+// the second view sends nothing to PostgreSQL, a course published meanwhile shows once the
+// second is over, and people signed in see it at once.
+func TestTheAnonymousCatalogIsSharedForASecondOnly(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", courses.RoleInstructor)
+	co := app.importFixture(owner.ID, false)
+	visitor, other := app.client("es"), app.client("es")
+	if r := visitor.get("/courses"); r.Status != http.StatusOK || strings.Contains(r.Body, co.Slug) {
+		t.Fatalf("catalog before publishing: %d", r.Status)
+	}
+	if err := app.Store.SetCourseStatus(context.Background(), co.ID, courses.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	before := app.Store.Statements()
+	if r := other.get("/courses"); strings.Contains(r.Body, co.Slug) {
+		t.Fatal("the shared catalog was not the one just rendered")
+	}
+	if n := app.Store.Statements() - before; n != 0 {
+		t.Fatalf("a shared catalog sent %d statements", n)
+	}
+	if r := other.get("/courses?page=1"); !strings.Contains(r.Body, co.Slug) {
+		t.Fatal("another query shared the first one's page")
+	}
+	if r := app.client("en").get("/courses"); !strings.Contains(r.Body, co.Slug) || !strings.Contains(r.Body, `<html lang="en">`) {
+		t.Fatal("another language shared the Spanish page")
+	}
+	staff := app.client("es")
+	staff.mustLogin("owner@example.org")
+	if r := staff.get("/courses"); !strings.Contains(r.Body, co.Slug) {
+		t.Fatal("someone signed in was given the shared page")
+	}
+	app.Clock.Advance(time.Second)
+	if r := visitor.get("/courses"); !strings.Contains(r.Body, co.Slug) {
+		t.Fatal("the published course is not in the catalog a second later")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
@@ -46,6 +47,8 @@ type App struct {
 	metrics *metrics
 	cop     *http.CrossOriginProtection
 	secure  bool
+	// catalogCache holds the anonymous catalog for catalogFreshness.
+	catalogCache *pageCache
 }
 
 // New builds the application: it parses every template and translation file now, so that
@@ -60,7 +63,7 @@ func New(d Deps) (*App, error) {
 	if d.Config.BaseURL == nil {
 		d.Config.BaseURL = &url.URL{Scheme: "http", Host: "localhost:8080"}
 	}
-	a := &App{Deps: d, secure: d.Config.BaseURL.Scheme == "https"}
+	a := &App{Deps: d, secure: d.Config.BaseURL.Scheme == "https", catalogCache: newPageCache(catalogFreshness, 512)}
 	var err error
 	if a.i18n, err = loadTranslations(); err != nil {
 		return nil, err
@@ -85,9 +88,15 @@ func New(d Deps) (*App, error) {
 // now is the application's clock.
 func (a *App) now() time.Time { return a.Clock() }
 
-// Handler is the whole application as an http.Handler, compressed with gzip.
+// Handler is the whole application as an http.Handler, compressed with gzip at its fastest
+// level: pages are a few kilobytes, where level 1 sends about a tenth more bytes than the
+// default for a fraction of the CPU (measured by make bench).
 func (a *App) Handler() http.Handler {
-	return gzhttp.GzipHandler(a.engine)
+	wrap, err := gzhttp.NewWrapper(gzhttp.CompressionLevel(gzip.BestSpeed))
+	if err != nil { // only for options out of range, which these are not
+		panic(err)
+	}
+	return wrap(a.engine)
 }
 
 // Server returns an http.Server with explicit timeouts for addr.

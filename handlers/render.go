@@ -156,17 +156,25 @@ func (a *App) newView(c *gin.Context, data any) *view {
 
 // render executes a page into a buffer first, so that a template error becomes a clean 500.
 func (a *App) render(c *gin.Context, status int, page string, v *view) {
+	body, err := a.renderPage(page, v)
+	if err != nil {
+		a.serverError(c, err)
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", body)
+}
+
+// renderPage executes a page and returns it whole.
+func (a *App) renderPage(page string, v *view) ([]byte, error) {
 	set, ok := a.pages.sets[page]
 	if !ok {
-		a.serverError(c, fmt.Errorf("handlers: no page %q", page))
-		return
+		return nil, fmt.Errorf("handlers: no page %q", page)
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "base", v); err != nil {
-		a.serverError(c, fmt.Errorf("handlers: render %s: %w", page, err))
-		return
+		return nil, fmt.Errorf("handlers: render %s: %w", page, err)
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // errorPage is the data of the page shown for 403, 404, 429 and 500.

@@ -20,6 +20,7 @@ type Image struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	Size        int // bytes: what a list of images shows when it leaves Data out
 }
 
 // MaxImageBytes bounds one image: lessons are read on slow connections, and

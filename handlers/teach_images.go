@@ -3,7 +3,7 @@ package handlers
 import (
 	"net/http"
 
-	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/courses"
 	"github.com/gin-gonic/gin"
 )
 
@@ -11,7 +11,7 @@ import (
 // Uploading and deleting are in teach_files.go, with the other files an instructor sends.
 type imagesPage struct {
 	Head   courseHeader
-	Images []store.CourseImage
+	Images []courses.Image
 	URL    string
 }
 

@@ -8,12 +8,16 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// CourseImage is an image an instructor uploaded for a course.
-type CourseImage struct {
+// imageRow is a course_images row as read.
+type imageRow struct {
 	Name        string `db:"name"`
 	ContentType string `db:"content_type"`
 	Data        []byte `db:"data"`
 	Size        int    `db:"size"`
+}
+
+func (r imageRow) image() courses.Image {
+	return courses.Image{Name: r.Name, ContentType: r.ContentType, Data: r.Data, Size: r.Size}
 }
 
 // SaveImage stores (or replaces) a course image. The caller has checked its content.
@@ -37,8 +41,8 @@ func saveImage(ctx context.Context, tx *sqlx.Tx, courseID int64, name, contentTy
 // CourseImage returns the image called name of the course named slug, if viewerID (0:
 // anonymous) may see the course: published, or edited by them. One statement, without
 // loading the course; an image of a course the viewer may not see is not found.
-func (s *Store) CourseImage(ctx context.Context, slug, name string, viewerID int64) (CourseImage, error) {
-	var img CourseImage
+func (s *Store) CourseImage(ctx context.Context, slug, name string, viewerID int64) (courses.Image, error) {
+	var img imageRow
 	err := s.hotGet(ctx, &img, `
 		SELECT i.name, i.content_type, i.data, length(i.data) AS size
 		FROM course_images i JOIN courses c ON c.id = i.course_id
@@ -47,21 +51,25 @@ func (s *Store) CourseImage(ctx context.Context, slug, name string, viewerID int
 				OR EXISTS (SELECT 1 FROM course_instructors ci WHERE ci.course_id = c.id AND ci.user_id = u.id))))))`,
 		slug, name, viewerID)
 	if notFound(err) {
-		return img, fmt.Errorf("store: image %s of %s: %w", name, slug, courses.ErrNotFound)
+		return courses.Image{}, fmt.Errorf("store: image %s of %s: %w", name, slug, courses.ErrNotFound)
 	}
 	if err != nil {
-		return img, fmt.Errorf("store: image %s of %s: %w", name, slug, err)
+		return courses.Image{}, fmt.Errorf("store: image %s of %s: %w", name, slug, err)
 	}
-	return img, nil
+	return img.image(), nil
 }
 
 // Images lists a course's images, without their data.
-func (s *Store) Images(ctx context.Context, courseID int64) ([]CourseImage, error) {
-	var list []CourseImage
-	err := s.db.SelectContext(ctx, &list, `SELECT name, content_type, ''::bytea AS data, length(data) AS size
+func (s *Store) Images(ctx context.Context, courseID int64) ([]courses.Image, error) {
+	var rows []imageRow
+	err := s.db.SelectContext(ctx, &rows, `SELECT name, content_type, ''::bytea AS data, length(data) AS size
 		FROM course_images WHERE course_id = $1 ORDER BY name`, courseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: images: %w", err)
+	}
+	list := make([]courses.Image, len(rows))
+	for i, r := range rows {
+		list[i] = r.image()
 	}
 	return list, nil
 }

@@ -130,38 +130,10 @@ func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs 
 	return complete, nil
 }
 
-// LearningItem is one course on a trainee's "My learning" page.
-type LearningItem struct {
-	Course       courses.Course
-	Enrolment    courses.Enrolment
-	CohortName   string
-	CohortIsDflt bool
-	Percent      int
-	ResumeID     int64 // the lesson to open: the last one read, else the first not done
-}
-
-// UpcomingSession is an in-person session a trainee is expected at.
-type UpcomingSession struct {
-	CourseID int64     `db:"course_id"`
-	StartsAt time.Time `db:"starts_at"`
-	Minutes  int       `db:"minutes"`
-	Place    string    `db:"place"`
-	Cohort   string    `db:"cohort"`
-}
-
-// Learning is everything on "My learning".
-type Learning struct {
-	Current   []LearningItem
-	Completed []LearningItem
-	Waiting   []LearningItem // on a waiting list or awaiting approval
-	Upcoming  []UpcomingSession
-	Titles    map[int64]courses.Course // courses of upcoming sessions, with their texts
-}
-
 // MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions,
 // in one statement.
-func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Learning, error) {
-	var l Learning
+func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (courses.Learning, error) {
+	var l courses.Learning
 	var rows []struct {
 		enrolmentRow
 		CohortName string         `db:"cohort_name"`
@@ -209,7 +181,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 	}
 	l.Titles = map[int64]courses.Course{}
 	for i, r := range rows {
-		item := LearningItem{Course: list[i], Enrolment: r.enrolment(), CohortName: r.CohortName, CohortIsDflt: r.IsDefault}
+		item := courses.LearningItem{Course: list[i], Enrolment: r.enrolment(), CohortName: r.CohortName, CohortIsDflt: r.IsDefault}
 		l.Titles[r.CourseID] = list[i]
 		if r.Total > 0 {
 			item.Percent = courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done}.Percent()
@@ -241,7 +213,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (Le
 			return l, fmt.Errorf("store: upcoming sessions: %w", err)
 		}
 		for _, u := range upcoming {
-			l.Upcoming = append(l.Upcoming, UpcomingSession{CourseID: u.CourseID, StartsAt: u.StartsAt, Minutes: u.Minutes, Place: u.Place, Cohort: u.Cohort})
+			l.Upcoming = append(l.Upcoming, courses.UpcomingSession{CourseID: u.CourseID, StartsAt: u.StartsAt, Minutes: u.Minutes, Place: u.Place, Cohort: u.Cohort})
 		}
 	}
 	return l, nil

@@ -1,0 +1,82 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/gin-gonic/gin"
+)
+
+// Password links: setting a password through a one-time link.
+
+func (a *App) setPasswordForm(c *gin.Context) {
+	token := c.Query("token")
+	if !a.passwordLinkUsable(c, a.Store.CheckPasswordLink(c.Request.Context(), token, a.now())) {
+		return
+	}
+	v := a.newView(c, nil)
+	v.Form = &form{Values: map[string]string{"token": token}}
+	a.render(c, http.StatusOK, "set_password", v)
+}
+
+func (a *App) passwordLinkUsable(c *gin.Context, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, courses.ErrNotFound):
+		a.renderError(c, http.StatusNotFound, "password_link.invalid_title", "password_link.invalid_message")
+	case store.Unavailable(err):
+		_ = c.Error(err) // logged once, by observe
+		c.Header("Retry-After", retryAfterSeconds)
+		a.renderError(c, http.StatusServiceUnavailable, "password_link.unavailable_title", "password_link.unavailable_message")
+	default:
+		a.fail(c, err)
+	}
+	return false
+}
+
+func (a *App) setPassword(c *gin.Context) {
+	ctx := c.Request.Context()
+	token := c.PostForm("token")
+	password := c.PostForm("password")
+	wait, err := a.Limiter.AllowPasswordLink(ctx, c.ClientIP())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if wait > 0 {
+		a.throttled(c, wait)
+		return
+	}
+	if _, bad := inputErrors(c)["token"]; bad {
+		a.passwordLinkUsable(c, courses.ErrNotFound)
+		return
+	}
+	errs := inputErrors(c)
+	if msg := courses.ValidatePassword(password); msg != "" && errs["password"] == "" {
+		errs["password"] = msg
+	}
+	if len(errs) > 0 {
+		if !a.passwordLinkUsable(c, a.Store.CheckPasswordLink(ctx, token, a.now())) {
+			return
+		}
+		v := a.newView(c, nil)
+		v.Form = &form{Values: map[string]string{"token": token}, Errors: errs}
+		a.render(c, http.StatusUnprocessableEntity, "set_password", v)
+		return
+	}
+	u, err := a.Store.UsePasswordLink(ctx, token, password, a.now(), func(userID int64) error {
+		return a.SignIns.DestroyAll(ctx, userID)
+	})
+	if !a.passwordLinkUsable(c, err) {
+		return
+	}
+	if err := a.startSignIn(c, u.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.setFlash(c, "flash.password_set")
+	c.Redirect(http.StatusSeeOther, "/learning")
+}

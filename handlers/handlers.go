@@ -71,7 +71,7 @@ func New(d Deps) (*App, error) {
 	if a.assets, err = static.Load(); err != nil {
 		return nil, fmt.Errorf("handlers: static files: %w", err)
 	}
-	if a.pages, err = parsePages(a.assets); err != nil {
+	if a.pages, err = parsePages(a.assets, a.i18n); err != nil {
 		return nil, err
 	}
 	a.metrics = newMetrics(prometheus.NewRegistry())

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -52,16 +53,10 @@ func (a *App) register(c *gin.Context) {
 		a.render(c, http.StatusUnprocessableEntity, "register", v)
 		return
 	}
-	wait, err := a.Limiter.AllowRegister(c.Request.Context(), c.ClientIP())
-	if err != nil {
-		a.fail(c, err)
+	if !a.allowedFromAddress(c, a.Limiter.AllowRegister) {
 		return
 	}
-	if wait > 0 {
-		a.throttled(c, wait)
-		return
-	}
-	_, err = a.Store.CreateUser(c.Request.Context(), p, password, courses.RoleTrainee)
+	_, err := a.Store.CreateUser(c.Request.Context(), p, password, courses.RoleTrainee)
 	if err != nil && !errors.Is(err, courses.ErrConflict) {
 		a.fail(c, err)
 		return
@@ -154,6 +149,21 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// allowedFromAddress takes one attempt from the client's address out of a limit; when the
+// limit is reached (429) or cannot be read (503), it answers the request and says false.
+func (a *App) allowedFromAddress(c *gin.Context, allow func(context.Context, string) (time.Duration, error)) bool {
+	wait, err := allow(c.Request.Context(), c.ClientIP())
+	if err != nil {
+		a.fail(c, err)
+		return false
+	}
+	if wait > 0 {
+		a.throttled(c, wait)
+		return false
+	}
+	return true
 }
 
 // throttled answers a request refused by a limit with the 429 page and when to come back.

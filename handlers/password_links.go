@@ -41,13 +41,7 @@ func (a *App) setPassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	token := c.PostForm("token")
 	password := c.PostForm("password")
-	wait, err := a.Limiter.AllowPasswordLink(ctx, c.ClientIP())
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	if wait > 0 {
-		a.throttled(c, wait)
+	if !a.allowedFromAddress(c, a.Limiter.AllowPasswordLink) {
 		return
 	}
 	if _, bad := inputErrors(c)["token"]; bad {

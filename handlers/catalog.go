@@ -37,14 +37,6 @@ const catalogFreshness = time.Second
 // catalogFreshness (see pageCache).
 func (a *App) catalog(c *gin.Context) {
 	lang := a.lang(c)
-	cacheKey := ""
-	if _, err := c.Request.Cookie(a.cookieName(flashCookie)); err != nil && currentUser(c) == nil {
-		cacheKey = lang + "?" + c.Request.URL.RawQuery
-		if body, ok := a.catalogCache.get(cacheKey, a.now()); ok {
-			c.Data(http.StatusOK, "text/html; charset=utf-8", body)
-			return
-		}
-	}
 	f := store.CatalogFilter{Query: c.Query("q"), Viewer: lang, Limit: coursesPerPage}
 	if au := courses.Audience(c.Query("audience")); au.Valid() {
 		f.Audience = au
@@ -60,6 +52,17 @@ func (a *App) catalog(c *gin.Context) {
 		page = 1
 	}
 	f.Offset = (page - 1) * coursesPerPage
+	// Shared only for the addresses the catalog's own links and form make, so that nothing a
+	// visitor adds to the query (unknown parameters, another order) makes a page of its own.
+	cacheKey := ""
+	if _, err := c.Request.Cookie(a.cookieName(flashCookie)); err != nil && currentUser(c) == nil &&
+		c.Request.URL.RawQuery == catalogQuery(f, page) {
+		cacheKey = lang + "?" + c.Request.URL.RawQuery
+		if body, ok := a.catalogCache.get(cacheKey, a.now()); ok {
+			c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+			return
+		}
+	}
 	list, total, err := a.Store.Catalog(c.Request.Context(), f)
 	if err != nil {
 		a.fail(c, err)
@@ -75,14 +78,10 @@ func (a *App) catalog(c *gin.Context) {
 		data.Courses = append(data.Courses, courses.Localize(co, reading))
 	}
 	link := func(p int) string {
-		v := url.Values{}
-		for k, val := range map[string]string{"audience": data.Audience, "language": data.Language, "level": data.Level, "q": data.Query} {
-			if val != "" {
-				v.Set(k, val)
-			}
+		if q := catalogQuery(f, p); q != "" {
+			return "/courses?" + q
 		}
-		v.Set("page", strconv.Itoa(p))
-		return "/courses?" + v.Encode()
+		return "/courses"
 	}
 	if page > 1 {
 		data.PrevURL = link(page - 1)
@@ -102,4 +101,25 @@ func (a *App) catalog(c *gin.Context) {
 	}
 	a.catalogCache.put(cacheKey, body, a.now())
 	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+}
+
+// catalogQuery is the query string that the filter form (in its field order) or a pager
+// link sends for f: "" for the catalog itself.
+func catalogQuery(f store.CatalogFilter, page int) string {
+	if f.Query == "" && f.Audience == "" && f.Language == "" && f.Level == "" && page == 1 {
+		return ""
+	}
+	v := url.Values{"q": {f.Query}, "audience": {string(f.Audience)}, "language": {f.Language}, "level": {string(f.Level)}}
+	form := "q=" + url.QueryEscape(f.Query) + "&audience=" + url.QueryEscape(string(f.Audience)) +
+		"&language=" + url.QueryEscape(f.Language) + "&level=" + url.QueryEscape(string(f.Level))
+	if page == 1 {
+		return form
+	}
+	for k, val := range v {
+		if val[0] == "" {
+			delete(v, k)
+		}
+	}
+	v.Set("page", strconv.Itoa(page))
+	return v.Encode()
 }

@@ -431,8 +431,19 @@ func TestTheAnonymousCatalogIsSharedForASecondOnly(t *testing.T) {
 	if n := app.Store.Statements() - before; n != 0 {
 		t.Fatalf("a shared catalog sent %d statements", n)
 	}
-	if r := other.get("/courses?page=1"); !strings.Contains(r.Body, co.Slug) {
-		t.Fatal("another query shared the first one's page")
+	if r := other.get("/courses?q=&audience=&language=&level=" + string(co.Level)); !strings.Contains(r.Body, co.Slug) {
+		t.Fatal("another filter shared the first one's page")
+	}
+	// What the catalog's own form and links do not send is never shared: it cannot fill
+	// the cache with pages of its own.
+	before = app.Store.Statements()
+	other.get("/courses?utm=1")
+	other.get("/courses?utm=1")
+	if n := app.Store.Statements() - before; n != 2 {
+		t.Fatalf("an address with unknown parameters was shared: %d statements for two views", n)
+	}
+	if r := other.get("/courses?" + strings.Repeat("q=polic%C3%ADa&", 1000)); r.Status != http.StatusNotFound {
+		t.Fatalf("a query of 15 KB: %d, want 404", r.Status)
 	}
 	if r := app.client("en").get("/courses"); !strings.Contains(r.Body, co.Slug) || !strings.Contains(r.Body, `<html lang="en">`) {
 		t.Fatal("another language shared the Spanish page")

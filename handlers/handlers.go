@@ -63,7 +63,7 @@ func New(d Deps) (*App, error) {
 	if d.Config.BaseURL == nil {
 		d.Config.BaseURL = &url.URL{Scheme: "http", Host: "localhost:8080"}
 	}
-	a := &App{Deps: d, secure: d.Config.BaseURL.Scheme == "https", catalogCache: newPageCache(catalogFreshness, 512)}
+	a := &App{Deps: d, secure: d.Config.BaseURL.Scheme == "https", catalogCache: newPageCache(catalogFreshness, 8<<20)}
 	var err error
 	if a.i18n, err = loadTranslations(); err != nil {
 		return nil, err

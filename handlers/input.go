@@ -16,6 +16,9 @@ const defaultMaxBody = 1 << 20
 
 const ctxInputErrors = "aula.input_errors"
 
+// maxQueryBytes bounds a whole query string, as courses.MaxURLValueBytes bounds each value.
+const maxQueryBytes = 4 * courses.MaxURLValueBytes
+
 // inputRules say, per route ("POST /path/:param", as registered), what checkInput allows.
 type inputRules struct {
 	// maxBody raises the body limit of routes that take files.
@@ -41,8 +44,10 @@ func (a *App) checkInput(rules inputRules) gin.HandlerFunc {
 				return
 			}
 		}
+		// No page links to a query longer than a few values: a long one would only make
+		// the page (which repeats the address in the language switcher) long.
 		query, err := url.ParseQuery(c.Request.URL.RawQuery)
-		if err != nil {
+		if err != nil || len(c.Request.URL.RawQuery) > maxQueryBytes {
 			a.notFound(c)
 			return
 		}

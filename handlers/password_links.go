@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -61,10 +62,16 @@ func (a *App) setPassword(c *gin.Context) {
 		a.render(c, http.StatusUnprocessableEntity, "set_password", v)
 		return
 	}
-	u, err := a.Store.UsePasswordLink(ctx, token, password, a.now(), func(userID int64) error {
-		return a.SignIns.DestroyAll(ctx, userID)
+	u, err := a.Store.UsePasswordLink(ctx, token, password, a.now(), func(u courses.User) error {
+		return a.endSignIns(ctx, u)
 	})
 	if !a.passwordLinkUsable(c, err) {
+		return
+	}
+	// Again, now that the new password is committed: a sign-in with the old one between the
+	// first ending and the commit would otherwise outlive it.
+	if err := a.endSignIns(ctx, u); err != nil {
+		a.fail(c, err)
 		return
 	}
 	if err := a.startSignIn(c, u.ID); err != nil {
@@ -73,4 +80,13 @@ func (a *App) setPassword(c *gin.Context) {
 	}
 	a.setFlash(c, "flash.password_set")
 	c.Redirect(http.StatusSeeOther, "/learning")
+}
+
+// endSignIns ends every sign-in of u and forgets the browsers the account knew: what a
+// password change does, so that nothing that knew the old password keeps a way in.
+func (a *App) endSignIns(ctx context.Context, u courses.User) error {
+	if err := a.SignIns.DestroyAll(ctx, u.ID); err != nil {
+		return err
+	}
+	return a.Limiter.ForgetDevices(ctx, u.Email)
 }

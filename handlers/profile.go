@@ -41,7 +41,8 @@ func (a *App) updateProfile(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/profile")
 }
 
-// changePassword ends every other sign-in of the user and gives this browser a new one.
+// changePassword ends every other sign-in of the user, forgets the browsers the account
+// knew, and gives this browser a new sign-in.
 func (a *App) changePassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := currentUser(c)
@@ -69,7 +70,7 @@ func (a *App) changePassword(c *gin.Context) {
 		a.render(c, http.StatusUnprocessableEntity, "profile", v)
 		return
 	}
-	if err := a.SignIns.DestroyAll(ctx, u.ID); err != nil {
+	if err := a.endSignIns(ctx, *u); err != nil {
 		a.fail(c, err)
 		return
 	}

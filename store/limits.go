@@ -104,10 +104,17 @@ func (l *Limiter) loginBuckets(email, ip string) (pair, account, address bucket)
 		bucket{l.prefix + "login:ip:" + a, per(l.login.PerIP)}
 }
 
-// deviceKey is where a device token is kept: the SHA-256 of the token, never the token.
-func (l *Limiter) deviceKey(token string) string {
+// devicesKey holds the devices an account knows: a sorted set of the SHA-256 of their
+// tokens (never the tokens), by last sign-in, at most maxDevices of them.
+func (l *Limiter) devicesKey(email string) string { return l.prefix + "devices:" + emailKey(email) }
+
+// maxDevices is how many browsers an account remembers: a phone, a work and a home
+// computer, a few shared ones; the oldest is forgotten first.
+const maxDevices = 10
+
+func deviceHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return l.prefix + "device:" + hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:])
 }
 
 // knownDevice says whether token is one the account of email gave this browser.
@@ -115,14 +122,23 @@ func (l *Limiter) knownDevice(ctx context.Context, email, token string) (bool, e
 	if len(token) != deviceTokenLength {
 		return false, nil
 	}
-	owner, err := l.rdb.Get(ctx, l.deviceKey(token)).Result()
+	err := l.rdb.ZScore(ctx, l.devicesKey(email), deviceHash(token)).Err()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("store: login device: %w", err)
 	}
-	return owner == emailKey(email), nil
+	return true, nil
+}
+
+// ForgetDevices makes every browser new to the account again: after a password change,
+// a browser that knew the old password is no longer let past the account's limits.
+func (l *Limiter) ForgetDevices(ctx context.Context, email string) error {
+	if err := l.rdb.Del(ctx, l.devicesKey(email)).Err(); err != nil {
+		return fmt.Errorf("store: forget devices: %w", err)
+	}
+	return nil
 }
 
 // deviceTokenLength is the length of a device token: 32 random bytes, base64url.
@@ -167,7 +183,7 @@ func (l *Limiter) attemptBuckets(ctx context.Context, email, ip, device string) 
 	}
 	if known {
 		n := l.login.PerAccount
-		return []bucket{{l.deviceKey(device) + ":attempts", redis_rate.Limit{Rate: n, Burst: n, Period: l.login.Period}}}, nil
+		return []bucket{{l.prefix + "login:device:" + deviceHash(device), redis_rate.Limit{Rate: n, Burst: n, Period: l.login.Period}}}, nil
 	}
 	pair, account, address := l.loginBuckets(email, ip)
 	return []bucket{pair, address, account}, nil
@@ -183,11 +199,11 @@ func (l *Limiter) LoginSucceeded(ctx context.Context, email, ip, device string) 
 		return "", err
 	}
 	if known {
-		if err := l.rl.Reset(ctx, l.deviceKey(device)+":attempts"); err != nil {
+		if err := l.rl.Reset(ctx, l.prefix+"login:device:"+deviceHash(device)); err != nil {
 			return "", fmt.Errorf("store: login limit: %w", err)
 		}
-		if err := l.rdb.Expire(ctx, l.deviceKey(device), DeviceTrust).Err(); err != nil {
-			return "", fmt.Errorf("store: login device: %w", err)
+		if err := l.remember(ctx, email, device); err != nil {
+			return "", err
 		}
 		return device, nil
 	}
@@ -203,10 +219,26 @@ func (l *Limiter) LoginSucceeded(ctx context.Context, email, ip, device string) 
 		return "", err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	if err := l.rdb.Set(ctx, l.deviceKey(token), emailKey(email), DeviceTrust).Err(); err != nil {
-		return "", fmt.Errorf("store: login device: %w", err)
+	if err := l.remember(ctx, email, token); err != nil {
+		return "", err
 	}
 	return token, nil
+}
+
+// remember records token as the account's device signed in last, keeping the newest
+// maxDevices, for DeviceTrust after this sign-in.
+func (l *Limiter) remember(ctx context.Context, email, token string) error {
+	key := l.devicesKey(email)
+	_, err := l.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, key, redis.Z{Score: float64(time.Now().UnixNano()), Member: deviceHash(token)})
+		p.ZRemRangeByRank(ctx, key, 0, -maxDevices-1)
+		p.Expire(ctx, key, DeviceTrust)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: login device: %w", err)
+	}
+	return nil
 }
 
 // giveBack returns one attempt to each bucket: a negative cost moves the bucket back. The

@@ -71,10 +71,10 @@ func (s *Store) CheckPasswordLink(ctx context.Context, token string, now time.Ti
 // UsePasswordLink sets the password of the link's account and spends the link; an unknown,
 // used or expired link is ErrNotFound. The link is checked before the password is hashed,
 // so a wrong link costs a lookup, not an Argon2id hash. endSignIns runs before the
-// transaction commits, with the account's id: when it fails (Redis down), nothing is
+// transaction commits, with the account: when it fails (Redis down), nothing is
 // changed and the link can be used again, so no other sign-in outlives the new password.
 // It returns the user.
-func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now time.Time, endSignIns func(userID int64) error) (courses.User, error) {
+func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now time.Time, endSignIns func(courses.User) error) (courses.User, error) {
 	if err := s.CheckPasswordLink(ctx, token, now); err != nil {
 		return courses.User{}, err
 	}
@@ -99,7 +99,7 @@ func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now
 			return err
 		}
 		u = row.user()
-		return endSignIns(userID)
+		return endSignIns(u)
 	})
 	if err != nil {
 		return courses.User{}, fmt.Errorf("store: use password link: %w", err)

@@ -83,7 +83,7 @@ func TestRegistrationAndPasswordLinksAreLimitedPerAddress(t *testing.T) {
 }
 
 // noSignIns stands for ending the account's sign-ins where a test has none.
-func noSignIns(int64) error { return nil }
+func noSignIns(courses.User) error { return nil }
 
 // When the account's other sign-ins cannot be ended (Redis down), the password is not set
 // and the link is not spent: nobody keeps a sign-in that outlives the new password.
@@ -102,7 +102,7 @@ func TestUsingAPasswordLinkChangesNothingWhenSignInsCannotBeEnded(t *testing.T) 
 	}
 	redisDown := errors.New("redis down")
 	var ended int64
-	if _, err := st.UsePasswordLink(ctx, token, "otra contraseña larga", now, func(id int64) error { ended = id; return redisDown }); !errors.Is(err, redisDown) {
+	if _, err := st.UsePasswordLink(ctx, token, "otra contraseña larga", now, func(u courses.User) error { ended = u.ID; return redisDown }); !errors.Is(err, redisDown) {
 		t.Fatalf("UsePasswordLink = %v, want the sign-in store's error", err)
 	}
 	if ended != u.ID {

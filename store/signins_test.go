@@ -221,3 +221,38 @@ func TestLoginLimiterKeysAreShortWhateverTheRequestHeld(t *testing.T) {
 		}
 	}
 }
+
+// An account remembers its ten latest browsers, no more, and forgets them all when its
+// password changes.
+func TestLoginDevicesAreBoundedPerAccountAndForgottenOnPasswordChange(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 3, PerIP: 50, PerAccountAnywhere: 3, Period: time.Hour})
+	var tokens []string
+	for i := 0; i < 12; i++ {
+		tok, err := l.LoginSucceeded(ctx, "ana@example.org", "10.0.0.1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	if n := rdb.ZCard(ctx, prefix+"devices:"+tokHash("ana@example.org")).Val(); n != 10 {
+		t.Fatalf("the account remembers %d browsers, want 10", n)
+	}
+	for i := 0; i < 3; i++ { // fill the account's limit from other addresses
+		l.AllowLogin(ctx, "ana@example.org", fmt.Sprintf("10.0.2.%d", i), "")
+	}
+	known := func(tok string) bool { wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.3.1", tok); return wait == 0 }
+	if known(tokens[0]) || known(tokens[1]) {
+		t.Fatal("a browser beyond the ten latest is still known")
+	}
+	if !known(tokens[11]) {
+		t.Fatal("the latest browser is not known")
+	}
+	if err := l.ForgetDevices(ctx, "ana@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if known(tokens[10]) {
+		t.Fatal("a browser is still known after the password changed")
+	}
+}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -29,6 +30,10 @@ func (a *App) fail(c *gin.Context, err error) {
 		a.renderError(c, http.StatusBadRequest, "error.invalid.title", "error.invalid.message")
 	case store.Unavailable(err):
 		a.unavailable(c, err)
+	case errors.Is(err, context.Canceled):
+		// The browser went away before the answer: nobody reads it, and nothing is wrong on
+		// our side. 499 is what proxies record for it.
+		c.AbortWithStatus(499)
 	default:
 		a.serverError(c, err)
 	}

@@ -42,9 +42,7 @@ func Unavailable(err error) bool {
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, redis.ErrPoolTimeout) ||
-		errors.Is(err, context.DeadlineExceeded) ||
-		// The client went away (or the request timed out) while a server was slow to answer.
-		errors.Is(err, context.Canceled)
+		errors.Is(err, context.DeadlineExceeded)
 }
 
 // BadData says whether PostgreSQL refused a value itself (class 22, data exception: an

@@ -242,7 +242,10 @@ func TestLoginDevicesAreBoundedPerAccountAndForgottenOnPasswordChange(t *testing
 	for i := 0; i < 3; i++ { // fill the account's limit from other addresses
 		l.AllowLogin(ctx, "ana@example.org", fmt.Sprintf("10.0.2.%d", i), "")
 	}
-	known := func(tok string) bool { wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.3.1", tok); return wait == 0 }
+	known := func(tok string) bool {
+		wait, _ := l.AllowLogin(ctx, "ana@example.org", "10.0.3.1", tok)
+		return wait == 0
+	}
 	if known(tokens[0]) || known(tokens[1]) {
 		t.Fatal("a browser beyond the ten latest is still known")
 	}

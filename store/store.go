@@ -94,14 +94,15 @@ func withSetting(dsn, name, value string) string {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	var errs []error
 	s.prepared.Range(func(_, st any) bool {
-		st.(*sqlx.Stmt).Close()
+		errs = append(errs, st.(*sqlx.Stmt).Close())
 		return true
 	})
 	if s.hot != nil {
-		s.hot.Close()
+		errs = append(errs, s.hot.Close())
 	}
-	return s.db.Close()
+	return errors.Join(append(errs, s.db.Close())...)
 }
 
 // stmt returns query prepared, for the statements the busiest pages send on every view:
@@ -125,32 +126,44 @@ func (s *Store) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	return st, nil
 }
 
-// hotGet and hotSelect run one of the busiest pages' statements, prepared.
-func (s *Store) hotGet(ctx context.Context, dest any, query string, args ...any) error {
+// withStmt runs fn with query prepared. When PostgreSQL no longer accepts the prepared
+// form (a migration changed a table under it: "cached plan must not change result type",
+// or the statement is gone), it is prepared again and fn runs once more.
+func (s *Store) withStmt(ctx context.Context, query string, fn func(*sqlx.Stmt) error) error {
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return err
 	}
-	return st.GetContext(ctx, dest, args...)
+	err = fn(st)
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || (pqErr.Code != "0A000" && pqErr.Code != "26000") {
+		return err
+	}
+	if s.prepared.CompareAndDelete(query, st) {
+		st.Close() // its connections' copies are stale; an error closing them changes nothing
+	}
+	if st, err = s.stmt(ctx, query); err != nil {
+		return err
+	}
+	return fn(st)
+}
+
+// hotGet and hotSelect run one of the busiest pages' statements, prepared.
+func (s *Store) hotGet(ctx context.Context, dest any, query string, args ...any) error {
+	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error { return st.GetContext(ctx, dest, args...) })
 }
 
 func (s *Store) hotSelect(ctx context.Context, dest any, query string, args ...any) error {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return err
-	}
-	return st.SelectContext(ctx, dest, args...)
+	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error { return st.SelectContext(ctx, dest, args...) })
 }
 
 // hotPositionExec runs the reading position's write, prepared, on the hot pool, which does
 // not wait for the disk: only for that write (see Open).
 func (s *Store) hotPositionExec(ctx context.Context, query string, args ...any) error {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
+	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error {
+		_, err := st.ExecContext(ctx, args...)
 		return err
-	}
-	_, err = st.ExecContext(ctx, args...)
-	return err
+	})
 }
 
 // Ping says whether PostgreSQL answers.

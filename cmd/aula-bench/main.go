@@ -38,8 +38,9 @@ func main() {
 	}
 }
 
-// databaseName is what -database may be: it goes into CREATE DATABASE as it is.
-var databaseName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+// databaseName is what -database may be: it goes into CREATE DATABASE as it is, and the
+// bench drops it first, so it must be a bench's own (aula_bench…), never the school's.
+var databaseName = regexp.MustCompile(`^aula_bench[a-z0-9_]{0,52}$`)
 
 type config struct {
 	duration   time.Duration
@@ -71,7 +72,7 @@ func parseFlags(args []string) (config, error) {
 		return cfg, fmt.Errorf("-slices: %d: at least one", cfg.slices)
 	}
 	if !databaseName.MatchString(cfg.database) {
-		return cfg, fmt.Errorf("-database: %q is not a plain database name", cfg.database)
+		return cfg, fmt.Errorf("-database: %q is not a bench database name (aula_bench, or aula_bench followed by letters, digits and _)", cfg.database)
 	}
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))

@@ -15,16 +15,7 @@ import (
 func TestCheckPasswordLinkTellsAnInvalidLinkFromAFailingDatabase(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.DB(t)
-	u, err := st.CreateUser(ctx, courses.Profile{FullName: "Ana", Email: "ana@example.org", Country: "GT", Institution: "PNC",
-		Sector: "police", Language: "es"}, "una contraseña larga", courses.RoleTrainee)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	token, err := st.PasswordLink(ctx, u.ID, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, token, now := traineeWithLink(t, st)
 	if err := st.CheckPasswordLink(ctx, token, now); err != nil {
 		t.Fatalf("a fresh link: %v", err)
 	}
@@ -90,16 +81,7 @@ func noSignIns(courses.User) error { return nil }
 func TestUsingAPasswordLinkChangesNothingWhenSignInsCannotBeEnded(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.DB(t)
-	u, err := st.CreateUser(ctx, courses.Profile{FullName: "Ana", Email: "ana@example.org", Country: "GT", Institution: "PNC",
-		Sector: "police", Language: "es"}, "una contraseña larga", courses.RoleTrainee)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	token, err := st.PasswordLink(ctx, u.ID, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, token, now := traineeWithLink(t, st)
 	redisDown := errors.New("redis down")
 	var ended int64
 	if _, err := st.UsePasswordLink(ctx, token, "otra contraseña larga", now, func(u courses.User) error { ended = u.ID; return redisDown }); !errors.Is(err, redisDown) {
@@ -117,4 +99,21 @@ func TestUsingAPasswordLinkChangesNothingWhenSignInsCannotBeEnded(t *testing.T) 
 	if _, err := st.UsePasswordLink(ctx, token, "otra contraseña larga", now, noSignIns); err != nil {
 		t.Fatalf("using the link again: %v", err)
 	}
+}
+
+// traineeWithLink makes Ana, a trainee with a password, and a fresh password link for her.
+func traineeWithLink(t *testing.T, st *store.Store) (courses.User, string, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := st.CreateUser(ctx, courses.Profile{FullName: "Ana", Email: "ana@example.org", Country: "GT", Institution: "PNC",
+		Sector: "police", Language: "es"}, "una contraseña larga", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	token, err := st.PasswordLink(ctx, u.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, token, now
 }

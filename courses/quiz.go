@@ -82,3 +82,71 @@ const (
 	MaxQuizGrace     = time.Hour
 	MaxQuizAttempts  = 100
 )
+
+// QuestionCategory is a category of a course's question bank.
+type QuestionCategory struct {
+	ID        int64
+	CourseID  int64
+	Name      string
+	Questions int // questions in it, not counting deleted ones
+}
+
+// BankQuestion is a question of a course's bank at its current version.
+type BankQuestion struct {
+	ID         int64
+	CourseID   int64
+	CategoryID int64
+	Category   string
+	Version    int
+	Question   Question
+}
+
+// Attempt is one trainee's attempt at a quiz, as the server holds it: the questions drawn,
+// in their order, with their options' order, the start, the deadline and every answer saved.
+type Attempt struct {
+	ID         int64
+	QuizID     int64
+	CourseID   int64
+	UserID     int64
+	Number     int
+	Language   string // the language the questions are shown in, chosen at the start
+	Default    string // the course's default language, for texts not translated
+	StartedAt  time.Time
+	Deadline   time.Time // zero: none
+	Grace      time.Duration
+	Navigation Navigation
+	PerPage    int
+	Page       int       // the furthest page reached
+	FinishedAt time.Time // zero: in progress
+	Score, Max float64
+	Pending    bool // an essay awaits its mark
+	Passed     bool
+	Slots      []AttemptSlot
+}
+
+// Finished reports whether the attempt is over.
+func (a Attempt) Finished() bool { return !a.FinishedAt.IsZero() }
+
+// AttemptSlot is one question of an attempt: the version shown, the options in the order
+// shown with their opaque ids, and the newest answer saved.
+type AttemptSlot struct {
+	Slot      int
+	VersionID int64
+	Question  Question
+	Order     []int    // answer indexes in the order shown (match: the right items)
+	OptionIDs []string // what the page sends for each option in Order
+	Response  *Response
+	Seq       int64 // the newest save's sequence number
+	Mark      *Mark // set once graded (or marked by hand)
+}
+
+// AnswerSave is one answer a page sends: the slot, the response in the question's own
+// indexes (mapped from option ids), and the save's sequence number for that slot.
+type AnswerSave struct {
+	Slot     int
+	Seq      int64
+	Response Response
+}
+
+// DefaultCategory names the bank category of questions imported without one.
+const DefaultCategory = "default"

@@ -24,7 +24,8 @@ func provider(db *sql.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, db, mustSub(migrations, "migrations"), goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, db, mustSub(migrations, "migrations"), goose.WithSessionLocker(locker),
+		goose.WithGoMigrations(riverGoMigrations()...))
 }
 
 // Migrate brings the schema up to date. Each migration runs in its own transaction.
@@ -87,5 +88,6 @@ func MigrationsChecksum() string {
 		// Files embedded in the binary cannot be unreadable unless the binary is broken.
 		panic(fmt.Sprintf("store: embedded migrations: %v", err))
 	}
+	fmt.Fprintf(h, "river steps %v", riverSteps)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

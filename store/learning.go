@@ -85,6 +85,8 @@ func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs 
 		Total         int          `db:"total"`
 		Done          int          `db:"done"`
 		Sessions      []byte       `db:"sessions"`
+		QuizRequired  int          `db:"quizzes_required"`
+		QuizPassed    int          `db:"quizzes_passed"`
 	}
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT e.id, e.user_id, ch.mode, co.min_attendance, e.completed_at,
@@ -93,7 +95,14 @@ func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs 
 				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
 			(SELECT coalesce(json_agg(json_build_object('starts_at', s.starts_at, 'status', coalesce(a.status, '')) ORDER BY s.starts_at), '[]')
 				FROM cohort_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = e.user_id
-				WHERE s.cohort_id = e.cohort_id) AS sessions
+				WHERE s.cohort_id = e.cohort_id) AS sessions,
+			(SELECT count(*) FROM quizzes z JOIN modules m ON m.id = z.module_id
+				WHERE m.course_id = e.course_id AND (z.settings->>'required')::boolean) AS quizzes_required,
+			(SELECT count(*) FROM quizzes z JOIN modules m ON m.id = z.module_id
+				WHERE m.course_id = e.course_id AND (z.settings->>'required')::boolean AND coalesce(CASE z.settings->>'grade_method'
+					WHEN 'last' THEN (SELECT a.passed FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = e.user_id
+						AND a.finished_at IS NOT NULL ORDER BY a.finished_at DESC, a.id DESC LIMIT 1)
+					ELSE EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = e.user_id AND a.passed) END, false)) AS quizzes_passed
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses co ON co.id = e.course_id
 		WHERE e.user_id = ANY ($1) AND e.course_id = $2 AND e.status = 'active' FOR UPDATE OF e`, pq.Int64Array(userIDs), courseID)
 	if err != nil {
@@ -106,7 +115,7 @@ func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs 
 			complete[r.UserID] = true
 			continue
 		}
-		p := courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done}
+		p := courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done, QuizzesRequired: r.QuizRequired, QuizzesPassed: r.QuizPassed}
 		var sessions []struct {
 			StartsAt time.Time `json:"starts_at"`
 			Status   string    `json:"status"`

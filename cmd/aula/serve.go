@@ -85,6 +85,18 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	servers := []*http.Server{m.App.Server(cfg.Addr)}
 	listeners := []net.Listener{ln}
+	// Background work (the sweeper of overdue attempts): one River client per instance; River
+	// elects the one that schedules, and each job is worked once.
+	jobs, err := m.Store.StartJobs(context.WithoutCancel(ctx), store.JobsConfig{Now: time.Now, Logger: m.Logger})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = jobs.Stop(stop)
+	}()
 	fmt.Fprintf(stdout, "Aula is serving at %s (listening on %s). Stop with Ctrl-C.\n", cfg.BaseURL, ln.Addr())
 	if cfg.MetricsAddr != "" {
 		// Metrics on their own address, so that a public deployment does not publish its routes' timings.

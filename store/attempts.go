@@ -1,0 +1,539 @@
+package store
+
+import (
+	"context"
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Errors of attempts that pages explain to the trainee.
+var (
+	ErrNotEnroled       = fmt.Errorf("not enrolled in the course: %w", courses.ErrForbidden)
+	ErrNoAttemptsLeft   = fmt.Errorf("no attempts left: %w", courses.ErrConflict)
+	ErrAttemptClosed    = fmt.Errorf("the attempt is over: %w", courses.ErrConflict)
+	ErrPageLeft         = fmt.Errorf("a page already left in a sequential quiz: %w", courses.ErrConflict)
+	ErrTooFewQuestions  = fmt.Errorf("a category holds too few questions for the quiz: %w", courses.ErrConflict)
+)
+
+// StartAttempt gives userID their attempt in progress at a quiz of courseID, or starts a new
+// one when the quiz is open, the trainee is enrolled and has attempts left. The trainee's
+// enrolment is locked while it decides, so that concurrent starts (a double click, two
+// devices) never make more attempts than allowed. An attempt in progress whose time is up
+// is finished first. It returns the attempt's id.
+func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64, lang string, now time.Time) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var enrolled bool
+		if err := tx.GetContext(ctx, &enrolled, `SELECT true FROM enrolments WHERE user_id = $1 AND course_id = $2 AND status = 'active' FOR UPDATE`,
+			userID, courseID); notFound(err) {
+			return ErrNotEnroled
+		} else if err != nil {
+			return err
+		}
+		var quiz quizRow
+		if err := tx.GetContext(ctx, &quiz, quizSelect+` WHERE z.id = $1 AND m.course_id = $2`, quizID, courseID); notFound(err) {
+			return fmt.Errorf("quiz %d: %w", quizID, courses.ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		q, err := quiz.quiz()
+		if err != nil {
+			return err
+		}
+		var open struct {
+			ID       int64        `db:"id"`
+			Deadline sql.NullTime `db:"deadline"`
+			GraceMS  int64        `db:"grace_ms"`
+		}
+		err = tx.GetContext(ctx, &open, `SELECT id, deadline, grace_ms FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2 AND finished_at IS NULL`, quizID, userID)
+		switch {
+		case err == nil && !courses.Overdue(open.Deadline.Time, time.Duration(open.GraceMS)*time.Millisecond, now):
+			id = open.ID
+			return nil
+		case err == nil:
+			if err := finishAttempt(ctx, tx, open.ID, now); err != nil {
+				return err
+			}
+		case !notFound(err):
+			return err
+		}
+		if err := courses.QuizOpen(q.Settings, now); err != nil {
+			return err
+		}
+		var used struct {
+			Attempts int `db:"attempts"`
+			Extra    int `db:"extra"`
+			Minutes  int `db:"minutes"`
+		}
+		if err := tx.GetContext(ctx, &used, `SELECT
+				(SELECT count(*) FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2) AS attempts,
+				(SELECT coalesce(sum(attempts), 0) FROM quiz_grants WHERE quiz_id = $1 AND user_id = $2) AS extra,
+				(SELECT coalesce(sum(minutes), 0) FROM quiz_grants WHERE quiz_id = $1 AND user_id = $2) AS minutes`, quizID, userID); err != nil {
+			return err
+		}
+		if !courses.CanStart(q.Settings, used.Attempts, used.Extra) {
+			return ErrNoAttemptsLeft
+		}
+		id, err = insertAttempt(ctx, tx, q, userID, courseID, used.Attempts+1, lang, time.Duration(used.Minutes)*time.Minute, now)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: start attempt at quiz %d: %w", quizID, err)
+	}
+	return id, nil
+}
+
+// insertAttempt draws the attempt's questions from the bank's current versions, orders each
+// question's options and gives them opaque ids, and writes it all.
+func insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, courseID int64, number int, lang string, extra time.Duration, now time.Time) (int64, error) {
+	var bank []struct {
+		ID         int64  `db:"id"`
+		CategoryID int64  `db:"category_id"`
+		VersionID  int64  `db:"version_id"`
+		Body       []byte `db:"body"`
+	}
+	if err := tx.SelectContext(ctx, &bank, `
+		SELECT q.id, q.category_id, v.id AS version_id, v.body
+		FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version
+		WHERE q.course_id = $1 AND q.deleted_at IS NULL ORDER BY q.id`, courseID); err != nil {
+		return 0, err
+	}
+	pools := map[int64][]int64{}
+	byID := map[int64]int{}
+	for i, b := range bank {
+		pools[b.CategoryID] = append(pools[b.CategoryID], b.ID)
+		byID[b.ID] = i
+	}
+	var seed [32]byte
+	if _, err := crand.Read(seed[:]); err != nil {
+		return 0, err
+	}
+	rng := rand.New(rand.NewChaCha8(seed))
+	drawn, err := courses.Draw(q.Items, pools, rng)
+	if err != nil {
+		return 0, fmt.Errorf("%v: %w", err, ErrTooFewQuestions)
+	}
+	settings := q.Settings
+	settings.TimeLimit += extra
+	deadline := courses.Deadline(now, settings)
+	var id int64
+	if err := tx.GetContext(ctx, &id, `INSERT INTO quiz_attempts (quiz_id, user_id, number, language, started_at, deadline, grace_ms, navigation, per_page)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		q.ID, userID, number, lang, now, nullTimeValue(deadline), settings.Grace.Milliseconds(), string(settings.Navigation), settings.PerPage); err != nil {
+		return 0, err
+	}
+	var slots, versions pq.Int64Array
+	var orders, ids []string
+	for i, qid := range drawn {
+		b := bank[byID[qid]]
+		var question courses.Question
+		if err := json.Unmarshal(b.Body, &question); err != nil {
+			return 0, fmt.Errorf("question %d: %w", qid, err)
+		}
+		order := courses.OptionOrder(question, settings.ShuffleOptions, rng)
+		optionIDs, err := courses.NewOptionIDs(len(order), crand.Reader)
+		if err != nil {
+			return 0, err
+		}
+		slots = append(slots, int64(i))
+		versions = append(versions, b.VersionID)
+		o, _ := pq.Array(intsToInt64(order)).Value()
+		oi, _ := pq.Array(optionIDs).Value()
+		orders = append(orders, fmt.Sprint(o))
+		ids = append(ids, fmt.Sprint(oi))
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO attempt_slots (attempt_id, slot, question_version_id, option_order, option_ids)
+		SELECT $1, s.slot, s.version, s.option_order::integer[], s.option_ids::text[]
+		FROM unnest($2::integer[], $3::bigint[], $4::text[], $5::text[]) AS s (slot, version, option_order, option_ids)`,
+		id, slots, versions, pq.StringArray(orders), pq.StringArray(ids)); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func intsToInt64(v []int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+func nullTimeValue(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+type attemptRow struct {
+	ID         int64           `db:"id"`
+	QuizID     int64           `db:"quiz_id"`
+	CourseID   int64           `db:"course_id"`
+	UserID     int64           `db:"user_id"`
+	Number     int             `db:"number"`
+	Language   string          `db:"language"`
+	Default    string          `db:"default_language"`
+	StartedAt  time.Time       `db:"started_at"`
+	Deadline   sql.NullTime    `db:"deadline"`
+	GraceMS    int64           `db:"grace_ms"`
+	Navigation string          `db:"navigation"`
+	PerPage    int             `db:"per_page"`
+	Page       int             `db:"page"`
+	FinishedAt sql.NullTime    `db:"finished_at"`
+	Score      sql.NullFloat64 `db:"score"`
+	Max        sql.NullFloat64 `db:"max_score"`
+	Pending    bool            `db:"pending"`
+	Passed     bool            `db:"passed"`
+	Slots      []byte          `db:"slots"`
+}
+
+// attemptSelect reads an attempt with every slot, the version of its question and its
+// answer, in one statement.
+const attemptSelect = `
+	SELECT a.id, a.quiz_id, m.course_id, a.user_id, a.number, a.language, c.default_language, a.started_at, a.deadline,
+		a.grace_ms, a.navigation, a.per_page, a.page, a.finished_at, a.score, a.max_score, a.pending, a.passed,
+		(SELECT coalesce(json_agg(json_build_object('slot', s.slot, 'version_id', s.question_version_id, 'question', v.body,
+			'order', s.option_order, 'option_ids', s.option_ids, 'response', s.response, 'seq', s.seq,
+			'fraction', s.fraction, 'pending', s.pending) ORDER BY s.slot), '[]')
+			FROM attempt_slots s JOIN question_versions v ON v.id = s.question_version_id WHERE s.attempt_id = a.id) AS slots
+	FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id JOIN modules m ON m.id = z.module_id JOIN courses c ON c.id = m.course_id`
+
+func (r attemptRow) attempt() (courses.Attempt, error) {
+	a := courses.Attempt{ID: r.ID, QuizID: r.QuizID, CourseID: r.CourseID, UserID: r.UserID, Number: r.Number, Language: r.Language,
+		Default: r.Default, StartedAt: r.StartedAt, Deadline: r.Deadline.Time, Grace: time.Duration(r.GraceMS) * time.Millisecond,
+		Navigation: courses.Navigation(r.Navigation), PerPage: r.PerPage, Page: r.Page, FinishedAt: r.FinishedAt.Time,
+		Score: r.Score.Float64, Max: r.Max.Float64, Pending: r.Pending, Passed: r.Passed}
+	var slots []struct {
+		Slot      int               `json:"slot"`
+		VersionID int64             `json:"version_id"`
+		Question  courses.Question  `json:"question"`
+		Order     []int             `json:"order"`
+		OptionIDs []string          `json:"option_ids"`
+		Response  *courses.Response `json:"response"`
+		Seq       int64             `json:"seq"`
+		Fraction  *float64          `json:"fraction"`
+		Pending   bool              `json:"pending"`
+	}
+	if err := json.Unmarshal(r.Slots, &slots); err != nil {
+		return a, fmt.Errorf("attempt %d slots: %w", r.ID, err)
+	}
+	for _, s := range slots {
+		slot := courses.AttemptSlot{Slot: s.Slot, VersionID: s.VersionID, Question: s.Question, Order: s.Order, OptionIDs: s.OptionIDs,
+			Response: s.Response, Seq: s.Seq}
+		if s.Fraction != nil || s.Pending {
+			slot.Mark = &courses.Mark{Fraction: derefFloat(s.Fraction), Pending: s.Pending}
+		}
+		a.Slots = append(a.Slots, slot)
+	}
+	return a, nil
+}
+
+func derefFloat(f *float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return *f
+}
+
+// Attempt is one of userID's attempts, with every slot. Another user's attempt is not found.
+func (s *Store) Attempt(ctx context.Context, userID, attemptID int64) (courses.Attempt, error) {
+	var r attemptRow
+	err := s.db.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 AND a.user_id = $2`, attemptID, userID)
+	if notFound(err) {
+		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, courses.ErrNotFound)
+	}
+	if err != nil {
+		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, err)
+	}
+	a, err := r.attempt()
+	if err != nil {
+		return a, fmt.Errorf("store: %w", err)
+	}
+	return a, nil
+}
+
+// AttemptOfCourse is any attempt at a quiz of courseID, for its instructors.
+func (s *Store) AttemptOfCourse(ctx context.Context, courseID, attemptID int64) (courses.Attempt, error) {
+	var r attemptRow
+	err := s.db.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 AND m.course_id = $2`, attemptID, courseID)
+	if notFound(err) {
+		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, courses.ErrNotFound)
+	}
+	if err != nil {
+		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, err)
+	}
+	a, err := r.attempt()
+	if err != nil {
+		return a, fmt.Errorf("store: %w", err)
+	}
+	return a, nil
+}
+
+// SaveAnswers keeps the answers a page sent, in one statement: each slot's answer is written
+// only when its sequence number is newer than the one kept, so that a late, replayed or
+// out-of-order request never overwrites a newer answer; nothing is written once the attempt
+// is finished or its deadline and grace have passed, nor on a page a sequential quiz has
+// left. It returns the slots whose answer is now the one sent (or a newer one kept).
+func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) error {
+	if len(saves) == 0 {
+		return nil
+	}
+	slots := make(pq.Int64Array, len(saves))
+	seqs := make(pq.Int64Array, len(saves))
+	responses := make(pq.StringArray, len(saves))
+	for i, sv := range saves {
+		b, err := json.Marshal(sv.Response)
+		if err != nil {
+			return err
+		}
+		slots[i], seqs[i], responses[i] = int64(sv.Slot), sv.Seq, string(b)
+	}
+	var open bool
+	err := s.db.GetContext(ctx, &open, `
+		WITH a AS (
+			SELECT id, per_page, navigation, page FROM quiz_attempts
+			WHERE id = $1 AND user_id = $2 AND finished_at IS NULL
+				AND (deadline IS NULL OR $6 <= deadline + grace_ms * interval '1 millisecond')
+		), saved AS (
+			UPDATE attempt_slots s SET response = n.response::jsonb, seq = n.seq, saved_at = $6
+			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
+			WHERE s.attempt_id = a.id AND s.slot = n.slot AND s.seq < n.seq
+				AND (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page)
+			RETURNING s.slot
+		)
+		SELECT EXISTS (SELECT 1 FROM a) FROM (SELECT count(*) FROM saved) AS written`, attemptID, userID, slots, seqs, responses, now)
+	if err != nil {
+		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
+	}
+	if !open {
+		return s.whyClosed(ctx, userID, attemptID)
+	}
+	return nil
+}
+
+// whyClosed tells a refused save from an attempt that is not the user's.
+func (s *Store) whyClosed(ctx context.Context, userID, attemptID int64) error {
+	var exists bool
+	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE id = $1 AND user_id = $2)`, attemptID, userID); err != nil {
+		return fmt.Errorf("store: attempt %d: %w", attemptID, err)
+	}
+	if !exists {
+		return fmt.Errorf("store: attempt %d: %w", attemptID, courses.ErrNotFound)
+	}
+	return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, ErrAttemptClosed)
+}
+
+// TurnPage records that the trainee reached page; a sequential quiz never goes back below
+// the furthest page reached.
+func (s *Store) TurnPage(ctx context.Context, userID, attemptID int64, page int, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE quiz_attempts SET page = greatest(page, $3)
+		WHERE id = $1 AND user_id = $2 AND finished_at IS NULL AND (deadline IS NULL OR $4 <= deadline + grace_ms * interval '1 millisecond')`,
+		attemptID, userID, page, now)
+	if err != nil {
+		return fmt.Errorf("store: turn page of attempt %d: %w", attemptID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return s.whyClosed(ctx, userID, attemptID)
+	}
+	return nil
+}
+
+// FinishAttempt grades userID's attempt with the answers saved and records the course's
+// completion when it now holds. Finishing is idempotent: an attempt already finished (a
+// double click, a replay, another instance, the sweeper) is left as it is.
+func (s *Store) FinishAttempt(ctx context.Context, userID, attemptID int64, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var owner int64
+		if err := tx.GetContext(ctx, &owner, `SELECT user_id FROM quiz_attempts WHERE id = $1 AND user_id = $2`, attemptID, userID); notFound(err) {
+			return courses.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return finishAttempt(ctx, tx, attemptID, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish attempt %d: %w", attemptID, err)
+	}
+	return nil
+}
+
+// finishAttempt locks the attempt and, unless it is finished already, grades every slot and
+// the whole. An overdue attempt is finished at its deadline and grace, not later.
+func finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64, now time.Time) error {
+	var r attemptRow
+	if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 FOR UPDATE OF a`, attemptID); err != nil {
+		return err
+	}
+	if r.FinishedAt.Valid {
+		return nil
+	}
+	a, err := r.attempt()
+	if err != nil {
+		return err
+	}
+	if !a.Deadline.IsZero() && now.After(a.Deadline.Add(a.Grace)) {
+		now = a.Deadline.Add(a.Grace)
+	}
+	return gradeAttempt(ctx, tx, a, now, true)
+}
+
+// gradeAttempt marks every slot not marked by hand, totals the attempt and records the
+// course's completion when it now holds.
+func gradeAttempt(ctx context.Context, tx *sqlx.Tx, a courses.Attempt, now time.Time, finish bool) error {
+	marks := make([]courses.SlotMark, len(a.Slots))
+	slots := make(pq.Int64Array, len(a.Slots))
+	fractions := make(pq.Float64Array, len(a.Slots))
+	pendings := make(pq.BoolArray, len(a.Slots))
+	for i, s := range a.Slots {
+		m := courses.Mark{}
+		switch {
+		case s.Mark != nil && !s.Mark.Pending && s.Question.Type == courses.QuestionEssay:
+			m = *s.Mark // marked by hand already
+		case s.Response != nil:
+			m = courses.Grade(s.Question, a.Language, a.Default, *s.Response)
+		default:
+			m = courses.Grade(s.Question, a.Language, a.Default, courses.Response{})
+		}
+		marks[i] = courses.SlotMark{Points: s.Question.Points, Mark: m}
+		slots[i], fractions[i], pendings[i] = int64(s.Slot), m.Fraction, m.Pending
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE attempt_slots s SET fraction = n.fraction, pending = n.pending
+		FROM unnest($2::integer[], $3::double precision[], $4::boolean[]) AS n (slot, fraction, pending)
+		WHERE s.attempt_id = $1 AND s.slot = n.slot`, a.ID, slots, fractions, pendings); err != nil {
+		return err
+	}
+	var settings []byte
+	if err := tx.GetContext(ctx, &settings, `SELECT settings FROM quizzes WHERE id = $1`, a.QuizID); err != nil {
+		return err
+	}
+	var qs courses.QuizSettings
+	if err := json.Unmarshal(settings, &qs); err != nil {
+		return err
+	}
+	score, maxScore, pending := courses.AttemptScore(marks)
+	passed := !pending && courses.Passed(score, maxScore, qs.PassMark)
+	finishedAt := any(nil)
+	if finish {
+		finishedAt = now
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE quiz_attempts SET finished_at = coalesce(finished_at, $2), score = $3, max_score = $4,
+		pending = $5, passed = $6 WHERE id = $1`, a.ID, finishedAt, score, maxScore, pending, passed); err != nil {
+		return err
+	}
+	_, err := checkCompletion(ctx, tx, a.UserID, a.CourseID, now)
+	return err
+}
+
+// FinishOverdue finishes every attempt whose deadline and grace have passed, with the
+// answers saved, a batch at a time; attempts another instance is finishing are skipped.
+// It returns how many it finished.
+func (s *Store) FinishOverdue(ctx context.Context, now time.Time) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			var ids []int64
+			if err := tx.SelectContext(ctx, &ids, `SELECT id FROM quiz_attempts
+				WHERE finished_at IS NULL AND deadline IS NOT NULL AND deadline + grace_ms * interval '1 millisecond' < $1
+				ORDER BY deadline LIMIT 100 FOR UPDATE SKIP LOCKED`, now); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := finishAttempt(ctx, tx, id, now); err != nil {
+					return fmt.Errorf("attempt %d: %w", id, err)
+				}
+			}
+			n = len(ids)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("store: finish overdue attempts: %w", err)
+		}
+		total += n
+		if n < 100 {
+			return total, nil
+		}
+	}
+}
+
+// MarkEssay records an instructor's mark for an essay of an attempt at a quiz of courseID,
+// then totals the attempt again and records the course's completion when it now holds.
+func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot int, fraction float64, by int64, now time.Time) error {
+	mark, err := courses.ManualMark(fraction)
+	if err != nil {
+		return fmt.Errorf("store: mark essay: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var r attemptRow
+		if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 AND m.course_id = $2 FOR UPDATE OF a`, attemptID, courseID); notFound(err) {
+			return courses.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if !r.FinishedAt.Valid {
+			return ErrAttemptClosed // an attempt in progress is the trainee's still
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE attempt_slots s SET fraction = $3, pending = false, marked_by = $4, marked_at = $5
+			FROM question_versions v WHERE s.attempt_id = $1 AND s.slot = $2 AND v.id = s.question_version_id AND v.body->>'type' = 'essay'`,
+			attemptID, slot, mark.Fraction, by, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return courses.ErrNotFound
+		}
+		if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1`, attemptID); err != nil {
+			return err
+		}
+		a, err := r.attempt()
+		if err != nil {
+			return err
+		}
+		return gradeAttempt(ctx, tx, a, now, false)
+	})
+	if err != nil {
+		return fmt.Errorf("store: mark essay of attempt %d: %w", attemptID, err)
+	}
+	return nil
+}
+
+// GrantExtra gives one trainee extra attempts or extra minutes at a quiz, recorded with who
+// and when. Extra minutes also lengthen the attempt in progress, if any.
+func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, attempts, minutes int, by int64, now time.Time) error {
+	if attempts < 0 || minutes < 0 || attempts > courses.MaxQuizAttempts || minutes > 1440 || attempts+minutes == 0 {
+		return fmt.Errorf("store: grant extra: %w", courses.ErrInvalid)
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var ok bool
+		if err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM quizzes z JOIN modules m ON m.id = z.module_id WHERE z.id = $1 AND m.course_id = $2)
+			AND EXISTS (SELECT 1 FROM enrolments WHERE user_id = $3 AND course_id = $2)`, quizID, courseID, userID); err != nil {
+			return err
+		}
+		if !ok {
+			return courses.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO quiz_grants (quiz_id, user_id, attempts, minutes, granted_by, granted_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, quizID, userID, attempts, minutes, by, now); err != nil {
+			return err
+		}
+		if minutes > 0 {
+			_, err := tx.ExecContext(ctx, `UPDATE quiz_attempts SET deadline = deadline + $3 * interval '1 minute'
+				WHERE quiz_id = $1 AND user_id = $2 AND finished_at IS NULL AND deadline IS NOT NULL`, quizID, userID, minutes)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: grant extra at quiz %d: %w", quizID, err)
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+	"github.com/aula-school/aula/store/storetest"
+)
+
+// quizFixture makes the test course with a quiz of three single-choice questions at the
+// end of its first module, and an enrolled trainee.
+func quizFixture(t *testing.T, st *store.Store, settings courses.QuizSettings) (co courses.Course, quizID int64, trainee courses.User) {
+	t.Helper()
+	ctx := context.Background()
+	co, cohortID := cohortFixture(t, st, 0, courses.PolicyOpen, "")
+	var items []courses.QuizItem
+	for _, text := range []string{"¿Uno?", "¿Dos?", "¿Tres?"} {
+		id, err := st.SaveQuestion(ctx, courses.BankQuestion{CourseID: co.ID, Category: "M1", Question: choice(text)}, co.OwnerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, courses.QuizItem{QuestionID: id})
+	}
+	quizID, err := st.SaveQuiz(ctx, co.ID, courses.Quiz{ModuleID: co.Modules[0].ID, Key: "quiz", Position: len(co.Modules[0].Lessons),
+		Titles: map[string]string{"es": "Cuestionario"}, Settings: settings, Items: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainee = trainees(t, st, 1)[0]
+	if _, err := st.Enrol(ctx, trainee.ID, cohortID, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return co, quizID, trainee
+}
+
+// answer is the response choosing answer index i.
+func answer(slot int, seq int64, i int) courses.AnswerSave {
+	return courses.AnswerSave{Slot: slot, Seq: seq, Response: courses.Response{Choices: []int{i}}}
+}
+
+func TestTwentyConcurrentStartsMakeAtMostTheAttemptsAllowed(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	settings := courses.DefaultQuizSettings()
+	settings.Attempts = 2
+	co, quizID, u := quizFixture(t, st, settings)
+	now := time.Now()
+	for round := 0; round < 3; round++ {
+		var wg sync.WaitGroup
+		ids := make([]int64, 20)
+		errs := make([]error, 20)
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ids[i], errs[i] = st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+			}()
+		}
+		wg.Wait()
+		for i := range ids {
+			if round < 2 && (errs[i] != nil || ids[i] != ids[0]) {
+				t.Fatalf("round %d: start %d gave attempt %d, %v; want every start to give attempt %d", round, i, ids[i], errs[i], ids[0])
+			}
+			if round == 2 && !errors.Is(errs[i], store.ErrNoAttemptsLeft) {
+				t.Fatalf("a third attempt: %d, %v", ids[i], errs[i])
+			}
+		}
+		if round < 2 {
+			if err := st.FinishAttempt(ctx, u.ID, ids[0], now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var n int
+	if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM quiz_attempts WHERE quiz_id = $1`, quizID); err != nil || n != 2 {
+		t.Fatalf("%d attempts made, want 2 (%v)", n, err)
+	}
+}
+
+func TestOutOfOrderSavesKeepTheNewestAnswerAndFinishingTwiceGradesOnce(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	now := time.Now()
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The right answer of every question is index 0. Seq 2 (right) arrives before seq 1 (wrong).
+	for _, save := range []courses.AnswerSave{answer(0, 2, 0), answer(0, 1, 1), answer(1, 1, 0), answer(1, 1, 1)} {
+		if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{save}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := st.Attempt(ctx, u.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Slots[0].Seq != 2 || a.Slots[0].Response.Choices[0] != 0 || a.Slots[1].Response.Choices[0] != 0 {
+		t.Fatalf("kept: slot 0 seq %d %+v, slot 1 %+v", a.Slots[0].Seq, a.Slots[0].Response, a.Slots[1].Response)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := st.FinishAttempt(ctx, u.ID, id, now.Add(time.Duration(i)*time.Second)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	a, _ = st.Attempt(ctx, u.ID, id)
+	if !a.Finished() || a.Score != 2 || a.Max != 3 {
+		t.Fatalf("finished %v, score %v of %v; want 2 of 3", a.Finished(), a.Score, a.Max)
+	}
+	first := a.FinishedAt
+	if err := st.FinishAttempt(ctx, u.ID, id, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ = st.Attempt(ctx, u.ID, id); !a.FinishedAt.Equal(first) {
+		t.Fatalf("a second finish changed the finish time: %v, then %v", first, a.FinishedAt)
+	}
+	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(2, 1, 0)}, now); !errors.Is(err, store.ErrAttemptClosed) {
+		t.Fatalf("save after finish: %v", err)
+	}
+	// Another user's attempt is not found, for reading, saving and finishing.
+	other, err := st.CreateUser(ctx, profile("other@example.org"), "a long password", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Attempt(ctx, other.ID, id); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("another user's attempt: %v", err)
+	}
+	if err := st.SaveAnswers(ctx, other.ID, id, []courses.AnswerSave{answer(2, 9, 0)}, now); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("another user's save: %v", err)
+	}
+	if err := st.FinishAttempt(ctx, other.ID, id, now); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("another user's finish: %v", err)
+	}
+}
+
+func TestASaveAfterDeadlineAndGraceIsRefusedAndTheSweeperFinishesWithTheSavedAnswers(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	settings := courses.DefaultQuizSettings()
+	settings.TimeLimit, settings.Grace = 10*time.Minute, time.Minute
+	co, quizID, u := quizFixture(t, st, settings)
+	start := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := st.Attempt(ctx, u.ID, id)
+	if !a.Deadline.Equal(start.Add(10 * time.Minute)) {
+		t.Fatalf("deadline %v", a.Deadline)
+	}
+	// Within the grace period a save is kept; after it, refused.
+	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0)}, start.Add(10*time.Minute+30*time.Second)); err != nil {
+		t.Fatalf("save in the grace period: %v", err)
+	}
+	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 1, 0)}, start.Add(11*time.Minute+time.Millisecond)); !errors.Is(err, store.ErrAttemptClosed) {
+		t.Fatalf("save after the grace period: %v", err)
+	}
+	if n, err := st.FinishOverdue(ctx, start.Add(11*time.Minute)); err != nil || n != 0 {
+		t.Fatalf("sweeper at the end of the grace period finished %d (%v)", n, err)
+	}
+	if n, err := st.FinishOverdue(ctx, start.Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("sweeper finished %d (%v), want 1", n, err)
+	}
+	a, _ = st.Attempt(ctx, u.ID, id)
+	if !a.Finished() || a.Score != 1 || !a.FinishedAt.Equal(start.Add(11*time.Minute)) {
+		t.Fatalf("after the sweep: finished at %v with %v points", a.FinishedAt, a.Score)
+	}
+}
+
+func TestASequentialQuizRefusesAnswersOnAPageLeft(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	settings := courses.DefaultQuizSettings()
+	settings.Navigation, settings.PerPage = courses.NavigationSequential, 1
+	co, quizID, u := quizFixture(t, st, settings)
+	now := time.Now()
+	id, _ := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err := st.TurnPage(ctx, u.ID, id, 1, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.TurnPage(ctx, u.ID, id, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0), answer(1, 1, 0)}, now); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := st.Attempt(ctx, u.ID, id)
+	if a.Page != 1 || a.Slots[0].Response != nil || a.Slots[1].Response == nil {
+		t.Fatalf("page %d, slot 0 %+v, slot 1 %+v: the page left must stay unanswered", a.Page, a.Slots[0].Response, a.Slots[1].Response)
+	}
+}
+
+func TestTheSweeperJobFinishesOverdueAttemptsOnceAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.URL(t)
+	var instances []*store.Store
+	for i := 0; i < 2; i++ {
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		instances = append(instances, s)
+	}
+	st := instances[0]
+	settings := courses.DefaultQuizSettings()
+	settings.TimeLimit, settings.Grace = time.Minute, 0
+	co, quizID, u := quizFixture(t, st, settings)
+	start := time.Now().Add(-time.Hour) // long overdue by the jobs' clock
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two instances over the same database, each with its River client.
+	for _, s := range instances {
+		jobs, err := s.StartJobs(ctx, store.JobsConfig{SweepEvery: time.Second, PollInterval: 100 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = jobs.Stop(context.Background()) })
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		a, err := st.Attempt(ctx, u.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Finished() {
+			if !a.FinishedAt.Equal(a.Deadline) {
+				t.Fatalf("finished at %v, want its deadline %v", a.FinishedAt, a.Deadline)
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("no sweeper finished the overdue attempt")
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+)
+
+// Jobs is Aula's background work, in River's queue on the school's PostgreSQL: every app
+// instance runs a client, River elects one leader to schedule periodic jobs, and each job
+// is worked once, by whichever instance takes it.
+type Jobs struct {
+	client *river.Client[*sql.Tx]
+}
+
+// JobsConfig says how often the periodic jobs run and what time it is.
+type JobsConfig struct {
+	Now          func() time.Time // the app's clock
+	SweepEvery   time.Duration    // how often overdue attempts are finished (default 30 s)
+	PollInterval time.Duration    // how often a client looks for new jobs (default River's)
+	Logger       *slog.Logger
+}
+
+// finishOverdueArgs is the periodic job that finishes attempts whose time is up.
+type finishOverdueArgs struct{}
+
+func (finishOverdueArgs) Kind() string { return "finish_overdue_attempts" }
+
+type finishOverdueWorker struct {
+	river.WorkerDefaults[finishOverdueArgs]
+	store *Store
+	now   func() time.Time
+}
+
+func (w *finishOverdueWorker) Work(ctx context.Context, _ *river.Job[finishOverdueArgs]) error {
+	_, err := w.store.FinishOverdue(ctx, w.now())
+	return err
+}
+
+// StartJobs starts this instance's River client. Stop it with Jobs.Stop.
+func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &finishOverdueWorker{store: s, now: cfg.Now}); err != nil {
+		return nil, err
+	}
+	every := cfg.SweepEvery
+	unique := max(every, time.Second) // River's shortest unique period
+	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers:           workers,
+		Logger:            cfg.Logger,
+		FetchPollInterval: cfg.PollInterval,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				// Unique by period: a new leader elected mid-period does not schedule a second sweep.
+				return finishOverdueArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: unique}}
+			}, &river.PeriodicJobOpts{RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: jobs: %w", err)
+	}
+	if err := client.Start(ctx); err != nil {
+		return nil, fmt.Errorf("store: start jobs: %w", err)
+	}
+	return &Jobs{client: client}, nil
+}
+
+// Stop lets the jobs in hand finish, until ctx is done.
+func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }

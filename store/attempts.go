@@ -16,11 +16,11 @@ import (
 
 // Errors of attempts that pages explain to the trainee.
 var (
-	ErrNotEnroled       = fmt.Errorf("not enrolled in the course: %w", courses.ErrForbidden)
-	ErrNoAttemptsLeft   = fmt.Errorf("no attempts left: %w", courses.ErrConflict)
-	ErrAttemptClosed    = fmt.Errorf("the attempt is over: %w", courses.ErrConflict)
-	ErrPageLeft         = fmt.Errorf("a page already left in a sequential quiz: %w", courses.ErrConflict)
-	ErrTooFewQuestions  = fmt.Errorf("a category holds too few questions for the quiz: %w", courses.ErrConflict)
+	ErrNotEnroled      = fmt.Errorf("not enrolled in the course: %w", courses.ErrForbidden)
+	ErrNoAttemptsLeft  = fmt.Errorf("no attempts left: %w", courses.ErrConflict)
+	ErrAttemptClosed   = fmt.Errorf("the attempt is over: %w", courses.ErrConflict)
+	ErrPageLeft        = fmt.Errorf("a page already left in a sequential quiz: %w", courses.ErrConflict)
+	ErrTooFewQuestions = fmt.Errorf("a category holds too few questions for the quiz: %w", courses.ErrConflict)
 )
 
 // StartAttempt gives userID their attempt in progress at a quiz of courseID, or starts a new

@@ -107,6 +107,9 @@ type Attempt struct {
 	ID         int64
 	QuizID     int64
 	CourseID   int64
+	Slug       string            // the course's
+	QuizTitles map[string]string // the quiz's titles, by language
+	Settings   QuizSettings      // the quiz's settings now: what the review may show
 	UserID     int64
 	Number     int
 	Language   string // the language the questions are shown in, chosen at the start

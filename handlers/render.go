@@ -40,8 +40,9 @@ func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
 			}
 			return "", fmt.Errorf("no static file %q", name)
 		},
-		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		"add":   func(a, b int) int { return a + b },
+		"add64": func(a int64, b int) int64 { return a + int64(b) },
+		"sub":   func(a, b int) int { return a - b },
 	}
 	shared, err := fs.Glob(templates.FS, "layouts/*.html")
 	if err != nil {

@@ -61,6 +61,16 @@ func (a *App) routes() {
 	r.POST("/courses/:slug/enrol", a.requireUser, a.enrol)
 	r.POST("/courses/:slug/withdraw", a.requireUser, a.withdraw)
 	r.POST("/courses/:slug/lessons/:lesson/done", a.requireUser, a.lessonDone)
+	// Quizzes: the quiz's page and the start read the course; an attempt is read by its id,
+	// for its own trainee only.
+	r.GET("/courses/:slug/quizzes/:quiz", a.requireUser, a.quizPage)
+	r.POST("/courses/:slug/quizzes/:quiz/attempts", a.requireUser, a.startAttempt)
+	r.GET("/courses/:slug/attempts/:attempt", a.requireUser, a.attemptPage)
+	r.POST("/courses/:slug/attempts/:attempt", a.requireUser, a.submitPage)
+	r.POST("/courses/:slug/attempts/:attempt/answers", a.requireUser, a.saveAnswers)
+	r.GET("/courses/:slug/attempts/:attempt/summary", a.requireUser, a.attemptSummary)
+	r.POST("/courses/:slug/attempts/:attempt/finish", a.requireUser, a.finishAttempt)
+	r.GET("/courses/:slug/attempts/:attempt/review", a.requireUser, a.attemptReview)
 	r.GET("/password/set", a.setPasswordForm)
 	r.POST("/password/set", a.setPassword)
 	r.GET("/courses/:slug/images/:name", a.courseImage)

@@ -178,6 +178,9 @@ type attemptRow struct {
 	ID         int64           `db:"id"`
 	QuizID     int64           `db:"quiz_id"`
 	CourseID   int64           `db:"course_id"`
+	Slug       string          `db:"slug"`
+	QuizTitles []byte          `db:"quiz_titles"`
+	Settings   []byte          `db:"quiz_settings"`
 	UserID     int64           `db:"user_id"`
 	Number     int             `db:"number"`
 	Language   string          `db:"language"`
@@ -199,7 +202,7 @@ type attemptRow struct {
 // attemptSelect reads an attempt with every slot, the version of its question and its
 // answer, in one statement.
 const attemptSelect = `
-	SELECT a.id, a.quiz_id, m.course_id, a.user_id, a.number, a.language, c.default_language, a.started_at, a.deadline,
+	SELECT a.id, a.quiz_id, m.course_id, c.slug, z.titles AS quiz_titles, z.settings AS quiz_settings, a.user_id, a.number, a.language, c.default_language, a.started_at, a.deadline,
 		a.grace_ms, a.navigation, a.per_page, a.page, a.finished_at, a.score, a.max_score, a.pending, a.passed,
 		(SELECT coalesce(json_agg(json_build_object('slot', s.slot, 'version_id', s.question_version_id, 'question', v.body,
 			'order', s.option_order, 'option_ids', s.option_ids, 'response', s.response, 'seq', s.seq,
@@ -211,7 +214,13 @@ func (r attemptRow) attempt() (courses.Attempt, error) {
 	a := courses.Attempt{ID: r.ID, QuizID: r.QuizID, CourseID: r.CourseID, UserID: r.UserID, Number: r.Number, Language: r.Language,
 		Default: r.Default, StartedAt: r.StartedAt, Deadline: r.Deadline.Time, Grace: time.Duration(r.GraceMS) * time.Millisecond,
 		Navigation: courses.Navigation(r.Navigation), PerPage: r.PerPage, Page: r.Page, FinishedAt: r.FinishedAt.Time,
-		Score: r.Score.Float64, Max: r.Max.Float64, Pending: r.Pending, Passed: r.Passed}
+		Score: r.Score.Float64, Max: r.Max.Float64, Pending: r.Pending, Passed: r.Passed, Slug: r.Slug}
+	if err := json.Unmarshal(r.QuizTitles, &a.QuizTitles); err != nil {
+		return a, fmt.Errorf("attempt %d quiz titles: %w", r.ID, err)
+	}
+	if err := json.Unmarshal(r.Settings, &a.Settings); err != nil {
+		return a, fmt.Errorf("attempt %d quiz settings: %w", r.ID, err)
+	}
 	var slots []struct {
 		Slot      int               `json:"slot"`
 		VersionID int64             `json:"version_id"`
@@ -411,16 +420,8 @@ func gradeAttempt(ctx context.Context, tx *sqlx.Tx, a courses.Attempt, now time.
 		WHERE s.attempt_id = $1 AND s.slot = n.slot`, a.ID, slots, fractions, pendings); err != nil {
 		return err
 	}
-	var settings []byte
-	if err := tx.GetContext(ctx, &settings, `SELECT settings FROM quizzes WHERE id = $1`, a.QuizID); err != nil {
-		return err
-	}
-	var qs courses.QuizSettings
-	if err := json.Unmarshal(settings, &qs); err != nil {
-		return err
-	}
 	score, maxScore, pending := courses.AttemptScore(marks)
-	passed := !pending && courses.Passed(score, maxScore, qs.PassMark)
+	passed := !pending && courses.Passed(score, maxScore, a.Settings.PassMark)
 	finishedAt := any(nil)
 	if finish {
 		finishedAt = now

@@ -72,7 +72,9 @@ var (
 // number, so that grading needs no special case.
 var giftAnyNumber = Answer{Range: true, Min: -math.MaxFloat64, Max: math.MaxFloat64}
 
-func giftIsAnyNumber(a Answer) bool {
+// AnyNumber reports whether a numerical answer is Moodle's "*", any other number, which
+// GIFT writes as "~#feedback" after the other answers.
+func (a Answer) AnyNumber() bool {
 	return a.Range && a.Min == -math.MaxFloat64 && a.Max == math.MaxFloat64
 }
 

@@ -47,7 +47,7 @@ func giftSummary(gq GIFTQuestion, lang string) string {
 			s = []string{"true", "false"}[i] + " " + w
 		case QuestionNumerical:
 			switch {
-			case giftIsAnyNumber(a):
+			case a.AnyNumber():
 				s = "*"
 			case a.Range:
 				s = fmt.Sprintf("%g..%g", a.Min, a.Max)

@@ -125,7 +125,7 @@ func giftWriteAnswers(b *strings.Builder, q Question, t QuestionText, tag string
 	case QuestionNumerical:
 		b.WriteString("#\n")
 		for i, a := range q.Answers {
-			if giftIsAnyNumber(a) && a.Weight == 0 && i == len(q.Answers)-1 {
+			if a.AnyNumber() && a.Weight == 0 && i == len(q.Answers)-1 {
 				b.WriteString("\t~" + feedback(i) + "\n")
 				continue
 			}
@@ -135,7 +135,7 @@ func giftWriteAnswers(b *strings.Builder, q Question, t QuestionText, tag string
 			}
 			var n string
 			switch {
-			case giftIsAnyNumber(a):
+			case a.AnyNumber():
 				n = "*"
 			case a.Range:
 				n = giftNumberText(a.Min, false) + ".." + giftNumberText(a.Max, false)

@@ -32,6 +32,8 @@ commands:
                          import a course from a folder or a zip (see README: Courses as files)
   course export SLUG FILE.zip
                          export a course to a zip
+  gift check [--json] [--lang es|en|pt] FILE
+                         check a GIFT question file and list its questions (needs no configuration)
 
 configuration comes from environment variables; see README.md.
 `
@@ -43,6 +45,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return nil
+	}
+	if args[0] == "gift" {
+		return giftCommand(args[1:], stdout, stderr) // a file check: no database, no configuration
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {

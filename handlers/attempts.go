@@ -77,7 +77,7 @@ func (a *App) finishIfOverdue(c *gin.Context, at courses.Attempt) bool {
 func (a *App) newAttemptPage(c *gin.Context, at courses.Attempt) attemptPage {
 	p := attemptPage{Attempt: at, URL: attemptURL(at), CourseURL: "/courses/" + at.Slug,
 		QuizURL: "/courses/" + at.Slug + "/quizzes/" + strconv.FormatInt(at.QuizID, 10),
-		Pages: courses.PageCount(len(at.Slots), at.PerPage), Sequential: at.Navigation == courses.NavigationSequential,
+		Pages:   courses.PageCount(len(at.Slots), at.PerPage), Sequential: at.Navigation == courses.NavigationSequential,
 		Total: len(at.Slots)}
 	p.Title, p.TitleLang = quizTitle(at.QuizTitles, at.Language, at.Default)
 	if !at.Deadline.IsZero() {

@@ -28,7 +28,9 @@ func texts(text string, answers ...courses.AnswerText) map[string]courses.Questi
 
 // everyType is one question of each type, each with feedback the page must not show.
 func everyType() []courses.Question {
-	fb := func(text string) courses.AnswerText { return courses.AnswerText{Text: text, Feedback: secret + " " + text} }
+	fb := func(text string) courses.AnswerText {
+		return courses.AnswerText{Text: text, Feedback: secret + " " + text}
+	}
 	return []courses.Question{
 		{Type: courses.QuestionMultichoice, Single: true, Points: 1, Answers: []courses.Answer{{Weight: 1}, {Weight: 0}, {Weight: -1}},
 			Texts: texts("¿Qué hace primero la agente?", fb("Asegura la escena"), fb("Llama a la prensa"), fb("Se retira"))},

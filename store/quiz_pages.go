@@ -72,4 +72,3 @@ func timeOrZero(t *time.Time) time.Time {
 	}
 	return *t
 }
-

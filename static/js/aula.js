@@ -31,3 +31,155 @@
   });
   observer.observe(form);
 })();
+
+// A quiz attempt saves each answer as it is given. Saves wait in the browser (localStorage)
+// while the connection is down and are sent in order when it returns; each carries its
+// question's sequence number, so the server keeps the newest answer whatever arrives late.
+// Without JavaScript the page's buttons save the page instead.
+(function () {
+  "use strict";
+  var form = document.getElementById("attempt");
+  if (!form || !window.fetch || !window.URLSearchParams) { return; }
+  var url = form.getAttribute("data-save-url");
+  var key = "aula-attempt-" + form.getAttribute("data-attempt");
+  var text = {
+    saved: form.getAttribute("data-saved-text"),
+    retry: form.getAttribute("data-retry-text"),
+    offline: form.getAttribute("data-offline-text"),
+    closed: form.getAttribute("data-closed-text")
+  };
+  var queue = [];
+  try { queue = JSON.parse(window.localStorage.getItem(key)) || []; } catch (e) { queue = []; }
+  function keep() { try { window.localStorage.setItem(key, JSON.stringify(queue)); } catch (e) { /* private mode: the page's buttons still save */ } }
+
+  var seqs = {};
+  var fieldsets = {};
+  form.querySelectorAll("fieldset.question").forEach(function (fs) {
+    var slot = fs.getAttribute("data-slot");
+    fieldsets[slot] = fs;
+    seqs[slot] = parseInt(fs.getAttribute("data-seq"), 10) || 0;
+  });
+  // Saves still waiting from before a reload count too.
+  queue.forEach(function (item) { if (seqs[item.slot] !== undefined && item.seq > seqs[item.slot]) { seqs[item.slot] = item.seq; } });
+
+  function say(slot, message) {
+    var el = document.getElementById("save-" + slot);
+    if (el) { el.textContent = message; }
+  }
+  function setHiddenSeq(slot) {
+    var hidden = form.querySelector("input[name='seq" + slot + "']");
+    if (hidden) { hidden.value = String(seqs[slot] + 1); }
+  }
+  Object.keys(seqs).forEach(setHiddenSeq);
+
+  function enqueue(fs) {
+    var slot = fs.getAttribute("data-slot");
+    seqs[slot] += 1;
+    var params = new URLSearchParams();
+    fs.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (!el.name || el.name.indexOf("seq") === 0) { return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      params.append(el.name, el.value);
+    });
+    params.set("seq" + slot, String(seqs[slot]));
+    setHiddenSeq(slot);
+    // A newer answer to the same question replaces a waiting one: the server would keep only the newest.
+    queue = queue.filter(function (item) { return item.slot !== slot; });
+    queue.push({ slot: slot, seq: seqs[slot], body: params.toString() });
+    keep();
+    flush();
+  }
+
+  var sending = false;
+  var closed = false;
+  function flush() {
+    if (sending || closed || queue.length === 0) { return; }
+    if (navigator.onLine === false) {
+      queue.forEach(function (item) { say(item.slot, text.offline); });
+      return;
+    }
+    sending = true;
+    var item = queue[0];
+    fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
+      body: item.body
+    }).then(function (res) {
+      var json = (res.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json) { throw new Error("not saved"); } // e.g. the sign-in page after a redirect
+      return res.json().then(function (body) { return { status: res.status, body: body }; });
+    }).then(function (r) {
+      sending = false;
+      if (r.status === 200 && r.body.saved) {
+        queue.shift();
+        keep();
+        say(item.slot, text.saved);
+        flush();
+        return;
+      }
+      if (r.status === 409) {
+        closed = true;
+        queue = [];
+        keep();
+        var note = document.createElement("p");
+        note.className = "notice";
+        note.setAttribute("role", "alert");
+        note.textContent = r.body.message || text.closed;
+        form.insertBefore(note, form.firstChild);
+        return;
+      }
+      say(item.slot, text.retry);
+    }).catch(function () {
+      sending = false;
+      say(item.slot, navigator.onLine === false ? text.offline : text.retry);
+    });
+  }
+
+  form.addEventListener("change", function (e) {
+    var fs = e.target.closest("fieldset.question");
+    if (fs) { enqueue(fs); }
+  });
+  // Typed answers save after a pause in typing, as well as on change.
+  var timers = {};
+  form.addEventListener("input", function (e) {
+    if (e.target.tagName !== "TEXTAREA" && e.target.type !== "text") { return; }
+    var fs = e.target.closest("fieldset.question");
+    if (!fs) { return; }
+    var slot = fs.getAttribute("data-slot");
+    clearTimeout(timers[slot]);
+    timers[slot] = setTimeout(function () { enqueue(fs); }, 1500);
+  });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", function () { queue.forEach(function (item) { say(item.slot, text.offline); }); });
+  setInterval(flush, 5000);
+  flush();
+
+  // The countdown counts from the server's remaining seconds on the browser's monotonic
+  // clock: a wrong clock on the phone changes nothing. Screen readers hear it once a minute.
+  var deadline = document.getElementById("deadline");
+  var countdown = document.getElementById("countdown");
+  var spoken = document.getElementById("countdown-sr");
+  if (deadline && countdown && window.performance) {
+    var remaining = parseInt(deadline.getAttribute("data-remaining"), 10);
+    var started = performance.now();
+    var lastMinute = -1;
+    countdown.hidden = false;
+    var tick = function () {
+      var left = Math.max(0, Math.round(remaining - (performance.now() - started) / 1000));
+      var m = Math.floor(left / 60), s = left % 60;
+      countdown.textContent = "(" + m + ":" + (s < 10 ? "0" : "") + s + ")";
+      if (spoken && m !== lastMinute) {
+        lastMinute = m;
+        spoken.textContent = m + " " + spoken.getAttribute("data-minutes-text");
+      }
+      if (left === 0) {
+        clearInterval(timer);
+        // Time is up: the page's answers go with the form, and the server finishes the attempt after its grace period.
+        var button = form.querySelector("button[name=action][value=summary], button[name=action][value=next]");
+        if (button) { button.value = "summary"; button.click(); }
+      }
+    };
+    var timer = setInterval(tick, 1000);
+    tick();
+  }
+})();

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"net/http"
+
+	"github.com/aula-school/aula/courses"
 	"strconv"
 	"testing"
 )
@@ -25,6 +27,9 @@ func TestReaderPagesStayWithinTheirRoundTrips(t *testing.T) {
 	if r := trainee.get(first); r.Status != http.StatusOK {
 		t.Fatalf("lesson: status %d", r.Status)
 	}
+	settings := courses.DefaultQuizSettings()
+	quizID := quizOf(t, app, co, settings, everyType()...)
+	attempt := start(t, trainee, co, quizID)
 	const userRow = 1 // loadSession reads the signed-in user by primary key
 	tests := []struct {
 		page   string
@@ -38,6 +43,9 @@ func TestReaderPagesStayWithinTheirRoundTrips(t *testing.T) {
 		{"lesson page read again", second, 1},     // the place is already there
 		{"my learning", "/learning", 1},           // courses and progress; upcoming sessions
 		{"course image", "/courses/" + co.Slug + "/images/map.png", 1},
+		{"quiz page", "/courses/" + co.Slug + "/quizzes/" + strconv.FormatInt(quizID, 10), 2}, // the course; the quiz and the attempts
+		{"attempt page", attempt + "?page=2", 1},                                              // the attempt, whole
+		{"attempt summary", attempt + "/summary", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.page, func(t *testing.T) {

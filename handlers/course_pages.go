@@ -162,6 +162,8 @@ type lessonPage struct {
 	Done    map[int64]bool
 	Percent int
 	Outline []outlineModule
+	IsDone  bool   // this lesson, by the reader
+	Query   string // "?lang=…" when the course is read in another language than the pages'
 }
 
 // lessonPage shows a lesson to the trainees enrolled in its course (and to its editors);
@@ -221,6 +223,10 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
 	}
 	data.Outline = outline(lc, base, a.lang(c), true, nil, lesson.ID)
+	data.IsDone = data.Done[lesson.ID]
+	if lc.Language != a.lang(c) {
+		data.Query = "?lang=" + lc.Language
+	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
 }
 

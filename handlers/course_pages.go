@@ -3,6 +3,7 @@ package handlers
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -26,6 +27,42 @@ type coursePage struct {
 	Done        map[int64]bool
 	Percent     int
 	Now         time.Time
+	Syllabus    []outlineModule
+}
+
+// outlineModule and outlineLesson are a course's outline as a page shows it, worked out in Go:
+// html/template runs every action by reflection, and the outline's links were most of a page's.
+type outlineModule struct {
+	Title   string
+	Lessons []outlineLesson
+}
+
+type outlineLesson struct {
+	Title   string
+	Href    string // "" where the lesson is not to be opened
+	Done    bool
+	Current bool // the lesson on the page
+}
+
+// outline lists lc's lessons with links under base (none unless open), their done marks and
+// the current lesson. A course read in another language than the pages' keeps it in its links.
+func outline(lc courses.LocalCourse, base, pageLang string, open bool, done map[int64]bool, current int64) []outlineModule {
+	q := ""
+	if lc.Language != pageLang {
+		q = "?lang=" + lc.Language
+	}
+	out := make([]outlineModule, len(lc.Modules))
+	for i, m := range lc.Modules {
+		out[i] = outlineModule{Title: m.Title, Lessons: make([]outlineLesson, len(m.Lessons))}
+		for j, l := range m.Lessons {
+			row := outlineLesson{Title: l.Title, Done: done[l.ID], Current: l.ID == current}
+			if open {
+				row.Href = base + "/lessons/" + strconv.FormatInt(l.ID, 10) + q
+			}
+			out[i].Lessons[j] = row
+		}
+	}
+	return out
 }
 
 // EnrolledCohort is the cohort the trainee is in, for the course page.
@@ -109,6 +146,7 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 	if u != nil {
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
 	}
+	data.Syllabus = outline(data.Local, base, a.lang(c), data.CanRead, data.Done, 0)
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
 
@@ -123,6 +161,9 @@ type lessonPage struct {
 	CanMark bool // an enrolled trainee, who can mark the lesson done
 	Done    map[int64]bool
 	Percent int
+	Outline []outlineModule
+	IsDone  bool   // this lesson, by the reader
+	Query   string // "?lang=…" when the course is read in another language than the pages'
 }
 
 // lessonPage shows a lesson to the trainees enrolled in its course (and to its editors);
@@ -180,6 +221,11 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 			}
 		}
 		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
+	}
+	data.Outline = outline(lc, base, a.lang(c), true, nil, lesson.ID)
+	data.IsDone = data.Done[lesson.ID]
+	if lc.Language != a.lang(c) {
+		data.Query = "?lang=" + lc.Language
 	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
 }

@@ -55,5 +55,38 @@ func (a *App) learning(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "learning", a.newView(c, l))
+	lang := a.lang(c)
+	page := learningPage{Current: learningRows(l.Current, lang), Waiting: learningRows(l.Waiting, lang),
+		Completed: learningRows(l.Completed, lang)}
+	for _, s := range l.Upcoming {
+		lc := courses.Localize(l.Titles[s.CourseID], lang)
+		page.Upcoming = append(page.Upcoming, upcomingRow{UpcomingSession: s, Title: lc.Title, TitleLang: lc.Language})
+	}
+	a.render(c, http.StatusOK, "learning", a.newView(c, page))
+}
+
+// learningPage is "My learning" with each course's title already in the page's language (or
+// the course's own): a call per course from the template cost more than the rest of its card.
+type learningPage struct {
+	Current, Waiting, Completed []learningRow
+	Upcoming                    []upcomingRow
+}
+
+type learningRow struct {
+	courses.LearningItem
+	Title, TitleLang string
+}
+
+type upcomingRow struct {
+	courses.UpcomingSession
+	Title, TitleLang string
+}
+
+func learningRows(items []courses.LearningItem, lang string) []learningRow {
+	rows := make([]learningRow, len(items))
+	for i, it := range items {
+		lc := courses.Localize(it.Course, lang)
+		rows[i] = learningRow{LearningItem: it, Title: lc.Title, TitleLang: lc.Language}
+	}
+	return rows
 }

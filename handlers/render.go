@@ -21,6 +21,9 @@ import (
 // page, with every translation that takes no data written in at start-up.
 type pages struct {
 	sets map[string]*template.Template // by language + "/" + page
+	// languageOptions is the language switcher's options in each language, rendered once: the
+	// same on every page, and a dozen of a page's actions otherwise.
+	languageOptions map[string]template.HTML
 }
 
 // constantT is a translation without data, {{.T "key"}} or {{$.T "key"}}: the same text on
@@ -65,7 +68,7 @@ func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
 		}
 		sources[file] = string(b)
 	}
-	p := &pages{sets: map[string]*template.Template{}}
+	p := &pages{sets: map[string]*template.Template{}, languageOptions: map[string]template.HTML{}}
 	for _, lang := range courses.Languages {
 		inline := func(src string) string {
 			src = constantT.ReplaceAllStringFunc(src, func(m string) string {
@@ -95,6 +98,12 @@ func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
 			}
 			p.sets[lang+"/"+name] = t
 		}
+		var buf bytes.Buffer
+		if err := p.sets[lang+"/error"].ExecuteTemplate(&buf, "language-options",
+			&view{Lang: lang, Languages: courses.Languages, tr: tr}); err != nil {
+			return nil, fmt.Errorf("handlers: language options: %w", err)
+		}
+		p.languageOptions[lang] = template.HTML(buf.String())
 	}
 	return p, nil
 }
@@ -107,14 +116,15 @@ func (p *pages) set(lang, page string) (*template.Template, bool) {
 
 // view is what every page template receives.
 type view struct {
-	Lang      string
-	Languages []string
-	User      *courses.User
-	Path      string // the current URL, where the language switcher comes back to
-	Flash     string // a translation key, shown once
-	Form      *form
-	Data      any
-	tr        *translations
+	Lang            string
+	Languages       []string
+	LanguageOptions template.HTML // the switcher's, in Lang
+	User            *courses.User
+	Path            string // the current URL, where the language switcher comes back to
+	Flash           string // a translation key, shown once
+	Form            *form
+	Data            any
+	tr              *translations
 }
 
 // T translates a message id into the page's language; data are pairs of name, value.
@@ -198,12 +208,13 @@ func (f *form) HasErrors() bool { return f != nil && len(f.Errors) > 0 }
 
 func (a *App) newView(c *gin.Context, data any) *view {
 	v := &view{
-		Lang:      a.lang(c),
-		Languages: courses.Languages,
-		User:      currentUser(c),
-		Path:      c.Request.URL.RequestURI(),
-		Data:      data,
-		tr:        a.i18n,
+		Lang:            a.lang(c),
+		Languages:       courses.Languages,
+		User:            currentUser(c),
+		LanguageOptions: a.pages.languageOptions[a.lang(c)],
+		Path:            c.Request.URL.RequestURI(),
+		Data:            data,
+		tr:              a.i18n,
 	}
 	v.Flash = a.takeFlash(c)
 	return v

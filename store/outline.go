@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -16,7 +17,7 @@ import (
 type CoursePage struct {
 	// Course has every course text, its modules' titles, and its lessons' titles in the
 	// reader's language and the course's default only (as courses.Localize picks them), with
-	// no lesson bodies.
+	// no lesson bodies. Its Modules are shared with other pages of the course: read them only.
 	Course      courses.Course
 	Instructors []courses.User    // owner first; ID and FullName only
 	Enrolment   courses.Enrolment // the reader's live enrolment, when Enrolled
@@ -58,18 +59,21 @@ const (
 )
 
 // coursePageQuery is CoursePage's one statement: $1 slug, $2 language, $3 reader, $4 lesson,
-// $5 the current policy version.
+// $5 the current policy version, $6 the course's version whose outline the caller has (the
+// outline then comes back NULL).
 const coursePageQuery = `
 		SELECT ` + courseColumns + `, ` + textsColumn + `,
 			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
+			-- = ANY (ARRAY(…)), not IN (…): the plan kept for any course read every user's row.
 			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
-				FROM users u WHERE u.id IN (SELECT c.owner_id UNION ALL SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)) AS instructors,
-			(SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
+				FROM users u WHERE u.id = ANY (ARRAY(SELECT c.owner_id UNION SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id))) AS instructors,
+			coalesce(v.version, 0) AS version,
+			CASE WHEN v.version = $6 THEN NULL ELSE (SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
 				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
 					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM ` + readerTextsOf + `l.id` + readerTextsEnd + `
 						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
 				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
-				FROM modules m WHERE m.course_id = c.id) AS outline,
+				FROM modules m WHERE m.course_id = c.id) END AS outline,
 			(SELECT coalesce(array_agg(lt.language) || array_agg(lt.html) || array_agg(CASE WHEN lt.html_version = $5 THEN NULL ELSE lt.body END),
 					'{}')
 				FROM ` + readerTextsOf + `$4` + readerTextsEnd + `
@@ -87,6 +91,7 @@ const coursePageQuery = `
 			CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
 				AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END AS position
 		FROM courses c
+		LEFT JOIN course_versions v ON v.course_id = c.id
 		LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status IN ('active', 'waiting', 'pending')
 		WHERE c.slug = $1`
 
@@ -99,6 +104,7 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		Texts         pq.StringArray `db:"texts"`
 		InstructorIDs pq.Int64Array  `db:"instructor_ids"`
 		Instructors   []byte         `db:"instructors"`
+		Version       int64          `db:"version"`
 		Outline       []byte         `db:"outline"`
 		Lesson        nullStrings    `db:"lesson"`
 		Cohorts       []byte         `db:"cohorts"`
@@ -111,7 +117,8 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		CompletedAt   sql.NullTime   `db:"completed_at"`
 		Position      sql.NullInt64  `db:"position"`
 	}
-	err := s.hotGet(ctx, &row, coursePageQuery, slug, lang, userID, lessonID, courses.MarkdownPolicyVersion)
+	kept, haveKept := s.outlines.get(slug, lang)
+	err := s.hotGet(ctx, &row, coursePageQuery, slug, lang, userID, lessonID, courses.MarkdownPolicyVersion, kept.version)
 	if notFound(err) {
 		return CoursePage{}, fmt.Errorf("store: course %s: %w", slug, courses.ErrNotFound)
 	}
@@ -133,29 +140,17 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 	for _, u := range instructors {
 		p.Instructors = append(p.Instructors, courses.User{ID: u.ID, FullName: u.Name})
 	}
-	var outline []struct {
-		ID      int64             `json:"id"`
-		Key     string            `json:"key"`
-		Titles  map[string]string `json:"titles"`
-		Lessons []struct {
-			ID     int64             `json:"id"`
-			Key    string            `json:"key"`
-			Titles map[string]string `json:"titles"`
-		} `json:"lessons"`
-	}
-	if err := json.Unmarshal(row.Outline, &outline); err != nil {
-		return p, fmt.Errorf("store: course %s outline: %w", slug, err)
-	}
-	for _, m := range outline {
-		mod := courses.Module{ID: m.ID, Key: m.Key, Titles: m.Titles}
-		for _, l := range m.Lessons {
-			lesson := courses.Lesson{ID: l.ID, Key: l.Key, Texts: make(map[string]courses.LessonText, len(l.Titles))}
-			for lang, title := range l.Titles {
-				lesson.Texts[lang] = courses.LessonText{Title: title}
-			}
-			mod.Lessons = append(mod.Lessons, lesson)
+	switch {
+	case row.Outline == nil && haveKept && row.Version == kept.version:
+		p.Course.Modules = kept.modules
+	case row.Outline == nil:
+		// Only a version asked for comes back without its outline.
+		return p, fmt.Errorf("store: course %s: no outline for version %d", slug, row.Version)
+	default:
+		if p.Course.Modules, err = decodeOutline(row.Outline); err != nil {
+			return p, fmt.Errorf("store: course %s outline: %w", slug, err)
 		}
-		p.Course.Modules = append(p.Course.Modules, mod)
+		s.outlines.put(slug, lang, row.Version, p.Course.Modules)
 	}
 	if err := decodeCohorts(row.Cohorts, p.Course.ID, &p.Cohorts); err != nil {
 		return p, err
@@ -186,6 +181,81 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		p.LessonHTML[lang] = html
 	}
 	return p, nil
+}
+
+func decodeOutline(raw []byte) ([]courses.Module, error) {
+	var outline []struct {
+		ID      int64             `json:"id"`
+		Key     string            `json:"key"`
+		Titles  map[string]string `json:"titles"`
+		Lessons []struct {
+			ID     int64             `json:"id"`
+			Key    string            `json:"key"`
+			Titles map[string]string `json:"titles"`
+		} `json:"lessons"`
+	}
+	if err := json.Unmarshal(raw, &outline); err != nil {
+		return nil, err
+	}
+	var modules []courses.Module
+	for _, m := range outline {
+		mod := courses.Module{ID: m.ID, Key: m.Key, Titles: m.Titles}
+		for _, l := range m.Lessons {
+			lesson := courses.Lesson{ID: l.ID, Key: l.Key, Texts: make(map[string]courses.LessonText, len(l.Titles))}
+			for lang, title := range l.Titles {
+				lesson.Texts[lang] = courses.LessonText{Title: title}
+			}
+			mod.Lessons = append(mod.Lessons, lesson)
+		}
+		modules = append(modules, mod)
+	}
+	return modules, nil
+}
+
+// outlineCache keeps the outlines CoursePage has read, by slug and reading language, each under
+// the course's version it was read with (see migration 00005): the page's statement sends that
+// version and gets the outline again only when the course's is another. So an edit is seen by
+// the next page read on every instance, as without it, and an instance keeps only what its own
+// readers asked for. Bounded: past maxOutlines, an entry goes for each one kept.
+type outlineCache struct {
+	mu      sync.Mutex
+	entries map[outlineKey]keptOutline
+}
+
+type outlineKey struct{ slug, lang string }
+
+type keptOutline struct {
+	version int64
+	modules []courses.Module // shared by every page that reads it: never changed
+}
+
+// maxOutlines is about 30,000 lesson titles at 30 lessons an outline: a few megabytes.
+const maxOutlines = 1024
+
+func (c *outlineCache) get(slug, lang string) (keptOutline, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.entries[outlineKey{slug, lang}]
+	return k, ok
+}
+
+func (c *outlineCache) put(slug, lang string, version int64, modules []courses.Module) {
+	if version == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[outlineKey]keptOutline{}
+	}
+	key := outlineKey{slug, lang}
+	if _, ok := c.entries[key]; !ok && len(c.entries) >= maxOutlines {
+		for k := range c.entries {
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[key] = keptOutline{version: version, modules: modules}
 }
 
 // saveLessonHTML stores a lesson's HTML rendered again under the current policy, unless the

@@ -210,3 +210,103 @@ func TestLessonInNeitherTheReadersNorTheDefaultLanguageIsShownInTheOneItHas(t *t
 		t.Fatalf("HTML %q", html)
 	}
 }
+
+// outlineOf is what a reader in lang sees of a course's outline, in order.
+func outlineOf(t *testing.T, st *store.Store, slug, lang string) string {
+	t.Helper()
+	p, err := st.CoursePage(context.Background(), slug, lang, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, m := range courses.Localize(p.Course, lang).Modules {
+		b.WriteString(m.Title + ":")
+		for _, l := range m.Lessons {
+			b.WriteString(" " + l.Title + "/" + l.Language)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Two instances keep the outline they read; every kind of edit, through either, shows on
+// both at their next read.
+func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
+	url := storetest.URL(t)
+	ctx := context.Background()
+	var instances []*store.Store
+	for range 2 {
+		st, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		instances = append(instances, st)
+	}
+	st := instances[0]
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slug := "three-languages"
+	check := func(step string) {
+		t.Helper()
+		fresh, err := store.Open(ctx, url) // keeps nothing yet
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		for _, lang := range courses.Languages {
+			want := outlineOf(t, fresh, slug, lang)
+			for i, inst := range instances {
+				if got := outlineOf(t, inst, slug, lang); got != want {
+					t.Fatalf("after %s, instance %d in %s reads\n%s\nwant\n%s", step, i, lang, got, want)
+				}
+			}
+		}
+	}
+	check("the import")
+	whole, err := st.Course(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m0, m1 := whole.Modules[0], whole.Modules[1]
+	l0 := m0.Lessons[0]
+	edits := []struct {
+		name string
+		do   func(st *store.Store) error
+	}{
+		{"a module renamed", func(st *store.Store) error { return st.SetModuleTitle(ctx, id, m0.ID, "es", "Otro módulo") }},
+		{"a lesson retitled", func(st *store.Store) error {
+			return st.SaveLessonText(ctx, id, l0.ID, "es", courses.LessonText{Title: "Otra lección", Body: "x"})
+		}},
+		{"a lesson translated", func(st *store.Store) error {
+			return st.SaveLessonText(ctx, id, l0.ID, "pt", courses.LessonText{Title: "Outra lição", Body: "x"})
+		}},
+		{"a lesson added", func(st *store.Store) error { _, err := st.AddLesson(ctx, id, m0.ID, "es", "Nueva"); return err }},
+		{"a lesson moved", func(st *store.Store) error { return st.MoveLesson(ctx, id, l0.ID, 1) }},
+		{"a module moved", func(st *store.Store) error { return st.MoveModule(ctx, id, m1.ID, -1) }},
+		{"a module added", func(st *store.Store) error { _, err := st.AddModule(ctx, id, "es", "Anexo"); return err }},
+		{"a lesson deleted", func(st *store.Store) error { return st.DeleteLesson(ctx, id, l0.ID) }},
+		{"a module deleted", func(st *store.Store) error { return st.DeleteModule(ctx, id, m1.ID) }},
+		{"the course translated", func(st *store.Store) error {
+			return st.SaveTranslation(ctx, id, "en", courses.CourseText{Title: "Three", Summary: "s"}, map[int64]string{m0.ID: "Other module"})
+		}},
+		{"the default language changed", func(st *store.Store) error {
+			c, err := st.Course(ctx, id)
+			if err != nil {
+				return err
+			}
+			c.DefaultLanguage = "pt"
+			return st.UpdateCourse(ctx, c)
+		}},
+		{"the course imported again", func(st *store.Store) error { _, _, err := st.ImportBundle(ctx, owner.ID, fixture(t)); return err }},
+	}
+	for i, e := range edits {
+		if err := e.do(instances[i%2]); err != nil {
+			t.Fatalf("%s: %v", e.name, err)
+		}
+		check(e.name)
+	}
+}

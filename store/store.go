@@ -25,6 +25,7 @@ type Store struct {
 	hot      *sqlx.DB      // the busiest pages' prepared statements: see (*Store).stmt
 	counter  *atomic.Int64 // statements sent, when opened with CountStatements
 	prepared sync.Map      // query → *sqlx.Stmt on hot
+	outlines outlineCache  // the course pages' outlines, by course version: see CoursePage
 }
 
 // Open connects to PostgreSQL and checks that it answers.

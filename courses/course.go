@@ -108,6 +108,7 @@ type Module struct {
 	Key     string
 	Titles  map[string]string
 	Lessons []Lesson
+	Quizzes []Quiz // among the lessons, each after Position of them
 }
 
 // Lesson is an ordered part of a module. Key names it for files and re-imports.

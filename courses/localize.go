@@ -17,6 +17,16 @@ type LocalModule struct {
 	ID      int64
 	Title   string
 	Lessons []LocalLesson
+	Quizzes []LocalQuiz
+}
+
+// LocalQuiz is a quiz of a module in one language, placed after Position of its lessons.
+type LocalQuiz struct {
+	ID       int64
+	Title    string
+	Language string
+	Position int
+	Required bool
 }
 
 // LocalLesson is a lesson in one language. Body is Markdown.
@@ -42,6 +52,10 @@ func Localize(c Course, want string) LocalCourse {
 	for _, m := range c.Modules {
 		title, _ := Pick(m.Titles, lang, c.DefaultLanguage)
 		lm := LocalModule{ID: m.ID, Title: title}
+		for _, q := range m.Quizzes {
+			t, tl := Pick(q.Titles, lang, c.DefaultLanguage)
+			lm.Quizzes = append(lm.Quizzes, LocalQuiz{ID: q.ID, Title: t, Language: tl, Position: q.Position, Required: q.Settings.Required})
+		}
 		for _, l := range m.Lessons {
 			n++
 			t, tl := Pick(l.Texts, lang, c.DefaultLanguage)

@@ -30,6 +30,7 @@ type testApp struct {
 	SignIns *store.SignIns
 	Clock   *testClock
 	App     *handlers.App
+	Prefix  string // this test's Redis keys start with it
 	// With withOutages, the application reaches PostgreSQL and Redis through these.
 	PostgreSQL, RedisServer *storetest.Proxy
 }
@@ -116,7 +117,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app,
+	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app, Prefix: prefix,
 		PostgreSQL: pgProxy, RedisServer: redisProxy}
 }
 

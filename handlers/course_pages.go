@@ -39,27 +39,44 @@ type outlineModule struct {
 
 type outlineLesson struct {
 	Title   string
+	Lang    string // a quiz's title may be in another language than the course's
 	Href    string // "" where the lesson is not to be opened
-	Done    bool
-	Current bool // the lesson on the page
+	Done    bool   // a quiz: passed
+	Current bool   // the lesson on the page
+	Quiz    bool
 }
 
-// outline lists lc's lessons with links under base (none unless open), their done marks and
-// the current lesson. A course read in another language than the pages' keeps it in its links.
-func outline(lc courses.LocalCourse, base, pageLang string, open bool, done map[int64]bool, current int64) []outlineModule {
+// outline lists lc's lessons and quizzes with links under base (none unless open; quizzes only
+// when quizzes is the course's own address, not a preview), their done and passed marks and the
+// current lesson. A course read in another language than the pages' keeps it in its links.
+func outline(lc courses.LocalCourse, base, quizzes, pageLang string, open bool, done, passed map[int64]bool, current int64) []outlineModule {
 	q := ""
 	if lc.Language != pageLang {
 		q = "?lang=" + lc.Language
 	}
 	out := make([]outlineModule, len(lc.Modules))
 	for i, m := range lc.Modules {
-		out[i] = outlineModule{Title: m.Title, Lessons: make([]outlineLesson, len(m.Lessons))}
+		out[i] = outlineModule{Title: m.Title, Lessons: make([]outlineLesson, 0, len(m.Lessons)+len(m.Quizzes))}
+		quiz := func(z courses.LocalQuiz) {
+			row := outlineLesson{Title: z.Title, Lang: z.Language, Done: passed[z.ID], Quiz: true}
+			if open && quizzes != "" {
+				row.Href = quizzes + "/quizzes/" + strconv.FormatInt(z.ID, 10) + q
+			}
+			out[i].Lessons = append(out[i].Lessons, row)
+		}
+		k := 0
 		for j, l := range m.Lessons {
-			row := outlineLesson{Title: l.Title, Done: done[l.ID], Current: l.ID == current}
+			for ; k < len(m.Quizzes) && m.Quizzes[k].Position <= j; k++ {
+				quiz(m.Quizzes[k])
+			}
+			row := outlineLesson{Title: l.Title, Lang: lc.Language, Done: done[l.ID], Current: l.ID == current}
 			if open {
 				row.Href = base + "/lessons/" + strconv.FormatInt(l.ID, 10) + q
 			}
-			out[i].Lessons[j] = row
+			out[i].Lessons = append(out[i].Lessons, row)
+		}
+		for ; k < len(m.Quizzes); k++ {
+			quiz(m.Quizzes[k])
 		}
 	}
 	return out
@@ -146,7 +163,7 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 	if u != nil {
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
 	}
-	data.Syllabus = outline(data.Local, base, a.lang(c), data.CanRead, data.Done, 0)
+	data.Syllabus = outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, p.Passed, 0)
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
 
@@ -222,7 +239,7 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 		}
 		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
 	}
-	data.Outline = outline(lc, base, a.lang(c), true, nil, lesson.ID)
+	data.Outline = outline(lc, base, quizBase(p.Course, preview), a.lang(c), true, nil, nil, lesson.ID)
 	data.IsDone = data.Done[lesson.ID]
 	if lc.Language != a.lang(c) {
 		data.Query = "?lang=" + lc.Language
@@ -269,4 +286,12 @@ func (a *App) courseImage(c *gin.Context) {
 	c.Header("Cache-Control", "private, max-age=300")
 	c.Header("Content-Disposition", "inline")
 	c.Data(http.StatusOK, img.ContentType, img.Data)
+}
+
+// quizBase is where a course's quizzes are taken: on its own pages, never in a preview.
+func quizBase(co courses.Course, preview bool) string {
+	if preview {
+		return ""
+	}
+	return "/courses/" + co.Slug
 }

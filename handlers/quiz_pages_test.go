@@ -102,7 +102,7 @@ func TestTheAttemptPageHoldsNoAnswerKey(t *testing.T) {
 	c := app.enrolledClient("trainee@example.org", co.ID, "es")
 	page := c.get(start(t, c, co, quizID))
 	if page.Status != http.StatusOK {
-		t.Fatalf("attempt page: %d", page.Status)
+		t.Fatalf("attempt page: %d to %q", page.Status, page.Location)
 	}
 	for _, leak := range []string{secret, "weight", "fraction", "correct", "data-right", "class=\"right", "toleran", "3.5", "Distractor"} {
 		if strings.Contains(page.Body, leak) {
@@ -180,6 +180,11 @@ func TestATraineeTakesAQuizWithoutJavaScript(t *testing.T) {
 	if err != nil || len(qp.Attempts) != 1 || !qp.Attempts[0].Passed {
 		t.Fatalf("attempts: %+v (%v), want one passed", qp.Attempts, err)
 	}
+	// The course's outline lists the quiz after its module's lessons, passed.
+	coursePage := c.get("/courses/" + co.Slug)
+	if !regexp.MustCompile(`Cuestionario: <a href="/courses/` + co.Slug + `/quizzes/[0-9]+"[^>]*>Cuestionario del módulo</a> <span class="done">\(aprobado\)`).MatchString(coursePage.Body) {
+		t.Fatalf("the course page does not list the passed quiz:\n%s", coursePage.Body)
+	}
 	// Another user's attempt is not found.
 	other := app.enrolledClient("otra@example.org", co.ID, "es")
 	for _, p := range []string{url0, url0 + "/review", url0 + "/summary"} {
@@ -229,8 +234,13 @@ func TestSavesAfterTheDeadlineAreRefusedAndTheAttemptSurvivesANewInstanceAndAFlu
 	if !strings.Contains(page.Body, deadline) {
 		t.Fatalf("the second instance shows another deadline than %s", deadline)
 	}
-	// Redis loses every sign-in: the trainee signs in again and finds the same attempt.
-	if err := app.Redis.FlushDB(context.Background()).Err(); err != nil {
+	// Redis loses every sign-in (this test's keys: other tests share the server): the trainee
+	// signs in again and finds the same attempt.
+	keys, err := app.Redis.Keys(context.Background(), app.Prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("this test's Redis keys: %v (%v)", keys, err)
+	}
+	if err := app.Redis.Del(context.Background(), keys...).Err(); err != nil {
 		t.Fatal(err)
 	}
 	if res := c.get(attempt); res.Status != http.StatusSeeOther {
@@ -299,7 +309,7 @@ func attemptID(t *testing.T, path string) int64 {
 func (a *testApp) secondInstance() *testApp {
 	a.t.Helper()
 	app, err := handlers.New(handlers.Deps{Store: a.Store, Redis: a.Redis, SignIns: a.SignIns,
-		Limiter: store.NewLimiter(a.Redis, "", store.LoginLimits{PerAccount: 100, PerIP: 1000, Period: time.Minute}),
+		Limiter: store.NewLimiter(a.Redis, a.Prefix, store.LoginLimits{PerAccount: 100, PerIP: 1000, Period: time.Minute}),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: a.Clock.Now})
 	if err != nil {
 		a.t.Fatal(err)

@@ -26,6 +26,7 @@ type CoursePage struct {
 	// only what the page shows: the active trainees of a cohort with a capacity.
 	Cohorts    []courses.CohortSummary
 	Done       map[int64]bool    // the lessons of the course the reader has finished
+	Passed     map[int64]bool    // the quizzes of the course the reader has passed
 	LessonHTML map[string]string // the lesson asked for, by language: its stored, sanitised HTML
 }
 
@@ -72,7 +73,10 @@ const coursePageQuery = `
 				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
 					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM ` + readerTextsOf + `l.id` + readerTextsEnd + `
 						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
-				FROM lessons l WHERE l.module_id = m.id)) ORDER BY m.position), '[]')
+				FROM lessons l WHERE l.module_id = m.id), 'quizzes',
+				(SELECT coalesce(json_agg(json_build_object('id', z.id, 'key', z.key, 'position', z.position, 'titles', z.titles,
+					'required', coalesce((z.settings->>'required')::boolean, false)) ORDER BY z.position, z.id), '[]')
+				FROM quizzes z WHERE z.module_id = m.id)) ORDER BY m.position), '[]')
 				FROM modules m WHERE m.course_id = c.id) END AS outline,
 			(SELECT coalesce(array_agg(lt.language) || array_agg(lt.html) || array_agg(CASE WHEN lt.html_version = $5 THEN NULL ELSE lt.body END),
 					'{}')
@@ -81,6 +85,8 @@ const coursePageQuery = `
 					WHERE l.id = $4 AND m.course_id = c.id)) AS lesson,
 			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
 				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
+			(SELECT coalesce(array_agg(DISTINCT a.quiz_id), '{}') FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id
+				JOIN modules m ON m.id = z.module_id WHERE m.course_id = c.id AND a.user_id = $3 AND a.passed) AS passed,
 			CASE WHEN $4 = 0 THEN (SELECT coalesce(json_agg(json_build_object('id', ch.id, 'name', ch.name,
 					'starts_on', ch.starts_on, 'ends_on', ch.ends_on, 'capacity', ch.capacity, 'mode', ch.mode, 'location', ch.location,
 					'policy', ch.policy, 'is_default', ch.is_default, 'active', CASE WHEN ch.capacity > 0 THEN
@@ -109,6 +115,7 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 		Lesson        nullStrings    `db:"lesson"`
 		Cohorts       []byte         `db:"cohorts"`
 		Done          pq.Int64Array  `db:"done"`
+		Passed        pq.Int64Array  `db:"passed"`
 		EnrolmentID   sql.NullInt64  `db:"enrolment_id"`
 		CohortID      sql.NullInt64  `db:"cohort_id"`
 		Status        sql.NullString `db:"enrolment_status"`
@@ -158,6 +165,10 @@ func (s *Store) CoursePage(ctx context.Context, slug, lang string, userID, lesso
 	for _, id := range row.Done {
 		p.Done[id] = true
 	}
+	p.Passed = make(map[int64]bool, len(row.Passed))
+	for _, id := range row.Passed {
+		p.Passed[id] = true
+	}
 	if row.EnrolmentID.Valid {
 		p.Enrolled = true
 		p.Enrolment = enrolmentRow{ID: row.EnrolmentID.Int64, CohortID: row.CohortID.Int64, CourseID: p.Course.ID, UserID: userID,
@@ -193,6 +204,13 @@ func decodeOutline(raw []byte) ([]courses.Module, error) {
 			Key    string            `json:"key"`
 			Titles map[string]string `json:"titles"`
 		} `json:"lessons"`
+		Quizzes []struct {
+			ID       int64             `json:"id"`
+			Key      string            `json:"key"`
+			Position int               `json:"position"`
+			Titles   map[string]string `json:"titles"`
+			Required bool              `json:"required"`
+		} `json:"quizzes"`
 	}
 	if err := json.Unmarshal(raw, &outline); err != nil {
 		return nil, err
@@ -207,13 +225,17 @@ func decodeOutline(raw []byte) ([]courses.Module, error) {
 			}
 			mod.Lessons = append(mod.Lessons, lesson)
 		}
+		for _, q := range m.Quizzes {
+			mod.Quizzes = append(mod.Quizzes, courses.Quiz{ID: q.ID, Key: q.Key, ModuleID: m.ID, Position: q.Position, Titles: q.Titles,
+				Settings: courses.QuizSettings{Required: q.Required}})
+		}
 		modules = append(modules, mod)
 	}
 	return modules, nil
 }
 
 // outlineCache keeps the outlines CoursePage has read, by slug and reading language, each under
-// the course's version it was read with (see migration 00005): the page's statement sends that
+// the course's version it was read with (see migration 00008): the page's statement sends that
 // version and gets the outline again only when the course's is another. So an edit is seen by
 // the next page read on every instance, as without it, and an instance keeps only what its own
 // readers asked for. Bounded: past maxOutlines, an entry goes for each one kept.

@@ -1,6 +1,6 @@
 -- +goose Up
 -- A course's version: a new number whenever the course, its texts, its modules, its lessons or
--- their texts are written. The course and lesson pages read it in the same statement (so the
+-- their texts, or its quizzes are written. The course and lesson pages read it in the same statement (so the
 -- same snapshot) as the rest, and an app instance keeps a course's outline in memory under it:
 -- a version it has not seen means the outline is read again. Triggers number every write, so no
 -- path that edits a course (the editor, the import, a migration) can forget to. The numbers come
@@ -33,7 +33,7 @@ BEGIN
     WHEN 'course_texts', 'modules' THEN
         UPDATE course_versions SET version = nextval('course_versions_seq')
         WHERE course_id IN (OLD.course_id, NEW.course_id);
-    WHEN 'lessons' THEN
+    WHEN 'lessons', 'quizzes' THEN
         UPDATE course_versions SET version = nextval('course_versions_seq')
         WHERE course_id IN (SELECT m.course_id FROM modules m WHERE m.id IN (OLD.module_id, NEW.module_id));
     WHEN 'lesson_texts' THEN
@@ -51,8 +51,10 @@ CREATE TRIGGER course_written AFTER INSERT OR UPDATE OR DELETE ON course_texts F
 CREATE TRIGGER course_written AFTER INSERT OR UPDATE OR DELETE ON modules FOR EACH ROW EXECUTE FUNCTION aula_course_written();
 CREATE TRIGGER course_written AFTER INSERT OR UPDATE OR DELETE ON lessons FOR EACH ROW EXECUTE FUNCTION aula_course_written();
 CREATE TRIGGER course_written AFTER INSERT OR UPDATE OR DELETE ON lesson_texts FOR EACH ROW EXECUTE FUNCTION aula_course_written();
+CREATE TRIGGER course_written AFTER INSERT OR UPDATE OR DELETE ON quizzes FOR EACH ROW EXECUTE FUNCTION aula_course_written();
 
 -- +goose Down
+DROP TRIGGER course_written ON quizzes;
 DROP TRIGGER course_written ON lesson_texts;
 DROP TRIGGER course_written ON lessons;
 DROP TRIGGER course_written ON modules;

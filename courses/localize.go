@@ -98,3 +98,22 @@ func (lc LocalCourse) OtherLanguages() []string {
 	}
 	return out
 }
+
+// QuizAfter is the quiz placed right after a lesson in its module, when there is one: the
+// place a trainee goes next, before the next lesson.
+func (lc LocalCourse) QuizAfter(lessonID int64) (LocalQuiz, bool) {
+	for _, m := range lc.Modules {
+		for i, l := range m.Lessons {
+			if l.ID != lessonID {
+				continue
+			}
+			for _, q := range m.Quizzes {
+				if q.Position == i+1 || (i == len(m.Lessons)-1 && q.Position > i) {
+					return q, true
+				}
+			}
+			return LocalQuiz{}, false
+		}
+	}
+	return LocalQuiz{}, false
+}

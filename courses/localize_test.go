@@ -94,3 +94,20 @@ func TestSlugify(t *testing.T) {
 		}
 	}
 }
+
+func TestTheQuizAfterALessonIsTheOnePlacedRightAfterIt(t *testing.T) {
+	lc := LocalCourse{Modules: []LocalModule{
+		{Lessons: []LocalLesson{{ID: 1}, {ID: 2}, {ID: 3}}, Quizzes: []LocalQuiz{{ID: 10, Position: 1}, {ID: 11, Position: 3}}},
+		{Lessons: []LocalLesson{{ID: 4}}, Quizzes: []LocalQuiz{{ID: 12, Position: 9}}}, // past the end: at the end
+		{Lessons: []LocalLesson{{ID: 5}}},
+	}}
+	for _, tc := range []struct {
+		lesson int64
+		quiz   int64
+	}{{1, 10}, {2, 0}, {3, 11}, {4, 12}, {5, 0}, {99, 0}} {
+		q, ok := lc.QuizAfter(tc.lesson)
+		if q.ID != tc.quiz || ok != (tc.quiz != 0) {
+			t.Errorf("after lesson %d: quiz %d (%v), want %d", tc.lesson, q.ID, ok, tc.quiz)
+		}
+	}
+}

@@ -181,6 +181,9 @@ type lessonPage struct {
 	Outline []outlineModule
 	IsDone  bool   // this lesson, by the reader
 	Query   string // "?lang=…" when the course is read in another language than the pages'
+	// The quiz placed right after this lesson, which "next" leads to (not in a preview).
+	NextQuiz     courses.LocalQuiz
+	NextQuizHref string
 }
 
 // lessonPage shows a lesson to the trainees enrolled in its course (and to its editors);
@@ -241,6 +244,10 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 	}
 	data.Outline = outline(lc, base, quizBase(p.Course, preview), a.lang(c), true, nil, nil, lesson.ID)
 	data.IsDone = data.Done[lesson.ID]
+	if z, ok := lc.QuizAfter(lesson.ID); ok && !preview {
+		data.NextQuiz = z
+		data.NextQuizHref = quizBase(p.Course, preview) + "/quizzes/" + strconv.FormatInt(z.ID, 10) + data.Query
+	}
 	if lc.Language != a.lang(c) {
 		data.Query = "?lang=" + lc.Language
 	}

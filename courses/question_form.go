@@ -330,12 +330,15 @@ func (q Question) Form(lang string) QuestionForm {
 		for n := len(f.Answers); len(f.Answers) < n+AnswerRows || len(f.Answers) < 4; {
 			f.Answers = append(f.Answers, AnswerForm{Weight: "0", Kind: "exact"})
 		}
+		if len(q.Answers) == 0 && q.Type != QuestionMatch {
+			f.Answers[0].Weight = "1" // a new question's first answer is the right one, until the author says otherwise
+		}
 	}
 	return f
 }
 
 // NewQuestion is what the form of a new question of type t starts with: one point, and for
-// multiple choice the first answer right.
+// true/false "true" right (Form makes the first row of the other types right).
 func NewQuestion(t QuestionType) Question {
 	q := Question{Type: t, Points: 1, Single: true}
 	switch t {

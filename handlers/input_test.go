@@ -107,8 +107,11 @@ func newWalkFixture(t *testing.T, app *testApp, admin courses.User) walkFixture 
 	}
 	trainee := app.user("trainee@example.org", courses.RoleTrainee)
 	module := co.Modules[0]
+	// The quiz sits in the last module: the walk deletes the first with its lessons, as before quizzes.
+	category, question, quiz, attempt := bankFixture(t, app, co.ID, co.Modules[len(co.Modules)-1].ID, cohort, admin.ID, trainee.ID)
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return walkFixture{params: map[string]string{
+		"category": id(category), "question": id(question), "quiz": id(quiz), "attempt": id(attempt), "slot": "0",
 		"course": id(co.ID), "slug": co.Slug, "module": id(module.ID), "lesson": id(module.Lessons[0].ID),
 		"cohort": id(cohort), "session": id(session), "name": "mapa.png", "user": id(trainee.ID), "id": id(trainee.ID),
 		"lang": "en", "path": "app.css",
@@ -163,7 +166,8 @@ func TestEveryRouteAnswersBadURLAndFormValuesWithoutA500(t *testing.T) {
 		"/teach/courses": true, "/teach/courses/:course": true, "/teach/courses/:course/modules": true,
 		"/teach/courses/:course/lessons/:lesson": true, "/teach/courses/:course/translations/:lang": true,
 		"/teach/courses/:course/cohorts": true, "/teach/courses/:course/cohorts/:cohort": true,
-		"/teach/courses/:course/cohorts/:cohort/sessions": true}
+		"/teach/courses/:course/cohorts/:cohort/sessions": true, "/teach/courses/:course/questions": true,
+		"/teach/courses/:course/questions/:question": true, "/teach/courses/:course/quizzes/:quiz": true}
 
 	for _, r := range routes {
 		for _, param := range regexp.MustCompile(`[:*]([a-z_]+)`).FindAllStringSubmatch(r.Path, -1) {

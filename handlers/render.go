@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"path"
 	"regexp"
@@ -16,6 +17,11 @@ import (
 	"github.com/aula-school/aula/templates"
 	"github.com/gin-gonic/gin"
 )
+
+// formatDecimal writes a score or a percentage with at most two decimals: 7, 7.5, 83.33.
+func formatDecimal(x float64) string {
+	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
+}
 
 // pages holds one template set per page and language: the layout, the partials and that
 // page, with every translation that takes no data written in at start-up.
@@ -43,9 +49,11 @@ func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
 			}
 			return "", fmt.Errorf("no static file %q", name)
 		},
-		"add":   func(a, b int) int { return a + b },
-		"add64": func(a int64, b int) int64 { return a + int64(b) },
-		"sub":   func(a, b int) int { return a - b },
+		"add":    func(a, b int) int { return a + b },
+		"add64":  func(a int64, b int) int64 { return a + int64(b) },
+		"sub":    func(a, b int) int { return a - b },
+		"num":    formatDecimal,
+		"mul100": func(x float64) float64 { return 100 * x },
 	}
 	shared, err := fs.Glob(templates.FS, "layouts/*.html")
 	if err != nil {

@@ -27,6 +27,8 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/lessons/:lesson": true, "POST /teach/courses/:course/translations/:lang": true,
 			"POST /teach/courses/:course/cohorts": true, "POST /teach/courses/:course/cohorts/:cohort": true,
 			"POST /teach/courses/:course/cohorts/:cohort/sessions": true,
+			"POST /teach/courses/:course/questions":                true, "POST /teach/courses/:course/questions/:question": true,
+			"POST /teach/courses/:course/quizzes/:quiz": true,
 		},
 	}
 	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input))
@@ -101,7 +103,7 @@ func (a *App) routes() {
 	module := course.Group("/modules/:module", a.courseModule)
 	module.POST("", a.renameModule)
 	module.POST("/move", a.moveItem("module", moduleID, a.Store.MoveModule))
-	module.POST("/delete", a.deleteItem("module", moduleID, a.Store.DeleteModule))
+	module.POST("/delete", a.deleteItem("module", moduleID, a.deleteModule))
 	module.POST("/lessons", a.addLesson)
 	lesson := course.Group("/lessons/:lesson", a.courseLesson)
 	lesson.GET("", a.lessonEditor)
@@ -130,6 +132,34 @@ func (a *App) routes() {
 	session.POST("/attendance", a.takeAttendance)
 	session.POST("/checkin", a.openCheckIn)
 	session.GET("/qr", a.checkInQR)
+
+	// The question bank, the quizzes placed in modules, their results and the essays to mark.
+	course.GET("/questions", a.questionBank)
+	course.POST("/questions", a.createQuestion)
+	course.GET("/questions/new", a.newQuestion)
+	course.POST("/questions/categories", a.createCategory)
+	course.POST("/questions/categories/:category/delete", a.courseCategory, a.deleteCategory)
+	question := course.Group("/questions/:question", a.courseQuestion)
+	question.GET("", a.questionEditor)
+	question.POST("", a.saveQuestion)
+	question.POST("/duplicate", a.duplicateQuestion)
+	question.POST("/move", a.moveQuestion)
+	question.POST("/delete", a.deleteQuestion)
+	module.POST("/quizzes", a.addQuiz)
+	quiz := course.Group("/quizzes/:quiz", a.courseQuiz)
+	quiz.GET("", a.quizEditor)
+	quiz.POST("", a.saveQuiz)
+	quiz.POST("/items", a.addQuizItem)
+	quiz.POST("/items/move", a.moveQuizItem)
+	quiz.POST("/items/remove", a.removeQuizItem)
+	quiz.POST("/delete", a.deleteQuiz)
+	quiz.GET("/results", a.quizResults)
+	quiz.GET("/results.csv", a.exportQuizResults)
+	quiz.POST("/grants", a.grantExtra)
+	course.GET("/grading", a.gradingQueue)
+	attempt := course.Group("/attempts/:attempt", a.courseAttempt)
+	attempt.GET("", a.teachAttempt)
+	attempt.POST("/slots/:slot", a.attemptEssay, a.markEssay)
 
 	admin := r.Group("/admin", a.requireUser, a.requireRole(courses.RoleAdmin))
 	admin.GET("/users", a.listUsers)

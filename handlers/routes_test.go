@@ -47,12 +47,12 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	if err := app.Store.SaveImage(ctx, co.ID, "map.png", "image/png", tinyPNG()); err != nil {
 		t.Fatal(err)
 	}
+	category, question, quiz, attempt := bankFixture(t, app, co.ID, co.Modules[0].ID, cohort, owner.ID, trainee.ID)
 	params := map[string]string{
+		":category": fmt.Sprint(category), ":question": fmt.Sprint(question), ":quiz": fmt.Sprint(quiz), ":attempt": fmt.Sprint(attempt), ":slot": "0",
 		":course": fmt.Sprint(co.ID), ":module": fmt.Sprint(co.Modules[0].ID), ":lesson": fmt.Sprint(co.Modules[0].Lessons[0].ID),
 		":cohort": fmt.Sprint(cohort), ":session": fmt.Sprint(session), ":lang": "pt", ":name": "map.png",
 		":user": fmt.Sprint(owner.ID), ":id": fmt.Sprint(trainee.ID), ":slug": co.Slug, "*path": "/css/aula.css",
-		// Trainees' quiz routes are only walked anonymously here; quiz_pages_test.go covers who may use them.
-		":attempt": "1", ":quiz": "1",
 	}
 	fill := func(route string) string {
 		parts := strings.Split(route, "/")
@@ -143,8 +143,11 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	if err := app.Store.SaveImage(ctx, otherID, "otro.png", "image/png", tinyPNG()); err != nil {
 		t.Fatal(err)
 	}
+	otherTrainee := app.user("trainee2@example.org", courses.RoleTrainee)
+	otherCategory, otherQuestion, otherQuiz, otherAttempt := bankFixture(t, app, otherID, otherModule, otherCohort, owner.ID, otherTrainee.ID)
 	foreign := map[string]string{":module": fmt.Sprint(otherModule), ":lesson": fmt.Sprint(otherLesson),
-		":cohort": fmt.Sprint(otherCohort), ":session": fmt.Sprint(otherSession), ":name": "otro.png"}
+		":cohort": fmt.Sprint(otherCohort), ":session": fmt.Sprint(otherSession), ":name": "otro.png",
+		":category": fmt.Sprint(otherCategory), ":question": fmt.Sprint(otherQuestion), ":quiz": fmt.Sprint(otherQuiz), ":attempt": fmt.Sprint(otherAttempt)}
 	crossed := 0
 	for _, r := range lister.Routes() {
 		if !strings.HasPrefix(r.Path, "/teach/courses/:course/") {
@@ -179,6 +182,16 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	}
 	if images, err := app.Store.Images(ctx, otherID); err != nil || len(images) != 1 {
 		t.Fatalf("the other course's images: %v %v", images, err)
+	}
+	// Nor its bank, quiz or attempt.
+	if q, err := app.Store.BankQuestion(ctx, otherID, otherQuestion); err != nil || q.Version != 1 || q.CategoryID != otherCategory {
+		t.Fatalf("the other course's question: %+v %v", q, err)
+	}
+	if a, err := app.Store.AttemptOfCourse(ctx, otherID, otherAttempt); err != nil || !a.Pending {
+		t.Fatalf("the other course's attempt was marked: %+v %v", a, err)
+	}
+	if grants, err := app.Store.QuizGrants(ctx, otherID, otherQuiz); err != nil || len(grants) != 0 {
+		t.Fatalf("the other course's grants: %+v %v", grants, err)
 	}
 	// The course did not change under the requests that were refused.
 	after, err := app.Store.Course(ctx, co.ID)

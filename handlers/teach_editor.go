@@ -17,6 +17,8 @@ const (
 	tabImages       = "images"
 	tabInstructors  = "instructors"
 	tabCohorts      = "cohorts"
+	tabQuestions    = "questions"
+	tabGrading      = "grading"
 )
 
 // editorTab is one entry of the editor's sub-navigation.
@@ -44,6 +46,8 @@ func (a *App) courseHeader(c *gin.Context, co courses.Course, tab string) course
 		{tabImages, "teach.nav.images", base + "/images"},
 		{tabInstructors, "teach.nav.instructors", base + "/instructors"},
 		{tabCohorts, "teach.nav.cohorts", base + "/cohorts"},
+		{tabQuestions, "teach.nav.questions", base + "/questions"},
+		{tabGrading, "teach.nav.grading", base + "/grading"},
 	}}
 }
 

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"strconv"
+
 	"github.com/aula-school/aula/courses"
 	"github.com/gin-gonic/gin"
 )
@@ -16,6 +18,11 @@ const (
 	ctxCohort      = "aula.cohort"
 	ctxSession     = "aula.session"
 	ctxTranslation = "aula.translation"
+	ctxCategory    = "aula.category"
+	ctxQuestion    = "aula.question"
+	ctxQuiz        = "aula.quiz"
+	ctxAttempt     = "aula.attempt"
+	ctxSlot        = "aula.slot"
 )
 
 // requireTeacher lets instructors and admins in.
@@ -124,6 +131,102 @@ func (a *App) translationLanguage(c *gin.Context) {
 	c.Set(ctxTranslation, lang)
 	c.Next()
 }
+
+// courseCategory finds the bank category :category of the course loaded by editableCourse;
+// any other id is a 404.
+func (a *App) courseCategory(c *gin.Context) {
+	if id, ok := paramID(c, "category"); ok {
+		list, err := a.Store.Categories(c.Request.Context(), courseOf(c).ID)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		for _, cat := range list {
+			if cat.ID == id {
+				c.Set(ctxCategory, cat)
+				c.Next()
+				return
+			}
+		}
+	}
+	a.notFound(c)
+}
+
+// courseQuestion loads :question of the course's bank at its current version; a question of
+// another course, or one deleted, is a 404.
+func (a *App) courseQuestion(c *gin.Context) {
+	id, ok := paramID(c, "question")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	q, err := a.Store.BankQuestion(c.Request.Context(), courseOf(c).ID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Set(ctxQuestion, q)
+	c.Next()
+}
+
+// courseQuiz loads :quiz of the course loaded by editableCourse; a quiz of another course is a 404.
+func (a *App) courseQuiz(c *gin.Context) {
+	id, ok := paramID(c, "quiz")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	q, err := a.Store.Quiz(c.Request.Context(), courseOf(c).ID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Set(ctxQuiz, q)
+	c.Next()
+}
+
+// courseAttempt loads :attempt, an attempt at one of the course's quizzes, with every slot;
+// an attempt at another course's quiz is a 404.
+func (a *App) courseAttempt(c *gin.Context) {
+	id, ok := paramID(c, "attempt")
+	if !ok {
+		a.notFound(c)
+		return
+	}
+	at, err := a.Store.AttemptOfCourse(c.Request.Context(), courseOf(c).ID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Set(ctxAttempt, at)
+	c.Next()
+}
+
+// attemptEssay finds :slot of the attempt loaded by courseAttempt, when it holds an essay:
+// only essays are marked by hand, so any other slot is a 404.
+func (a *App) attemptEssay(c *gin.Context) {
+	n, err := strconv.Atoi(c.Param("slot"))
+	if err == nil {
+		for _, s := range attemptOf(c).Slots {
+			if s.Slot == n && s.Question.Type == courses.QuestionEssay {
+				c.Set(ctxSlot, s)
+				c.Next()
+				return
+			}
+		}
+	}
+	a.notFound(c)
+}
+
+func categoryOf(c *gin.Context) courses.QuestionCategory {
+	return c.MustGet(ctxCategory).(courses.QuestionCategory)
+}
+func questionOf(c *gin.Context) courses.BankQuestion {
+	return c.MustGet(ctxQuestion).(courses.BankQuestion)
+}
+func quizOf(c *gin.Context) courses.Quiz        { return c.MustGet(ctxQuiz).(courses.Quiz) }
+func attemptOf(c *gin.Context) courses.Attempt  { return c.MustGet(ctxAttempt).(courses.Attempt) }
+func slotOf(c *gin.Context) courses.AttemptSlot { return c.MustGet(ctxSlot).(courses.AttemptSlot) }
 
 func translationOf(c *gin.Context) string { return c.MustGet(ctxTranslation).(string) }
 

@@ -14,9 +14,17 @@ import (
 // outlinePage is the course editor's first page: its status, and its modules and lessons
 // in the course's default language, the one they are edited in.
 type outlinePage struct {
-	Head  courseHeader
-	Local courses.LocalCourse
-	URL   string
+	Head    courseHeader
+	Local   courses.LocalCourse
+	URL     string
+	Quizzes map[int64][]outlineQuiz // by module
+}
+
+// outlineQuiz is a quiz as the outline lists it, among its module's lessons.
+type outlineQuiz struct {
+	ID              int64
+	Title, Lang     string
+	Position, Items int
 }
 
 func (a *App) courseOutline(c *gin.Context) {
@@ -25,7 +33,18 @@ func (a *App) courseOutline(c *gin.Context) {
 
 func (a *App) renderOutline(c *gin.Context, status int, f *form) {
 	co := courseOf(c)
-	v := a.newView(c, outlinePage{Head: a.courseHeader(c, co, tabOutline), Local: courses.Localize(co, co.DefaultLanguage), URL: courseURL(co)})
+	quizzes, err := a.Store.Quizzes(c.Request.Context(), co.ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	data := outlinePage{Head: a.courseHeader(c, co, tabOutline), Local: courses.Localize(co, co.DefaultLanguage), URL: courseURL(co),
+		Quizzes: map[int64][]outlineQuiz{}}
+	for _, q := range quizzes {
+		title, lang := courses.Pick(q.Titles, co.DefaultLanguage, co.DefaultLanguage)
+		data.Quizzes[q.ModuleID] = append(data.Quizzes[q.ModuleID], outlineQuiz{ID: q.ID, Title: title, Lang: lang, Position: q.Position, Items: len(q.Items)})
+	}
+	v := a.newView(c, data)
 	v.Form = f
 	a.render(c, status, "teach_course", v)
 }
@@ -102,6 +121,8 @@ func (a *App) deleteItem(param string, idOf func(*gin.Context) int64, del func(c
 		id := idOf(c)
 		err := del(c.Request.Context(), co.ID, id)
 		switch {
+		case errors.Is(err, errModuleHasQuizzes):
+			a.setFlash(c, "flash.error.module_has_quizzes")
 		case errors.Is(err, store.ErrLessonCompleted):
 			a.setFlash(c, "flash.error."+param+"_completed")
 		case err != nil:
@@ -112,6 +133,24 @@ func (a *App) deleteItem(param string, idOf func(*gin.Context) int64, del func(c
 		}
 		c.Redirect(http.StatusSeeOther, courseURL(co)+"#outline")
 	}
+}
+
+// errModuleHasQuizzes refuses to delete a module that still holds quizzes: their results
+// would go with it, and the store would refuse it as if lessons were completed.
+var errModuleHasQuizzes = fmt.Errorf("module holds quizzes: %w", courses.ErrConflict)
+
+// deleteModule deletes a module without quizzes.
+func (a *App) deleteModule(ctx context.Context, courseID, moduleID int64) error {
+	quizzes, err := a.Store.Quizzes(ctx, courseID)
+	if err != nil {
+		return err
+	}
+	for _, q := range quizzes {
+		if q.ModuleID == moduleID {
+			return errModuleHasQuizzes
+		}
+	}
+	return a.Store.DeleteModule(ctx, courseID, moduleID)
 }
 
 func (a *App) addLesson(c *gin.Context) {

@@ -108,6 +108,7 @@ type Module struct {
 	Key     string
 	Titles  map[string]string
 	Lessons []Lesson
+	Quizzes []Quiz // by Position among the lessons
 }
 
 // Lesson is an ordered part of a module. Key names it for files and re-imports.

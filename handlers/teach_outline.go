@@ -104,6 +104,8 @@ func (a *App) deleteItem(param string, idOf func(*gin.Context) int64, del func(c
 		switch {
 		case errors.Is(err, store.ErrLessonCompleted):
 			a.setFlash(c, "flash.error."+param+"_completed")
+		case errors.Is(err, store.ErrQuizHasAttempts):
+			a.setFlash(c, "flash.error."+param+"_quiz_attempted")
 		case err != nil:
 			a.fail(c, err)
 			return

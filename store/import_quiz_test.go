@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -189,5 +190,74 @@ func TestReimportVersionsChangedQuestionsAndAttemptsKeepWhatTheyShowed(t *testin
 	b.Course.Modules = b.Course.Modules[1:]
 	if _, _, err := st.ImportBundle(ctx, owner.ID, b); !errors.Is(err, store.ErrQuizHasAttempts) {
 		t.Fatalf("removing the module of an attempted quiz: %v", err)
+	}
+}
+
+// Files hold fixed questions only: a draw from a category is exported as all of it.
+func TestExportWritesADrawnCategoryAsItsQuestions(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	owner := instructor(t, st, "owner@example.org")
+	b := catalogCourse(t, generalCourse)
+	id, _, err := st.ImportBundle(ctx, owner.ID, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quizzes, _ := bankVersions(t, st, id)
+	cats, _ := st.Categories(ctx, id)
+	q := quizzes[2]
+	q.Items = []courses.QuizItem{q.Items[0], {CategoryID: cats[0].ID, Count: 2}}
+	if _, err := st.SaveQuiz(ctx, id, q); err != nil {
+		t.Fatal(err)
+	}
+	out := exported(t, st, id)
+	m3 := b.Course.Modules[2].Key
+	want := append([]courses.BankQuestion{b.Questions[m3][0]}, b.Questions[b.Course.Modules[0].Key]...)
+	if got := out.Questions[m3]; !reflect.DeepEqual(got, want) {
+		t.Errorf("exported questions of the drawing quiz: %d, want %d", len(got), len(want))
+	}
+	files, err := courses.WriteBundle(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, errs := courses.ReadBundle(mapFS(files)); len(errs) > 0 {
+		t.Errorf("the export does not read back: %v", errs)
+	}
+}
+
+func mapFS(files map[string][]byte) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for p, data := range files {
+		fsys[p] = &fstest.MapFile{Data: data}
+	}
+	return fsys
+}
+
+func TestDeletingAModuleTakesItsQuizUnlessAttempted(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	owner := instructor(t, st, "owner@example.org")
+	id, _, err := st.ImportBundle(ctx, owner.ID, catalogCourse(t, generalCourse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	co, _ := st.Course(ctx, id)
+	quizzes, _ := bankVersions(t, st, id)
+	trainee := trainees(t, st, 1)[0]
+	cohorts, _ := st.Cohorts(ctx, id)
+	if _, err := st.Enrol(ctx, trainee.ID, cohorts[0].ID, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartAttempt(ctx, trainee.ID, id, quizzes[0].ID, "es", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteModule(ctx, id, co.Modules[0].ID); !errors.Is(err, store.ErrQuizHasAttempts) {
+		t.Errorf("deleting the module of an attempted quiz: %v", err)
+	}
+	if err := st.DeleteModule(ctx, id, co.Modules[1].ID); err != nil {
+		t.Fatalf("deleting a module whose quiz nobody attempted: %v", err)
+	}
+	if left, _ := bankVersions(t, st, id); len(left) != 2 {
+		t.Errorf("%d quizzes left, want 2", len(left))
 	}
 }

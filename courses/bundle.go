@@ -16,6 +16,9 @@ import (
 type Bundle struct {
 	Course Course // IDs, Status, OwnerID and InstructorIDs are left zero
 	Images []Image
+	// Questions are each module's quiz's questions, in the quiz's order, by module key;
+	// only Category and Question are set.
+	Questions map[string][]BankQuestion
 }
 
 // BundleError is one problem, where it is. Key is a translation key (the web
@@ -116,6 +119,8 @@ func bundleReadLimit(p string) int64 {
 		return MaxCourseYAMLBytes
 	case len(parts) == 2 && parts[0] == imagesFolder:
 		return MaxImageBytes
+	case len(parts) == 2 && quizFilePattern.MatchString(parts[1]):
+		return MaxGIFTBytes
 	case len(parts) == 2:
 		return maxLessonFileBytes
 	}

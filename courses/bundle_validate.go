@@ -53,6 +53,7 @@ func (t *bundleTree) validate() (Bundle, []BundleError) {
 	}
 	var images []Image
 	lessonFiles := map[string][]string{} // module folder -> lesson file names
+	quizFiles := map[string][]string{}   // module folder -> GIFT file names
 	for _, p := range SortKeys(t.files) {
 		parts := strings.Split(p, "/")
 		switch {
@@ -69,6 +70,8 @@ func (t *bundleTree) validate() (Bundle, []BundleError) {
 			if img, ok := checkBundleImage(p, parts[1], t.files[p], &errs); ok {
 				images = append(images, img)
 			}
+		case modules[parts[0]] && quizFilePattern.MatchString(parts[1]):
+			quizFiles[parts[0]] = append(quizFiles[parts[0]], parts[1])
 		case modules[parts[0]]:
 			lessonFiles[parts[0]] = append(lessonFiles[parts[0]], parts[1])
 		}
@@ -76,12 +79,20 @@ func (t *bundleTree) validate() (Bundle, []BundleError) {
 
 	// Lessons, module by module.
 	course := spec.course
+	var questions map[string][]BankQuestion
 	for _, m := range spec.modules {
 		if !t.dirs[m.folder] {
 			continue
 		}
 		module := Module{Key: m.folder, Titles: m.titles}
 		module.Lessons = readLessons(t, m.folder, lessonFiles[m.folder], spec, &errs)
+		if quiz, qs, ok := readQuiz(t, m.folder, quizFiles[m.folder], spec, m.quiz, len(module.Lessons), &errs); ok {
+			module.Quizzes = []Quiz{quiz}
+			if questions == nil {
+				questions = map[string][]BankQuestion{}
+			}
+			questions[m.folder] = qs
+		}
 		course.Modules = append(course.Modules, module)
 		delete(lessonFiles, m.folder)
 	}
@@ -93,7 +104,7 @@ func (t *bundleTree) validate() (Bundle, []BundleError) {
 	if len(errs) > 0 {
 		return Bundle{}, sortBundleErrors(errs)
 	}
-	return Bundle{Course: course, Images: images}, nil
+	return Bundle{Course: course, Images: images, Questions: questions}, nil
 }
 
 // checkBundleImage checks one file in images/.

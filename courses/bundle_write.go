@@ -25,9 +25,23 @@ func WriteBundle(b Bundle) (map[string][]byte, error) {
 		return nil, err
 	}
 	files[courseFile] = yml
+	langs, err := writeOrder(c.Texts, c.DefaultLanguage)
+	if err != nil {
+		return nil, err
+	}
 	for _, m := range c.Modules {
 		if !moduleFolderPattern.MatchString(m.Key) || m.Key == imagesFolder {
 			return nil, fmt.Errorf("%w: module key %q", ErrInvalid, m.Key)
+		}
+		switch {
+		case len(m.Quizzes) > 1:
+			return nil, fmt.Errorf("%w: module %s has %d quizzes; files hold one", ErrInvalid, m.Key, len(m.Quizzes))
+		case len(m.Quizzes) == 1:
+			for p, data := range quizFiles(m.Key, b.Questions[m.Key], langs) {
+				files[p] = data
+			}
+		case len(b.Questions[m.Key]) > 0:
+			return nil, fmt.Errorf("%w: module %s has questions and no quiz", ErrInvalid, m.Key)
 		}
 		for i, l := range m.Lessons {
 			for lang, text := range l.Texts {
@@ -106,7 +120,15 @@ func courseYAML(c Course) ([]byte, error) {
 		for _, lang := range mlangs {
 			titles.Content = append(titles.Content, str(lang), quoted(m.Titles[lang]))
 		}
-		modules.Content = append(modules.Content, mapping(str("folder"), str(m.Key), str("titles"), titles))
+		module := mapping(str("folder"), str(m.Key), str("titles"), titles)
+		if len(m.Quizzes) > 0 {
+			qlangs, err := writeOrder(m.Quizzes[0].Titles, c.DefaultLanguage)
+			if err != nil {
+				return nil, err
+			}
+			module.Content = append(module.Content, str("quiz"), quizYAML(m.Quizzes[0], qlangs))
+		}
+		modules.Content = append(modules.Content, module)
 	}
 	root := mapping(
 		str("slug"), str(c.Slug),

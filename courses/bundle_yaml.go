@@ -26,6 +26,7 @@ type moduleSpec struct {
 	folder string
 	node   *yaml.Node // the folder's value, for lines
 	titles map[string]string
+	quiz   *quizSpec // the quiz: block, when there is one
 }
 
 // bundleTitleProblem maps ValidateTitle's answer to the bundle's keys.
@@ -249,7 +250,7 @@ func parseModule(item *yaml.Node, languages map[string]bool, known bool, folders
 		errs.at(item, "bundle.field_invalid", map[string]any{"Field": "modules"})
 		return moduleSpec{}, false
 	}
-	fields := mappingFields(item, []string{"folder", "titles"}, errs)
+	fields := mappingFields(item, []string{"folder", "titles", "quiz"}, errs)
 	n := requiredScalar(item, fields, "folder", errs)
 	if n == nil {
 		return moduleSpec{}, false
@@ -264,6 +265,9 @@ func parseModule(item *yaml.Node, languages map[string]bool, known bool, folders
 		return moduleSpec{}, false
 	}
 	folders[m.folder] = true
+	if n := fields["quiz"]; n != nil {
+		m.quiz = parseQuizBlock(m.folder, n, languages, known, errs)
+	}
 
 	titles := fields["titles"]
 	if titles == nil {
@@ -272,8 +276,21 @@ func parseModule(item *yaml.Node, languages map[string]bool, known bool, folders
 		errs.at(titles, "bundle.field_invalid", map[string]any{"Field": "titles"})
 		return m, true
 	}
-	for i := 0; i+1 < len(titles.Content); i += 2 {
-		k, v := titles.Content[i], titles.Content[i+1]
+	m.titles = parseTitles(titles, languages, known, errs)
+	for _, lang := range Languages {
+		if known && languages[lang] && !bundleHas(m.titles, lang) {
+			errs.at(titles, "bundle.module_title_missing", map[string]any{"Folder": m.folder, "Language": lang})
+		}
+	}
+	return m, true
+}
+
+// parseTitles reads a mapping of language to title, reporting languages the course does
+// not have and bad titles; the caller says which languages are missing.
+func parseTitles(n *yaml.Node, languages map[string]bool, known bool, errs *bundleErrorList) map[string]string {
+	titles := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
 		switch {
 		case !ValidLanguage(k.Value):
 			errs.at(k, "bundle.language_invalid", map[string]any{"Language": k.Value})
@@ -281,7 +298,7 @@ func parseModule(item *yaml.Node, languages map[string]bool, known bool, folders
 		case known && !languages[k.Value]:
 			errs.at(k, "bundle.language_unknown", map[string]any{"Language": k.Value})
 			continue
-		case bundleHas(m.titles, k.Value):
+		case bundleHas(titles, k.Value):
 			errs.at(k, "bundle.field_duplicate", map[string]any{"Field": k.Value})
 			continue
 		case v.Kind != yaml.ScalarNode:
@@ -292,14 +309,9 @@ func parseModule(item *yaml.Node, languages map[string]bool, known bool, folders
 		if key, args := bundleTitleProblem(title); key != "" {
 			errs.at(v, key, args)
 		}
-		m.titles[k.Value] = title
+		titles[k.Value] = title
 	}
-	for _, lang := range Languages {
-		if known && languages[lang] && !bundleHas(m.titles, lang) {
-			errs.at(titles, "bundle.module_title_missing", map[string]any{"Folder": m.folder, "Language": lang})
-		}
-	}
-	return m, true
+	return titles
 }
 
 func bundleHas[V any](m map[string]V, k string) bool {

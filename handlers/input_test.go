@@ -167,7 +167,8 @@ func TestEveryRouteAnswersBadURLAndFormValuesWithoutA500(t *testing.T) {
 		"/teach/courses/:course/lessons/:lesson": true, "/teach/courses/:course/translations/:lang": true,
 		"/teach/courses/:course/cohorts": true, "/teach/courses/:course/cohorts/:cohort": true,
 		"/teach/courses/:course/cohorts/:cohort/sessions": true, "/teach/courses/:course/questions": true,
-		"/teach/courses/:course/questions/:question": true, "/teach/courses/:course/quizzes/:quiz": true}
+		"/teach/courses/:course/questions/:question": true, "/teach/courses/:course/quizzes/:quiz": true,
+		"/teach/courses/:course/questions/import": true, "/teach/courses/:course/questions/import/confirm": true}
 
 	for _, r := range routes {
 		for _, param := range regexp.MustCompile(`[:*]([a-z_]+)`).FindAllStringSubmatch(r.Path, -1) {

@@ -12,9 +12,11 @@ func (a *App) routes() {
 	input := inputRules{
 		// Routes that take files; every other body is bounded by defaultMaxBody.
 		maxBody: map[string]int64{
-			"POST /teach/courses/:course/images":               courses.MaxImageBytes + 1<<20,
-			"POST /teach/import":                               maxImportBytes,
-			"POST /teach/courses/:course/cohorts/:cohort/bulk": courses.MaxEnrolmentBytes + 1<<20,
+			"POST /teach/courses/:course/images":                   courses.MaxImageBytes + 1<<20,
+			"POST /teach/import":                                   maxImportBytes,
+			"POST /teach/courses/:course/questions/import":         maxGIFTImportBody,
+			"POST /teach/courses/:course/questions/import/confirm": maxGIFTImportBody,
+			"POST /teach/courses/:course/cohorts/:cohort/bulk":     courses.MaxEnrolmentBytes + 1<<20,
 			// A lesson of MaxLessonLength characters, each up to 4 bytes of UTF-8 and 3 of
 			// percent-encoding per byte, with its title and buttons.
 			"POST /teach/courses/:course/lessons/:lesson": courses.MaxLessonLength*12 + 1<<20,
@@ -29,6 +31,8 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/cohorts/:cohort/sessions": true,
 			"POST /teach/courses/:course/questions":                true, "POST /teach/courses/:course/questions/:question": true,
 			"POST /teach/courses/:course/quizzes/:quiz": true,
+			// The GIFT import shows a refused character beside the text it was in.
+			"POST /teach/courses/:course/questions/import": true, "POST /teach/courses/:course/questions/import/confirm": true,
 		},
 	}
 	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input))
@@ -113,6 +117,11 @@ func (a *App) routes() {
 	course.GET("/images", a.images)
 	course.POST("/images", a.uploadImage)
 	course.POST("/images/:name/delete", a.deleteImage)
+	// Questions in GIFT: check, then confirm; the bank's own pages are elsewhere.
+	course.GET("/questions/import", a.giftImportForm)
+	course.POST("/questions/import", a.giftImportCheck)
+	course.POST("/questions/import/confirm", a.giftImportConfirm)
+	course.GET("/questions/export.gift", a.giftExport)
 	course.GET("/instructors", a.instructors)
 	course.POST("/instructors", a.addInstructor)
 	course.POST("/instructors/:user/delete", a.removeInstructor)

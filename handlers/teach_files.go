@@ -68,16 +68,17 @@ func (a *App) deleteImage(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, courseURL(co)+"/images")
 }
 
-// exportCourse downloads the course as a zip of course.yaml, Markdown lessons and images.
+// exportCourse downloads the course as a zip of course.yaml, Markdown lessons, images and
+// the modules' quizzes in GIFT.
 func (a *App) exportCourse(c *gin.Context) {
 	co := courseOf(c)
-	images, err := a.Store.ImagesWithData(c.Request.Context(), co.ID)
+	b, err := a.Store.ExportBundle(c.Request.Context(), co.ID)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	var buf bytes.Buffer
-	if err := courses.WriteBundleZip(courses.Bundle{Course: co, Images: images}, &buf); err != nil {
+	if err := courses.WriteBundleZip(b, &buf); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -125,6 +126,10 @@ func (a *App) importCourse(c *gin.Context) {
 	}
 	if errors.Is(err, store.ErrLessonCompleted) {
 		problem("bundle.lesson_completed")
+		return
+	}
+	if errors.Is(err, store.ErrQuizHasAttempts) {
+		problem("bundle.quiz_attempted")
 		return
 	}
 	if err != nil {

@@ -125,6 +125,8 @@ func (a *App) deleteItem(param string, idOf func(*gin.Context) int64, del func(c
 			a.setFlash(c, "flash.error.module_has_quizzes")
 		case errors.Is(err, store.ErrLessonCompleted):
 			a.setFlash(c, "flash.error."+param+"_completed")
+		case errors.Is(err, store.ErrQuizHasAttempts):
+			a.setFlash(c, "flash.error."+param+"_quiz_attempted")
 		case err != nil:
 			a.fail(c, err)
 			return

@@ -11,8 +11,10 @@ import (
 
 // ImportBundle writes a course read from files, in one transaction: a new slug creates a
 // draft course owned by ownerID; a known slug is updated in place, matching modules and
-// lessons by key, so that trainees' progress on lessons that stay is kept. Removing a
-// lesson that trainees completed fails the whole import with ErrLessonCompleted. A known
+// lessons by key, so that trainees' progress on lessons that stay is kept. Each module's
+// quiz goes in with its questions, into the course's question bank (see importQuiz).
+// Removing a lesson that trainees completed fails the whole import with ErrLessonCompleted,
+// removing a quiz they attempted with ErrQuizHasAttempts. A known
 // slug of a course ownerID may not edit is ErrForbidden, checked under the course's lock.
 func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundle) (id int64, created bool, err error) {
 	c := b.Course
@@ -52,7 +54,7 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 				return err
 			}
 		}
-		if err := importModules(ctx, tx, id, c.Slug, c.Modules); err != nil {
+		if err := importModules(ctx, tx, id, c.Slug, c.Modules, b.Questions, ownerID); err != nil {
 			return err
 		}
 		keep := []string{} // never nil: NULL in the query below would keep every image
@@ -73,7 +75,8 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 	return id, created, nil
 }
 
-func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, slug string, modules []courses.Module) error {
+func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, slug string, modules []courses.Module,
+	questions map[string][]courses.BankQuestion, by int64) error {
 	existing := map[string]int64{}
 	var rows []struct {
 		ID  int64  `db:"id"`
@@ -103,10 +106,16 @@ func importModules(ctx context.Context, tx *sqlx.Tx, courseID int64, slug string
 		if err := importLessons(ctx, tx, slug, id, m.Lessons); err != nil {
 			return err
 		}
+		if err := importQuiz(ctx, tx, courseID, id, m, questions[m.Key], by); err != nil {
+			return err
+		}
 	}
 	for _, r := range rows {
 		if kept[r.ID] {
 			continue
+		}
+		if err := deleteModuleQuizzes(ctx, tx, r.ID, r.Key); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM modules WHERE id = $1`, r.ID)
 		if isRestrictViolation(err) {

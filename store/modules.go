@@ -124,11 +124,21 @@ func swap(ctx context.Context, tx *sqlx.Tx, table, parentColumn string, parentID
 	return err
 }
 
-// DeleteModule removes a module and its lessons, unless trainees completed one of them.
+// DeleteModule removes a module, its lessons and its quizzes, unless trainees completed one
+// of its lessons (ErrLessonCompleted) or attempted one of its quizzes (ErrQuizHasAttempts).
 func (s *Store) DeleteModule(ctx context.Context, courseID, moduleID int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockCourse(ctx, tx, courseID); err != nil {
 			return err
+		}
+		var key string
+		if err := tx.GetContext(ctx, &key, `SELECT key FROM modules WHERE id = $1 AND course_id = $2`, moduleID, courseID); notFound(err) {
+			return fmt.Errorf("store: module %d: %w", moduleID, courses.ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		if err := deleteModuleQuizzes(ctx, tx, moduleID, key); err != nil {
+			return fmt.Errorf("store: module %d: %w", moduleID, err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM modules WHERE id = $1 AND course_id = $2`, moduleID, courseID)
 		if isRestrictViolation(err) {

@@ -48,12 +48,12 @@ func courseCommand(ctx context.Context, cfg Config, args []string, stdout io.Wri
 		if err != nil {
 			return err
 		}
-		images, err := st.ImagesWithData(ctx, c.ID)
+		b, err := st.ExportBundle(ctx, c.ID)
 		if err != nil {
 			return err
 		}
 		var buf bytes.Buffer
-		if err := courses.WriteBundleZip(courses.Bundle{Course: c, Images: images}, &buf); err != nil {
+		if err := courses.WriteBundleZip(b, &buf); err != nil {
 			return err
 		}
 		if err := os.WriteFile(args[2], buf.Bytes(), 0o644); err != nil {

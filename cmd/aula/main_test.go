@@ -209,6 +209,37 @@ func TestDemoLoadsTwiceAndPrintsTheAccounts(t *testing.T) {
 	if len(pt) < 1 {
 		t.Fatal("no course in Portuguese in the demo catalog")
 	}
+
+	// The demo trainee passed the first module's quiz and is two answers into the second's,
+	// once each however often the demo is loaded.
+	ctx := context.Background()
+	general, _ := st.CourseBySlug(ctx, "citizen-security-human-development")
+	trainee, _ := st.UserByEmail(ctx, "trainee@aula.example")
+	quizzes, err := st.Quizzes(ctx, general.ID)
+	if err != nil || len(quizzes) != 3 {
+		t.Fatalf("quizzes of the general course: %d, %v", len(quizzes), err)
+	}
+	passed, _ := st.QuizPage(ctx, general.ID, quizzes[0].ID, trainee.ID)
+	if len(passed.Attempts) != 1 || !passed.Attempts[0].Finished() || !passed.Attempts[0].Passed {
+		t.Errorf("first quiz's attempts: %+v", passed.Attempts)
+	}
+	begun, _ := st.QuizPage(ctx, general.ID, quizzes[1].ID, trainee.ID)
+	if len(begun.Attempts) != 1 || begun.Attempts[0].Finished() {
+		t.Fatalf("second quiz's attempts: %+v", begun.Attempts)
+	}
+	a, err := st.Attempt(ctx, trainee.ID, begun.Attempts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := 0
+	for _, s := range a.Slots {
+		if s.Response != nil {
+			saved++
+		}
+	}
+	if saved != 2 {
+		t.Errorf("%d answers saved in the attempt in progress, want 2", saved)
+	}
 }
 
 func TestCourseImportFromAFolderAndExportToAZip(t *testing.T) {

@@ -88,8 +88,9 @@ func gradeMultiple(answers []Answer, choices []int) float64 {
 }
 
 // MatchedAnswer gives the index of the answer a short or numerical response earned: the
-// one with the best weight among those it matches, the first of them on a tie; -1 when it
-// matches none or the question is of another type. The review shows that answer's feedback.
+// first it matches, in the author's order, as Moodle's get_matching_answer does (so an
+// author who lists a broad 50% answer before an exact 100% one gets 50% for both); -1 when
+// it matches none or the question is of another type. The review shows that answer's feedback.
 func MatchedAnswer(q Question, lang, def string, r Response) int {
 	var matches func(i int) bool
 	switch q.Type {
@@ -121,13 +122,12 @@ func MatchedAnswer(q Question, lang, def string, r Response) int {
 	default:
 		return -1
 	}
-	best := -1
-	for i, a := range q.Answers {
-		if matches(i) && (best < 0 || a.Weight > q.Answers[best].Weight) {
-			best = i
+	for i := range q.Answers {
+		if matches(i) {
+			return i
 		}
 	}
-	return best
+	return -1
 }
 
 // matchesAccepted reports whether typed matches an accepted short answer, without regard to

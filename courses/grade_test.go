@@ -100,7 +100,7 @@ func TestGradeShortAnswerMatchesWildcardsCaseAndSpaces(t *testing.T) {
 		{"case does not matter", "POLICÍA nacional", 1},
 		{"spaces trimmed and collapsed", "  policía    nacional ", 1},
 		{"accents matter without IgnoreAccents: falls to the wildcard", "policia nacional", 0.5},
-		{"best of the matching answers counts", "policía nacional", 1}, // also matches poli* (0.5)
+		{"the first matching answer counts", "policía nacional", 1}, // also matches poli* (0.5)
 		{"star matches any run", "policeman", 0.5},
 		{"star matches nothing", "poli", 0.5},
 		{"star in the middle", "a-long-way-to-b", 1},
@@ -247,7 +247,7 @@ func TestGradeNumericalToleranceEdgesAndRanges(t *testing.T) {
 		{"upper tolerance edge", "3.15", 1},
 		{"lower tolerance edge despite float error", "3.05", 1},
 		{"just past the edge, wider answer counts", "3.1500001", 0.5},
-		{"best of two matching answers", "3.12", 1},
+		{"the first of two matching answers", "3.12", 1},
 		{"wider tolerance edge", "2,5", 0.5},
 		{"past every tolerance", "2.49", 0},
 		{"range lower end", "10", 1},
@@ -280,8 +280,13 @@ func TestNumberMatchesAbsorbsFloatErrorOnly(t *testing.T) {
 func TestMatchedAnswerGivesTheAnswerWhoseFeedbackShows(t *testing.T) {
 	q := Question{Type: QuestionShortAnswer, Points: 1, Answers: []Answer{{Weight: 0.5}, {Weight: 1}, {Weight: 1}},
 		Texts: texts("*", "guardia", "guard*")}
-	if got := MatchedAnswer(q, "es", "es", Response{Text: "Guardia"}); got != 1 {
-		t.Errorf("best, first on a tie: %d, want 1", got)
+	// Moodle's rule: the first matching answer in the author's order, even when a later one
+	// would earn more.
+	if got := MatchedAnswer(q, "es", "es", Response{Text: "Guardia"}); got != 0 {
+		t.Errorf("first match: %d, want 0", got)
+	}
+	if m := Grade(q, "es", "es", Response{Text: "Guardia"}); m.Fraction != 0.5 {
+		t.Errorf("the first match's credit: %v, want 0.5", m.Fraction)
 	}
 	if got := MatchedAnswer(q, "es", "es", Response{Text: ""}); got != -1 {
 		t.Errorf("empty: %d, want -1", got)

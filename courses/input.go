@@ -73,3 +73,16 @@ func refuseBadCharacters(errs FieldErrors, lines, texts map[string]string) {
 		}
 	}
 }
+
+// CleanText is s with what ValidText refuses taken out: invalid UTF-8 and control
+// characters other than tab and line breaks. It is for text that must be kept as well as it
+// can be, such as a trainee's answer pasted from a word processor.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -224,8 +224,10 @@ func responseFrom(s courses.AttemptSlot, values func(string) ([]string, bool)) (
 }
 
 // savesFrom reads the answers of slots from a form. A slot's sequence number is the one the
-// form sends, or the next one after what is stored (a form without JavaScript).
-func savesFrom(slots []courses.AttemptSlot, values func(string) ([]string, bool)) []courses.AnswerSave {
+// form sends, or the next one after what is stored. A page's own submit (newest) is the
+// trainee's latest word whatever number it carries (a page restored by the back button
+// carries an old one), so it is never older than what is stored.
+func savesFrom(slots []courses.AttemptSlot, values func(string) ([]string, bool), newest bool) []courses.AnswerSave {
 	var out []courses.AnswerSave
 	for _, s := range slots {
 		r, ok := responseFrom(s, values)
@@ -234,7 +236,7 @@ func savesFrom(slots []courses.AttemptSlot, values func(string) ([]string, bool)
 		}
 		seq := s.Seq + 1
 		if v, ok := values(seqName(s.Slot)); ok && len(v) > 0 {
-			if n, err := strconv.ParseInt(v[0], 10, 64); err == nil && n > 0 {
+			if n, err := strconv.ParseInt(v[0], 10, 64); err == nil && n > 0 && (!newest || n > seq) {
 				seq = n
 			}
 		}

@@ -38,6 +38,9 @@ type attemptPage struct {
 // loadAttempt reads the signed-in trainee's attempt named in the URL: another user's
 // attempt, or one under another course's URL, is not found.
 func (a *App) loadAttempt(c *gin.Context) (courses.Attempt, bool) {
+	// An attempt's pages are never kept by the browser: the back button must not bring back a
+	// form with answers and sequence numbers older than those saved.
+	c.Header("Cache-Control", "no-store")
 	id, ok := paramID(c, "attempt")
 	if !ok {
 		a.notFound(c)
@@ -159,7 +162,7 @@ func (a *App) submitPage(c *gin.Context) {
 	if err != nil || page < 0 || page >= pages || at.Navigation == courses.NavigationSequential && page < at.Page {
 		page = at.Page // a sequential quiz acts on no page it has left
 	}
-	saves := savesFrom(slotsOn(at, page), formValues(c))
+	saves := savesFrom(slotsOn(at, page), formValues(c), true)
 	if err := a.Store.SaveAnswers(c.Request.Context(), at.UserID, at.ID, saves, a.now()); errors.Is(err, store.ErrAttemptClosed) {
 		a.finishIfOverdue(c, at)
 		if !c.Writer.Written() {
@@ -219,7 +222,19 @@ func (a *App) saveAnswers(c *gin.Context) {
 		refuse("flash.error.attempt_finished")
 		return
 	}
-	saves := savesFrom(at.Slots, formValues(c))
+	saves := savesFrom(at.Slots, formValues(c), false)
+	// A save numbered no newer than the answer kept (another tab, another device) would be
+	// ignored: the page is told the number kept, and sends its answer again after it.
+	stale := gin.H{}
+	for _, sv := range saves {
+		if sv.Seq <= at.Slots[sv.Slot].Seq {
+			stale[strconv.Itoa(sv.Slot)] = at.Slots[sv.Slot].Seq
+		}
+	}
+	if len(stale) > 0 {
+		c.JSON(http.StatusOK, gin.H{"saved": false, "stale": stale})
+		return
+	}
 	err := a.Store.SaveAnswers(c.Request.Context(), at.UserID, at.ID, saves, a.now())
 	switch {
 	case errors.Is(err, store.ErrAttemptClosed):

@@ -163,7 +163,7 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 	if u != nil {
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
 	}
-	data.Syllabus = outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, p.Passed, 0)
+	data.Syllabus = outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, shownPassed(co, p.Passed, a.now()), 0)
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
 
@@ -244,12 +244,12 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 	}
 	data.Outline = outline(lc, base, quizBase(p.Course, preview), a.lang(c), true, nil, nil, lesson.ID)
 	data.IsDone = data.Done[lesson.ID]
+	if lc.Language != a.lang(c) {
+		data.Query = "?lang=" + lc.Language
+	}
 	if z, ok := lc.QuizAfter(lesson.ID); ok && !preview {
 		data.NextQuiz = z
 		data.NextQuizHref = quizBase(p.Course, preview) + "/quizzes/" + strconv.FormatInt(z.ID, 10) + data.Query
-	}
-	if lc.Language != a.lang(c) {
-		data.Query = "?lang=" + lc.Language
 	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
 }
@@ -301,4 +301,18 @@ func quizBase(co courses.Course, preview bool) string {
 		return ""
 	}
 	return "/courses/" + co.Slug
+}
+
+// shownPassed is the quizzes whose "passed" mark a trainee may see now: a quiz whose review
+// hides marks keeps its result to itself on the course page too.
+func shownPassed(co courses.Course, passed map[int64]bool, now time.Time) map[int64]bool {
+	shown := make(map[int64]bool, len(passed))
+	for _, m := range co.Modules {
+		for _, q := range m.Quizzes {
+			if passed[q.ID] && courses.ReviewShows(q.Settings, true, now).Correctness {
+				shown[q.ID] = true
+			}
+		}
+	}
+	return shown
 }

@@ -26,6 +26,10 @@ type inputRules struct {
 	// fieldForms are the forms whose handlers show a refused character next to its field
 	// (inputErrors); a form of any other route that brings one is refused whole.
 	fieldForms map[string]bool
+	// answerForms are the forms of a quiz attempt: what a trainee types there is their answer,
+	// pasted from anywhere, and refusing it would lose it; a character that cannot be saved is
+	// dropped instead (courses.CleanText), before the handler reads the form.
+	answerForms map[string]bool
 }
 
 // checkInput is the one place every URL value and form field passes through, before any
@@ -91,8 +95,15 @@ func (a *App) checkInput(rules inputRules) gin.HandlerFunc {
 				a.badInput(c)
 				return
 			}
-			for _, v := range vs {
-				if !courses.ValidText(v) {
+			for i, v := range vs {
+				switch {
+				case courses.ValidText(v):
+				case rules.answerForms[route]:
+					vs[i] = courses.CleanText(v)
+					if fv := c.Request.Form[k]; i < len(fv) && fv[i] == v {
+						fv[i] = vs[i]
+					}
+				default:
 					errs[k] = courses.KeyBadCharacters
 				}
 			}
@@ -207,6 +218,11 @@ func (rules inputRules) mustMatch(routes gin.RoutesInfo) {
 	for route := range rules.fieldForms {
 		if !known[route] {
 			panic("handlers: field form rule for unknown route " + route)
+		}
+	}
+	for route := range rules.answerForms {
+		if !known[route] {
+			panic("handlers: answer form rule for unknown route " + route)
 		}
 	}
 }

@@ -26,7 +26,8 @@ type quizPage struct {
 	AttemptsLeft int // -1: no limit
 	Closed       bool
 	NotOpenYet   bool
-	Minutes      int // the time limit
+	Minutes      int    // the time limit
+	Query        string // "?lang=..." when the course is read in another language than the pages'
 	Now          time.Time
 }
 
@@ -77,6 +78,9 @@ func (a *App) quizPage(c *gin.Context) {
 	now := a.now()
 	lc := courses.Localize(p.Course, a.readingLanguage(c))
 	data := quizPage{Course: lc, Quiz: qp.Quiz, URL: c.Request.URL.Path, Now: now, AttemptsLeft: -1}
+	if lc.Language != a.lang(c) {
+		data.Query = "?lang=" + lc.Language // the attempt starts in the language the course is read in
+	}
 	data.Title, data.TitleLang = quizTitle(qp.Quiz.Titles, lc.Language, p.Course.DefaultLanguage)
 	s := qp.Quiz.Settings
 	data.Minutes = int(s.TimeLimit.Minutes())

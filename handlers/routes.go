@@ -34,6 +34,7 @@ func (a *App) routes() {
 			// The GIFT import shows a refused character beside the text it was in.
 			"POST /teach/courses/:course/questions/import": true, "POST /teach/courses/:course/questions/import/confirm": true,
 		},
+		answerForms: map[string]bool{"POST /courses/:slug/attempts/:attempt": true, "POST /courses/:slug/attempts/:attempt/answers": true},
 	}
 	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input))
 	defer func() { input.mustMatch(r.Routes()) }()

@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -122,7 +123,9 @@ func insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, cou
 		return 0, fmt.Errorf("%v: %w", err, ErrTooFewQuestions)
 	}
 	settings := q.Settings
-	settings.TimeLimit += extra
+	if settings.TimeLimit > 0 { // extra time lengthens a time limit; it never makes an untimed quiz timed
+		settings.TimeLimit += extra
+	}
 	deadline := courses.Deadline(now, settings)
 	var id int64
 	if err := tx.GetContext(ctx, &id, `INSERT INTO quiz_attempts (quiz_id, user_id, number, language, started_at, deadline, grace_ms, navigation, per_page)
@@ -133,7 +136,11 @@ func insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, cou
 	var slots, versions pq.Int64Array
 	var orders, ids []string
 	for i, qid := range drawn {
-		b := bank[byID[qid]]
+		at, ok := byID[qid]
+		if !ok { // a fixed question deleted since the quiz's items were read
+			return 0, fmt.Errorf("question %d: %w", qid, ErrTooFewQuestions)
+		}
+		b := bank[at]
 		var question courses.Question
 		if err := json.Unmarshal(b.Body, &question); err != nil {
 			return 0, fmt.Errorf("question %d: %w", qid, err)
@@ -312,6 +319,9 @@ func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves 
 			SELECT id, per_page, navigation, page FROM quiz_attempts
 			WHERE id = $1 AND user_id = $2 AND finished_at IS NULL
 				AND (deadline IS NULL OR $6 <= deadline + grace_ms * interval '1 millisecond')
+			-- Waits for a finish in progress, which holds the row: PostgreSQL then reads the
+			-- finished row again, and the save writes nothing into a graded attempt.
+			FOR SHARE
 		), saved AS (
 			UPDATE attempt_slots s SET response = n.response::jsonb, seq = n.seq, saved_at = $6
 			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
@@ -365,6 +375,9 @@ func (s *Store) FinishAttempt(ctx context.Context, userID, attemptID int64, now 
 		if err := tx.GetContext(ctx, &owner, `SELECT user_id FROM quiz_attempts WHERE id = $1 AND user_id = $2`, attemptID, userID); notFound(err) {
 			return courses.ErrNotFound
 		} else if err != nil {
+			return err
+		}
+		if err := lockEnrolmentOf(ctx, tx, attemptID); err != nil {
 			return err
 		}
 		return finishAttempt(ctx, tx, attemptID, now)
@@ -434,36 +447,45 @@ func gradeAttempt(ctx context.Context, tx *sqlx.Tx, a courses.Attempt, now time.
 	return err
 }
 
+// lockEnrolmentOf locks the enrolment of an attempt's trainee in its course. Every path that
+// finishes an attempt takes this lock before the attempt's, as StartAttempt does, so that a
+// start and a finish of the same trainee never wait for each other in opposite orders.
+func lockEnrolmentOf(ctx context.Context, tx *sqlx.Tx, attemptID int64) error {
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM enrolments e
+		WHERE (e.user_id, e.course_id) = (SELECT a.user_id, m.course_id FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id
+			JOIN modules m ON m.id = z.module_id WHERE a.id = $1) AND e.status = 'active' FOR UPDATE OF e`, attemptID)
+	return err
+}
+
 // FinishOverdue finishes every attempt whose deadline and grace have passed, with the
-// answers saved, a batch at a time; attempts another instance is finishing are skipped.
-// It returns how many it finished.
+// answers saved, each in a transaction of its own (one that fails does not hold back the
+// others, and is tried again at the next sweep). It returns how many it finished.
 func (s *Store) FinishOverdue(ctx context.Context, now time.Time) (int, error) {
-	total := 0
-	for {
-		n := 0
+	var ids []int64
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM quiz_attempts
+		WHERE finished_at IS NULL AND deadline IS NOT NULL AND deadline + grace_ms * interval '1 millisecond' < $1
+		ORDER BY deadline`, now); err != nil {
+		return 0, fmt.Errorf("store: overdue attempts: %w", err)
+	}
+	done := 0
+	var errs []error
+	for _, id := range ids {
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			var ids []int64
-			if err := tx.SelectContext(ctx, &ids, `SELECT id FROM quiz_attempts
-				WHERE finished_at IS NULL AND deadline IS NOT NULL AND deadline + grace_ms * interval '1 millisecond' < $1
-				ORDER BY deadline LIMIT 100 FOR UPDATE SKIP LOCKED`, now); err != nil {
+			if err := lockEnrolmentOf(ctx, tx, id); err != nil {
 				return err
 			}
-			for _, id := range ids {
-				if err := finishAttempt(ctx, tx, id, now); err != nil {
-					return fmt.Errorf("attempt %d: %w", id, err)
-				}
-			}
-			n = len(ids)
-			return nil
+			return finishAttempt(ctx, tx, id, now) // idempotent: another instance may have finished it
 		})
 		if err != nil {
-			return total, fmt.Errorf("store: finish overdue attempts: %w", err)
+			errs = append(errs, fmt.Errorf("attempt %d: %w", id, err))
+			continue
 		}
-		total += n
-		if n < 100 {
-			return total, nil
-		}
+		done++
 	}
+	if len(errs) > 0 {
+		return done, fmt.Errorf("store: finish overdue attempts: %w", errors.Join(errs...))
+	}
+	return done, nil
 }
 
 // MarkEssay records an instructor's mark for an essay of an attempt at a quiz of courseID,

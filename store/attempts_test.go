@@ -250,3 +250,20 @@ func TestTheSweeperJobFinishesOverdueAttemptsOnceAcrossInstances(t *testing.T) {
 	}
 	t.Fatal("no sweeper finished the overdue attempt")
 }
+
+func TestExtraMinutesLengthenATimeLimitButNeverTimeAnUntimedQuiz(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings()) // untimed
+	now := time.Now()
+	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 0, 30, co.OwnerID, now); err != nil {
+		t.Fatal(err)
+	}
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := st.Attempt(ctx, u.ID, id); !a.Deadline.IsZero() {
+		t.Fatalf("an untimed quiz got a deadline from extra time: %v", a.Deadline)
+	}
+}

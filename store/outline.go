@@ -75,7 +75,7 @@ const coursePageQuery = `
 						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
 				FROM lessons l WHERE l.module_id = m.id), 'quizzes',
 				(SELECT coalesce(json_agg(json_build_object('id', z.id, 'key', z.key, 'position', z.position, 'titles', z.titles,
-					'required', coalesce((z.settings->>'required')::boolean, false)) ORDER BY z.position, z.id), '[]')
+					'settings', z.settings) ORDER BY z.position, z.id), '[]')
 				FROM quizzes z WHERE z.module_id = m.id)) ORDER BY m.position), '[]')
 				FROM modules m WHERE m.course_id = c.id) END AS outline,
 			(SELECT coalesce(array_agg(lt.language) || array_agg(lt.html) || array_agg(CASE WHEN lt.html_version = $5 THEN NULL ELSE lt.body END),
@@ -85,8 +85,12 @@ const coursePageQuery = `
 					WHERE l.id = $4 AND m.course_id = c.id)) AS lesson,
 			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
 				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
-			(SELECT coalesce(array_agg(DISTINCT a.quiz_id), '{}') FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id
-				JOIN modules m ON m.id = z.module_id WHERE m.course_id = c.id AND a.user_id = $3 AND a.passed) AS passed,
+			-- Passed as completion counts it (store/learning.go): the last finished attempt, or any.
+			(SELECT coalesce(array_agg(z.id), '{}') FROM quizzes z JOIN modules m ON m.id = z.module_id
+				WHERE m.course_id = c.id AND $3 <> 0 AND coalesce(CASE z.settings->>'grade_method'
+					WHEN 'last' THEN (SELECT a.passed FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3
+						AND a.finished_at IS NOT NULL ORDER BY a.finished_at DESC, a.id DESC LIMIT 1)
+					ELSE EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3 AND a.passed) END, false)) AS passed,
 			CASE WHEN $4 = 0 THEN (SELECT coalesce(json_agg(json_build_object('id', ch.id, 'name', ch.name,
 					'starts_on', ch.starts_on, 'ends_on', ch.ends_on, 'capacity', ch.capacity, 'mode', ch.mode, 'location', ch.location,
 					'policy', ch.policy, 'is_default', ch.is_default, 'active', CASE WHEN ch.capacity > 0 THEN
@@ -205,11 +209,11 @@ func decodeOutline(raw []byte) ([]courses.Module, error) {
 			Titles map[string]string `json:"titles"`
 		} `json:"lessons"`
 		Quizzes []struct {
-			ID       int64             `json:"id"`
-			Key      string            `json:"key"`
-			Position int               `json:"position"`
-			Titles   map[string]string `json:"titles"`
-			Required bool              `json:"required"`
+			ID       int64                `json:"id"`
+			Key      string               `json:"key"`
+			Position int                  `json:"position"`
+			Titles   map[string]string    `json:"titles"`
+			Settings courses.QuizSettings `json:"settings"`
 		} `json:"quizzes"`
 	}
 	if err := json.Unmarshal(raw, &outline); err != nil {
@@ -227,7 +231,7 @@ func decodeOutline(raw []byte) ([]courses.Module, error) {
 		}
 		for _, q := range m.Quizzes {
 			mod.Quizzes = append(mod.Quizzes, courses.Quiz{ID: q.ID, Key: q.Key, ModuleID: m.ID, Position: q.Position, Titles: q.Titles,
-				Settings: courses.QuizSettings{Required: q.Required}})
+				Settings: q.Settings})
 		}
 		modules = append(modules, mod)
 	}

@@ -46,7 +46,8 @@
     saved: form.getAttribute("data-saved-text"),
     retry: form.getAttribute("data-retry-text"),
     offline: form.getAttribute("data-offline-text"),
-    closed: form.getAttribute("data-closed-text")
+    closed: form.getAttribute("data-closed-text"),
+    refused: form.getAttribute("data-refused-text")
   };
   var queue = [];
   try { queue = JSON.parse(window.localStorage.getItem(key)) || []; } catch (e) { queue = []; }
@@ -72,6 +73,7 @@
   }
   Object.keys(seqs).forEach(setHiddenSeq);
 
+  var inFlight = null;
   function enqueue(fs) {
     var slot = fs.getAttribute("data-slot");
     seqs[slot] += 1;
@@ -83,8 +85,10 @@
     });
     params.set("seq" + slot, String(seqs[slot]));
     setHiddenSeq(slot);
-    // A newer answer to the same question replaces a waiting one: the server would keep only the newest.
-    queue = queue.filter(function (item) { return item.slot !== slot; });
+    // A newer answer to the same question replaces a waiting one (the server would keep only
+    // the newest), but not the one on its way: its answer is dropped from the queue only when
+    // the server has answered for it.
+    queue = queue.filter(function (item) { return item === inFlight || item.slot !== slot; });
     queue.push({ slot: slot, seq: seqs[slot], body: params.toString() });
     keep();
     flush();
@@ -100,20 +104,39 @@
     }
     sending = true;
     var item = queue[0];
+    inFlight = item;
     fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
       body: item.body
     }).then(function (res) {
       var json = (res.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json && res.status >= 400 && res.status < 500 && res.status !== 409) {
+        return { status: res.status, body: {} }; // an error page: refused for good
+      }
       if (!json) { throw new Error("not saved"); } // e.g. the sign-in page after a redirect
       return res.json().then(function (body) { return { status: res.status, body: body }; });
     }).then(function (r) {
       sending = false;
-      if (r.status === 200 && r.body.saved) {
-        queue.shift();
+      inFlight = null;
+      var done = function () {
+        queue = queue.filter(function (x) { return x !== item; });
         keep();
-        say(item.slot, text.saved);
+      };
+      if (r.status === 200 && r.body.saved) {
+        done();
+        // Only the newest answer of a question says "saved": a newer one may still wait.
+        if (!queue.some(function (x) { return x.slot === item.slot; })) { say(item.slot, text.saved); }
+        flush();
+        return;
+      }
+      if (r.status === 200 && r.body.stale) {
+        // Another tab or device saved a newer answer: this page's answer goes again, after it.
+        done();
+        Object.keys(r.body.stale).forEach(function (slot) {
+          if (seqs[slot] !== undefined && r.body.stale[slot] >= seqs[slot]) { seqs[slot] = r.body.stale[slot]; }
+          if (fieldsets[slot] && !queue.some(function (x) { return x.slot === slot; })) { enqueue(fieldsets[slot]); }
+        });
         flush();
         return;
       }
@@ -128,9 +151,17 @@
         form.insertBefore(note, form.firstChild);
         return;
       }
+      if (r.status >= 400 && r.status < 500) {
+        // Refused for good (a body too large): saying so, and not holding back the others.
+        done();
+        say(item.slot, r.body.message || text.refused);
+        flush();
+        return;
+      }
       say(item.slot, text.retry);
     }).catch(function () {
       sending = false;
+      inFlight = null;
       say(item.slot, navigator.onLine === false ? text.offline : text.retry);
     });
   }

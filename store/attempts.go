@@ -60,7 +60,7 @@ func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64
 			id = open.ID
 			return nil
 		case err == nil:
-			if err := finishAttempt(ctx, tx, open.ID, now); err != nil {
+			if err := s.finishAttempt(ctx, tx, open.ID, now); err != nil {
 				return err
 			}
 		case !notFound(err):
@@ -83,7 +83,7 @@ func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64
 		if !courses.CanStart(q.Settings, used.Attempts, used.Extra) {
 			return ErrNoAttemptsLeft
 		}
-		id, err = insertAttempt(ctx, tx, q, userID, courseID, used.Attempts+1, lang, time.Duration(used.Minutes)*time.Minute, now)
+		id, err = s.insertAttempt(ctx, tx, q, userID, courseID, used.Attempts+1, lang, time.Duration(used.Minutes)*time.Minute, now)
 		return err
 	})
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64
 
 // insertAttempt draws the attempt's questions from the bank's current versions, orders each
 // question's options and gives them opaque ids, and writes it all.
-func insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, courseID int64, number int, lang string, extra time.Duration, now time.Time) (int64, error) {
+func (s *Store) insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, courseID int64, number int, lang string, extra time.Duration, now time.Time) (int64, error) {
 	var bank []struct {
 		ID         int64  `db:"id"`
 		CategoryID int64  `db:"category_id"`
@@ -145,6 +145,7 @@ func insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, cou
 		if err := json.Unmarshal(b.Body, &question); err != nil {
 			return 0, fmt.Errorf("question %d: %w", qid, err)
 		}
+		s.versions.keep(b.VersionID, question) // the attempt's pages will show it
 		order := courses.OptionOrder(question, settings.ShuffleOptions, rng)
 		optionIDs, err := courses.NewOptionIDs(len(order), crand.Reader)
 		if err != nil {
@@ -206,18 +207,20 @@ type attemptRow struct {
 	Slots      []byte          `db:"slots"`
 }
 
-// attemptSelect reads an attempt with every slot, the version of its question and its
-// answer, in one statement.
+// attemptSelect reads an attempt with every slot, the id of its question's version and its
+// answer, in one statement; the versions themselves come from questionsOf, which keeps them.
 const attemptSelect = `
 	SELECT a.id, a.quiz_id, m.course_id, c.slug, z.titles AS quiz_titles, z.settings AS quiz_settings, a.user_id, a.number, a.language, c.default_language, a.started_at, a.deadline,
 		a.grace_ms, a.navigation, a.per_page, a.page, a.finished_at, a.score, a.max_score, a.pending, a.passed,
-		(SELECT coalesce(json_agg(json_build_object('slot', s.slot, 'version_id', s.question_version_id, 'question', v.body,
+		(SELECT coalesce(json_agg(json_build_object('slot', s.slot, 'version_id', s.question_version_id,
 			'order', s.option_order, 'option_ids', s.option_ids, 'response', s.response, 'seq', s.seq,
 			'fraction', s.fraction, 'pending', s.pending) ORDER BY s.slot), '[]')
-			FROM attempt_slots s JOIN question_versions v ON v.id = s.question_version_id WHERE s.attempt_id = a.id) AS slots
+			FROM attempt_slots s WHERE s.attempt_id = a.id) AS slots
 	FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id JOIN modules m ON m.id = z.module_id JOIN courses c ON c.id = m.course_id`
 
-func (r attemptRow) attempt() (courses.Attempt, error) {
+// attempt makes the domain's attempt of a row, with its questions' versions (read through q
+// when this instance has not kept them yet).
+func (s *Store) attempt(ctx context.Context, q sqlx.QueryerContext, r attemptRow) (courses.Attempt, error) {
 	a := courses.Attempt{ID: r.ID, QuizID: r.QuizID, CourseID: r.CourseID, UserID: r.UserID, Number: r.Number, Language: r.Language,
 		Default: r.Default, StartedAt: r.StartedAt, Deadline: r.Deadline.Time, Grace: time.Duration(r.GraceMS) * time.Millisecond,
 		Navigation: courses.Navigation(r.Navigation), PerPage: r.PerPage, Page: r.Page, FinishedAt: r.FinishedAt.Time,
@@ -231,7 +234,6 @@ func (r attemptRow) attempt() (courses.Attempt, error) {
 	var slots []struct {
 		Slot      int               `json:"slot"`
 		VersionID int64             `json:"version_id"`
-		Question  courses.Question  `json:"question"`
 		Order     []int             `json:"order"`
 		OptionIDs []string          `json:"option_ids"`
 		Response  *courses.Response `json:"response"`
@@ -242,11 +244,19 @@ func (r attemptRow) attempt() (courses.Attempt, error) {
 	if err := json.Unmarshal(r.Slots, &slots); err != nil {
 		return a, fmt.Errorf("attempt %d slots: %w", r.ID, err)
 	}
-	for _, s := range slots {
-		slot := courses.AttemptSlot{Slot: s.Slot, VersionID: s.VersionID, Question: s.Question, Order: s.Order, OptionIDs: s.OptionIDs,
-			Response: s.Response, Seq: s.Seq}
-		if s.Fraction != nil || s.Pending {
-			slot.Mark = &courses.Mark{Fraction: derefFloat(s.Fraction), Pending: s.Pending}
+	ids := make([]int64, len(slots))
+	for i, sl := range slots {
+		ids[i] = sl.VersionID
+	}
+	questions, err := s.questionsOf(ctx, q, ids)
+	if err != nil {
+		return a, fmt.Errorf("attempt %d: %w", r.ID, err)
+	}
+	for _, sl := range slots {
+		slot := courses.AttemptSlot{Slot: sl.Slot, VersionID: sl.VersionID, Question: questions[sl.VersionID], Order: sl.Order,
+			OptionIDs: sl.OptionIDs, Response: sl.Response, Seq: sl.Seq}
+		if sl.Fraction != nil || sl.Pending {
+			slot.Mark = &courses.Mark{Fraction: derefFloat(sl.Fraction), Pending: sl.Pending}
 		}
 		a.Slots = append(a.Slots, slot)
 	}
@@ -263,14 +273,14 @@ func derefFloat(f *float64) float64 {
 // Attempt is one of userID's attempts, with every slot. Another user's attempt is not found.
 func (s *Store) Attempt(ctx context.Context, userID, attemptID int64) (courses.Attempt, error) {
 	var r attemptRow
-	err := s.db.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 AND a.user_id = $2`, attemptID, userID)
+	err := s.hotGet(ctx, &r, attemptSelect+` WHERE a.id = $1 AND a.user_id = $2`, attemptID, userID)
 	if notFound(err) {
 		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, courses.ErrNotFound)
 	}
 	if err != nil {
 		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, err)
 	}
-	a, err := r.attempt()
+	a, err := s.attempt(ctx, s.db, r)
 	if err != nil {
 		return a, fmt.Errorf("store: %w", err)
 	}
@@ -287,7 +297,7 @@ func (s *Store) AttemptOfCourse(ctx context.Context, courseID, attemptID int64) 
 	if err != nil {
 		return courses.Attempt{}, fmt.Errorf("store: attempt %d: %w", attemptID, err)
 	}
-	a, err := r.attempt()
+	a, err := s.attempt(ctx, s.db, r)
 	if err != nil {
 		return a, fmt.Errorf("store: %w", err)
 	}
@@ -380,7 +390,7 @@ func (s *Store) FinishAttempt(ctx context.Context, userID, attemptID int64, now 
 		if err := lockEnrolmentOf(ctx, tx, attemptID); err != nil {
 			return err
 		}
-		return finishAttempt(ctx, tx, attemptID, now)
+		return s.finishAttempt(ctx, tx, attemptID, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: finish attempt %d: %w", attemptID, err)
@@ -390,7 +400,7 @@ func (s *Store) FinishAttempt(ctx context.Context, userID, attemptID int64, now 
 
 // finishAttempt locks the attempt and, unless it is finished already, grades every slot and
 // the whole. An overdue attempt is finished at its deadline and grace, not later.
-func finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64, now time.Time) error {
+func (s *Store) finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64, now time.Time) error {
 	var r attemptRow
 	if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 FOR UPDATE OF a`, attemptID); err != nil {
 		return err
@@ -398,7 +408,7 @@ func finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64, now time.T
 	if r.FinishedAt.Valid {
 		return nil
 	}
-	a, err := r.attempt()
+	a, err := s.attempt(ctx, tx, r)
 	if err != nil {
 		return err
 	}
@@ -474,7 +484,7 @@ func (s *Store) FinishOverdue(ctx context.Context, now time.Time) (int, error) {
 			if err := lockEnrolmentOf(ctx, tx, id); err != nil {
 				return err
 			}
-			return finishAttempt(ctx, tx, id, now) // idempotent: another instance may have finished it
+			return s.finishAttempt(ctx, tx, id, now) // idempotent: another instance may have finished it
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("attempt %d: %w", id, err))
@@ -517,7 +527,7 @@ func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot i
 		if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1`, attemptID); err != nil {
 			return err
 		}
-		a, err := r.attempt()
+		a, err := s.attempt(ctx, tx, r)
 		if err != nil {
 			return err
 		}

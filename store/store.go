@@ -26,6 +26,7 @@ type Store struct {
 	counter  *atomic.Int64 // statements sent, when opened with CountStatements
 	prepared sync.Map      // query → *sqlx.Stmt on hot
 	outlines outlineCache  // the course pages' outlines, by course version: see CoursePage
+	versions versionCache  // question versions, which never change: see questionsOf
 }
 
 // Open connects to PostgreSQL and checks that it answers.

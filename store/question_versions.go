@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// versionCache keeps the question versions attempts show. A version is never changed (an
+// edit makes a new one), so a version kept is right forever, on every instance: an attempt's
+// pages read their slots' version ids and decode each version's JSON once per instance, not
+// once per page. Bounded: past maxVersions it starts again empty.
+type versionCache struct {
+	mu       sync.RWMutex
+	versions map[int64]courses.Question
+}
+
+// maxVersions is about 200 quizzes of 50 questions: a few megabytes.
+const maxVersions = 10_000
+
+// questionsOf gives the questions of versions ids, read through q for those not kept yet.
+func (s *Store) questionsOf(ctx context.Context, q sqlx.QueryerContext, ids []int64) (map[int64]courses.Question, error) {
+	out := make(map[int64]courses.Question, len(ids))
+	var missing pq.Int64Array
+	s.versions.mu.RLock()
+	for _, id := range ids {
+		if v, ok := s.versions.versions[id]; ok {
+			out[id] = v
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	s.versions.mu.RUnlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Body []byte `db:"body"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, body FROM question_versions WHERE id = ANY ($1)`, missing); err != nil {
+		return nil, err
+	}
+	read := make(map[int64]courses.Question, len(rows))
+	for _, r := range rows {
+		var question courses.Question
+		if err := json.Unmarshal(r.Body, &question); err != nil {
+			return nil, fmt.Errorf("question version %d: %w", r.ID, err)
+		}
+		read[r.ID] = question
+	}
+	for _, id := range missing {
+		if _, ok := read[id]; !ok {
+			return nil, fmt.Errorf("question version %d: %w", id, courses.ErrNotFound)
+		}
+	}
+	s.versions.mu.Lock()
+	if s.versions.versions == nil || len(s.versions.versions)+len(read) > maxVersions {
+		s.versions.versions = make(map[int64]courses.Question, len(read))
+	}
+	for id, question := range read {
+		s.versions.versions[id] = question
+		out[id] = question
+	}
+	s.versions.mu.Unlock()
+	return out, nil
+}
+
+// keep remembers a version read elsewhere (the bank, when an attempt starts).
+func (c *versionCache) keep(id int64, q courses.Question) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.versions == nil || len(c.versions) >= maxVersions {
+		c.versions = make(map[int64]courses.Question)
+	}
+	c.versions[id] = q
+}

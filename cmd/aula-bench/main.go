@@ -151,6 +151,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	for i := range sch.takers {
+		if sch.takers[i].token, err = signIns.Create(ctx, sch.takers[i].userID); err != nil {
+			return err
+		}
+	}
 	scenarios := plan(sch, aula.URL, floorS.URL, floorW.URL, traineeToken, ownerToken)
 	for i := range scenarios {
 		sc := &scenarios[i]

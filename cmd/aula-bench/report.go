@@ -86,7 +86,7 @@ func (r report) verdicts() string {
 	for _, x := range r.results {
 		if x.sc.minRatio > 0 {
 			q, _ := r.ratio(x)
-			fmt.Fprintf(&b, "- %s %s at %d clients: %.2f × S, target ≥ %.2f × S\n", pass(q >= x.sc.minRatio && x.errors == 0), x.sc.name, x.clients, q, x.sc.minRatio)
+			fmt.Fprintf(&b, "- %s %s at %d clients: %.3f × %s, target ≥ %.2f × %s\n", pass(q >= x.sc.minRatio && x.errors == 0), x.sc.name, x.clients, q, x.sc.floor, x.sc.minRatio, x.sc.floor)
 		}
 		if x.sc.p99Target && x.clients == most {
 			fmt.Fprintf(&b, "- %s %s p99 at %d clients: %s, target ≤ %s\n", pass(x.p99 <= maxP99 && x.errors == 0), x.sc.name, x.clients, ms(x.p99), ms(maxP99))

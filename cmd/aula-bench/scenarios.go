@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -17,11 +18,13 @@ import (
 type scenario struct {
 	name       string
 	target     vegeta.Target
-	targets    []vegeta.Target // in turn, instead of target
-	status     int             // what a request that worked answers
-	floor      string          // S or W: the scenario's ratio is to this one
-	minRatio   float64         // at least this share of the floor's req/s (0: no target)
-	p99Target  bool            // p99 at most maxP99 at the most clients
+	targets    []vegeta.Target      // in turn, instead of target
+	next       func() vegeta.Target // made for each request, instead of target(s)
+	follow     bool                 // follow a redirect: the request and the page it leads to count as one
+	status     int                  // what a request that worked answers
+	floor      string               // S or W: the scenario's ratio is to this one
+	minRatio   float64              // at least this share of the floor's req/s (0: no target)
+	p99Target  bool                 // p99 at most maxP99 at the most clients
 	htmlBytes  int
 	gzipBytes  int
 	statements func() int64
@@ -45,6 +48,43 @@ func plan(sch *school, aula, floorS, floorW, traineeToken, ownerToken string) []
 	for _, id := range sch.lessonIDs {
 		lessons = append(lessons, get(aula, course+"/lessons/"+strconv.FormatInt(id, 10), signedIn(traineeToken)))
 	}
+	// The quiz's takers in turn: each request is another trainee's, on another page, with a
+	// save newer than the last one of that question (the sequence number only grows).
+	var n atomic.Int64
+	turn := func() (taker, int, int64) {
+		i := n.Add(1)
+		t := sch.takers[int(i)%len(sch.takers)]
+		return t, int(i/int64(len(sch.takers))) % quizQuestions, i
+	}
+	form := func(t taker, accept string) http.Header {
+		h := signedIn(t.token)
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
+		h.Set("Accept", accept)
+		return h
+	}
+	answer := func(t taker, slot int, seq int64) url.Values {
+		k := strconv.Itoa(slot)
+		return url.Values{"q" + k: {t.options[slot][int(seq)%len(t.options[slot])]}, "q" + k + "-shown": {"1"}, "seq" + k: {strconv.FormatInt(seq, 10)}}
+	}
+	attemptPage := func() vegeta.Target {
+		t, slot, _ := turn()
+		return get(aula, t.attempt+"?page="+strconv.Itoa(slot+1), signedIn(t.token))
+	}
+	answerSave := func() vegeta.Target {
+		t, slot, seq := turn()
+		return vegeta.Target{Method: http.MethodPost, URL: aula + t.attempt + "/answers", Header: form(t, "application/json"),
+			Body: []byte(answer(t, slot, seq).Encode())}
+	}
+	pageTurn := func() vegeta.Target {
+		t, slot, seq := turn()
+		v := answer(t, slot, seq)
+		v.Set("page", strconv.Itoa(slot))
+		v.Set("action", "next")
+		if slot == quizQuestions-1 {
+			v.Set("action", "1") // back to the first page: the attempt never ends
+		}
+		return vegeta.Target{Method: http.MethodPost, URL: aula + t.attempt, Header: form(t, "text/html"), Body: []byte(v.Encode())}
+	}
 	return []scenario{
 		{name: "S", target: get(floorS, "/", signedIn(traineeToken)), status: 200},
 		{name: "W", target: vegeta.Target{Method: http.MethodPost, URL: floorW + "/"}, status: 200},
@@ -52,6 +92,9 @@ func plan(sch *school, aula, floorS, floorW, traineeToken, ownerToken string) []
 		{name: "course", target: get(aula, course, signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
 		{name: "lesson", targets: lessons, status: 200, floor: "S", minRatio: 0.25, p99Target: true},
 		{name: "my-learning", target: get(aula, "/learning", signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
+		{name: "quiz-attempt", next: attemptPage, status: 200, floor: "S", minRatio: 0.25, p99Target: true},
+		{name: "answer-save", next: answerSave, status: 200, floor: "W", minRatio: 0.25, p99Target: true},
+		{name: "quiz-page-turn", next: pageTurn, follow: true, status: 200, floor: "S", minRatio: 0.15, p99Target: true},
 		{name: "roster-500", target: get(aula, sch.rosterPath, signedIn(ownerToken)), status: 200, floor: "S"},
 		{name: "sign-in", target: vegeta.Target{Method: http.MethodPost, URL: aula + "/login", Body: []byte(signIn),
 			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept-Language": {"es"}}},
@@ -65,7 +108,13 @@ func (sc *scenario) measureSize(ctx context.Context) error {
 	if len(sc.targets) > 0 {
 		sc.target = sc.targets[0]
 	}
+	if sc.next != nil {
+		sc.target = sc.next()
+	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if sc.follow {
+		client.CheckRedirect = nil
+	}
 	size := func(encoding string) (int, error) {
 		var body io.Reader
 		if sc.target.Body != nil {
@@ -110,15 +159,23 @@ type tally struct {
 // before sending the next, for d, and adds what happened to every tally given (none: a
 // warm-up).
 func (sc *scenario) run(d time.Duration, clients int, into ...*tally) {
+	redirects := vegeta.NoFollow
+	if sc.follow {
+		redirects = 1
+	}
 	atk := vegeta.NewAttacker(vegeta.Workers(uint64(clients)), vegeta.MaxWorkers(uint64(clients)),
-		vegeta.Connections(clients), vegeta.KeepAlive(true), vegeta.Redirects(vegeta.NoFollow), vegeta.Timeout(30*time.Second))
+		vegeta.Connections(clients), vegeta.KeepAlive(true), vegeta.Redirects(redirects), vegeta.Timeout(30*time.Second))
 	targets := sc.targets
 	if len(targets) == 0 {
 		targets = []vegeta.Target{sc.target}
 	}
+	targeter := vegeta.NewStaticTargeter(targets...)
+	if sc.next != nil {
+		targeter = func(t *vegeta.Target) error { *t = sc.next(); return nil }
+	}
 	before := sc.statements()
 	start := time.Now()
-	for res := range atk.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{}, d, sc.name) {
+	for res := range atk.Attack(targeter, vegeta.Rate{}, d, sc.name) {
 		for _, t := range into {
 			t.m.Add(res)
 			if int(res.Code) == sc.status {

@@ -27,7 +27,21 @@ type school struct {
 	courseSlug string
 	lessonIDs  []int64 // the lessons of courseSlug, in order
 	rosterPath string  // the session roster of a cohort of rosterSize trainees
+	takers     []taker // trainees of the roster in the middle of an attempt at the bench's quiz
 }
+
+// taker is a trainee with an attempt in progress: its page and the option ids of each question.
+type taker struct {
+	userID  int64
+	token   string // a sign-in, made by the bench's app
+	attempt string // the attempt's path
+	options [][]string
+}
+
+const (
+	quizQuestions = 10 // one a page
+	quizTakers    = 64 // one per client at the most clients
+)
 
 // withDB returns base with its database name replaced.
 func withDB(base, name string) (string, error) {
@@ -136,7 +150,57 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 			s.lessonIDs = append(s.lessonIDs, l.ID)
 		}
 	}
-	return s, s.buildRoster(ctx, first)
+	if err := s.buildRoster(ctx, first); err != nil {
+		return nil, err
+	}
+	return s, s.buildQuiz(ctx, first)
+}
+
+// buildQuiz makes a quiz of quizQuestions single-choice questions, one a page, at the end of
+// the course's first module, and starts an attempt at it for quizTakers of the roster.
+func (s *school) buildQuiz(ctx context.Context, co courses.Course) error {
+	var items []courses.QuizItem
+	for i := 0; i < quizQuestions; i++ {
+		q := courses.Question{Type: courses.QuestionMultichoice, Single: true, Points: 1,
+			Answers: []courses.Answer{{Weight: 1}, {}, {}, {}},
+			Texts: map[string]courses.QuestionText{"es": {Text: fmt.Sprintf("Pregunta %d: ¿qué hace primero la agente que llega a la escena?", i+1),
+				GeneralFeedback: "La seguridad de las personas va primero.",
+				Answers: []courses.AnswerText{{Text: "Protege a las personas", Feedback: "Sí."}, {Text: "Llama a la prensa", Feedback: "No."},
+					{Text: "Espera órdenes", Feedback: "No."}, {Text: "Se retira", Feedback: "No."}}}}}
+		id, err := s.st.SaveQuestion(ctx, courses.BankQuestion{CourseID: co.ID, Category: "bench", Question: q}, s.owner.ID)
+		if err != nil {
+			return err
+		}
+		items = append(items, courses.QuizItem{QuestionID: id})
+	}
+	settings := courses.DefaultQuizSettings()
+	settings.PerPage = 1
+	quizID, err := s.st.SaveQuiz(ctx, co.ID, courses.Quiz{ModuleID: co.Modules[0].ID, Key: "bench", Position: len(co.Modules[0].Lessons),
+		Titles: map[string]string{"es": "Cuestionario de la prueba de carga"}, Settings: settings, Items: items})
+	if err != nil {
+		return err
+	}
+	var people []int64
+	if err := s.db.SelectContext(ctx, &people, `SELECT user_id FROM enrolments WHERE course_id = $1 AND user_id <> $2 ORDER BY user_id LIMIT $3`,
+		co.ID, s.trainee.ID, quizTakers); err != nil {
+		return err
+	}
+	for _, id := range people {
+		attemptID, err := s.st.StartAttempt(ctx, id, co.ID, quizID, "es", time.Now())
+		if err != nil {
+			return err
+		}
+		a, err := s.st.Attempt(ctx, id, attemptID)
+		if err != nil {
+			return err
+		}
+		t := taker{userID: id, attempt: fmt.Sprintf("/courses/%s/attempts/%d", co.Slug, attemptID)}
+		for _, slot := range a.Slots {
+			t.options = append(t.options, slot.OptionIDs)
+		}
+		s.takers = append(s.takers, t)
+	}
+	return nil
 }
 
 // buildRoster makes a cohort of rosterSize active trainees with one session. The accounts are

@@ -274,26 +274,26 @@ func bundleDuration(d time.Duration) string {
 	return b.String()
 }
 
-// quizFiles writes a quiz's questions as one GIFT file per language. A language some
-// question lacks is left out: its trainees see the default language's texts, as they
-// would from the bank.
+// quizFiles writes a quiz's questions as one GIFT file per language of the course (langs,
+// the default first). A question not translated into a language is written there in the
+// default language's words, as its trainees read it, so that one untranslated question
+// does not take a language's file, and every other question's translation, away.
 func quizFiles(folder string, questions []BankQuestion, langs []string) map[string][]byte {
 	files := map[string][]byte{}
-	gift := make([]GIFTQuestion, len(questions))
-	for i, q := range questions {
-		gift[i] = GIFTQuestion{Category: q.Category, Question: q.Question}
+	if len(langs) == 0 {
+		return files
 	}
 	for _, lang := range langs {
-		complete := true
-		for _, q := range questions {
-			if !bundleHas(q.Question.Texts, lang) {
-				complete = false
-				break
+		gift := make([]GIFTQuestion, len(questions))
+		for i, q := range questions {
+			question := q.Question
+			if !bundleHas(question.Texts, lang) {
+				text, _ := Pick(question.Texts, lang, langs[0])
+				question.Texts = map[string]QuestionText{lang: text}
 			}
+			gift[i] = GIFTQuestion{Category: q.Category, Question: question}
 		}
-		if complete {
-			files[folder+"/"+quizFileName(lang)] = WriteGIFT(gift, lang)
-		}
+		files[folder+"/"+quizFileName(lang)] = WriteGIFT(gift, lang)
 	}
 	return files
 }

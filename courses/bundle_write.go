@@ -122,11 +122,15 @@ func courseYAML(c Course) ([]byte, error) {
 		}
 		module := mapping(str("folder"), str(m.Key), str("titles"), titles)
 		if len(m.Quizzes) > 0 {
-			qlangs, err := writeOrder(m.Quizzes[0].Titles, c.DefaultLanguage)
-			if err != nil {
-				return nil, err
+			// Files want a title in every language of the course; a quiz made on the web may
+			// have only the default language's, which trainees of the others read anyway.
+			q := m.Quizzes[0]
+			titles := make(map[string]string, len(langs))
+			for _, lang := range langs {
+				titles[lang], _ = Pick(q.Titles, lang, c.DefaultLanguage)
 			}
-			module.Content = append(module.Content, str("quiz"), quizYAML(m.Quizzes[0], qlangs))
+			q.Titles = titles
+			module.Content = append(module.Content, str("quiz"), quizYAML(q, langs))
 		}
 		modules.Content = append(modules.Content, module)
 	}

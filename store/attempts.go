@@ -559,8 +559,12 @@ func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, 
 			return err
 		}
 		if minutes > 0 {
-			_, err := tx.ExecContext(ctx, `UPDATE quiz_attempts SET deadline = deadline + $3 * interval '1 minute'
-				WHERE quiz_id = $1 AND user_id = $2 AND finished_at IS NULL AND deadline IS NOT NULL`, quizID, userID, minutes)
+			// Not an attempt whose time is already up (it is finished with what was saved), and
+			// not an untimed one whose deadline is only the close time.
+			_, err := tx.ExecContext(ctx, `UPDATE quiz_attempts a SET deadline = a.deadline + $3 * interval '1 minute'
+				FROM quizzes z WHERE z.id = a.quiz_id AND a.quiz_id = $1 AND a.user_id = $2 AND a.finished_at IS NULL
+					AND a.deadline IS NOT NULL AND $4 <= a.deadline + a.grace_ms * interval '1 millisecond'
+					AND coalesce(z.settings->>'time_limit', '0') <> '0'`, quizID, userID, minutes, now)
 			return err
 		}
 		return nil

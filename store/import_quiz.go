@@ -37,10 +37,23 @@ func importQuiz(ctx context.Context, tx *sqlx.Tx, courseID, moduleID int64, m co
 			return err
 		}
 	}
+	usedElsewhere := map[int64]bool{}
+	if quizID != 0 {
+		var shared []int64
+		if err := tx.SelectContext(ctx, &shared, `SELECT DISTINCT i.question_id FROM quiz_items i
+			WHERE i.quiz_id <> $1 AND i.question_id IN (SELECT question_id FROM quiz_items WHERE quiz_id = $1)`, quizID); err != nil {
+			return err
+		}
+		for _, id := range shared {
+			usedElsewhere[id] = true
+		}
+	}
 	items := make([]courses.QuizItem, len(questions))
 	for i, bq := range questions {
 		bq.ID, bq.CourseID, bq.CategoryID = 0, courseID, 0
-		if i < len(old) {
+		// A question some other quiz also uses is never rewritten from this quiz's files: a
+		// changed one becomes a new question, and the other quiz keeps its own.
+		if i < len(old) && !usedElsewhere[old[i].ID] {
 			same, err := sameQuestion(old[i], bq)
 			if err != nil {
 				return err
@@ -58,12 +71,27 @@ func importQuiz(ctx context.Context, tx *sqlx.Tx, courseID, moduleID int64, m co
 		items[i] = courses.QuizItem{QuestionID: id}
 	}
 	for _, r := range old[min(len(old), len(questions)):] {
-		if err := removeQuestion(ctx, tx, r.ID); err != nil {
+		if err := removeQuestion(ctx, tx, quizID, r.ID); err != nil {
 			return err
 		}
 	}
+	// Draws from a category are not in files (ExportBundle): the quiz keeps its own.
+	var draws []courses.QuizItem
+	if quizID != 0 {
+		var rows []struct {
+			CategoryID int64 `db:"category_id"`
+			Count      int   `db:"count"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT category_id, count FROM quiz_items
+			WHERE quiz_id = $1 AND category_id IS NOT NULL ORDER BY position`, quizID); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			draws = append(draws, courses.QuizItem{CategoryID: r.CategoryID, Count: r.Count})
+		}
+	}
 	q := m.Quizzes[0]
-	q.ID, q.ModuleID, q.Items = quizID, moduleID, items
+	q.ID, q.ModuleID, q.Items = quizID, moduleID, append(items, draws...)
 	if _, err := saveQuiz(ctx, tx, courseID, q); err != nil {
 		return fmt.Errorf("module %s quiz: %w", m.Key, err)
 	}
@@ -87,13 +115,14 @@ func sameQuestion(r bankRow, q courses.BankQuestion) (bool, error) {
 	return stored.Category == q.Category && bytes.Equal(a, b), nil
 }
 
-// removeQuestion takes a question out of the bank and out of every quiz, as DeleteQuestion
-// does; its versions stay for the attempts that showed them.
-func removeQuestion(ctx context.Context, tx *sqlx.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE questions SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, id); err != nil {
+// removeQuestion takes a question out of the quiz the files describe and, unless another
+// quiz still uses it, out of the bank; its versions stay for the attempts that showed them.
+func removeQuestion(ctx context.Context, tx *sqlx.Tx, quizID, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM quiz_items WHERE quiz_id = $1 AND question_id = $2`, quizID, id); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM quiz_items WHERE question_id = $1`, id)
+	_, err := tx.ExecContext(ctx, `UPDATE questions SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM quiz_items WHERE question_id = $1)`, id)
 	return err
 }
 
@@ -112,7 +141,7 @@ func deleteImportedQuiz(ctx context.Context, tx *sqlx.Tx, quizID int64, module s
 		return err
 	}
 	for _, id := range fixed {
-		if err := removeQuestion(ctx, tx, id); err != nil {
+		if err := removeQuestion(ctx, tx, quizID, id); err != nil {
 			return err
 		}
 	}
@@ -134,10 +163,11 @@ func deleteModuleQuizzes(ctx context.Context, tx *sqlx.Tx, moduleID int64, modul
 	return nil
 }
 
-// ExportBundle reads a course back as files would hold it: the course, its images, and
-// each module's first quiz with its questions at their current versions. Files hold
-// fixed questions only, so a quiz's draw from a category is written as every question of
-// that category; a quiz without any question is left out, as files cannot hold it.
+// ExportBundle reads a course back as files would hold it: the course, its images, and the
+// quiz each module's files made (key courses.BundleQuizKey) with its fixed questions at their
+// current versions. Quizzes made on the web, and draws from a category, stay in Aula only:
+// written as files they would come back as other quizzes, or as fixed questions. A quiz
+// without any fixed question is left out, as files cannot hold it.
 func (s *Store) ExportBundle(ctx context.Context, courseID int64) (courses.Bundle, error) {
 	c, err := s.Course(ctx, courseID)
 	if err != nil {
@@ -163,7 +193,9 @@ func (s *Store) ExportBundle(ctx context.Context, courseID int64) (courses.Bundl
 	for i := range b.Course.Modules {
 		m := &b.Course.Modules[i]
 		for _, quiz := range quizzes {
-			if quiz.ModuleID != m.ID {
+			// Files hold the quiz they made (its key) and no other: a quiz made on the web
+			// would come back as a second quiz. A draw from a category cannot be written.
+			if quiz.ModuleID != m.ID || quiz.Key != courses.BundleQuizKey {
 				continue
 			}
 			var qs []courses.BankQuestion
@@ -177,13 +209,6 @@ func (s *Store) ExportBundle(ctx context.Context, courseID int64) (courses.Bundl
 			for _, it := range quiz.Items {
 				if q, ok := byID[it.QuestionID]; ok {
 					take(q)
-				}
-				if it.CategoryID != 0 {
-					for _, q := range bank {
-						if q.CategoryID == it.CategoryID {
-							take(q)
-						}
-					}
 				}
 			}
 			if len(qs) == 0 {

@@ -194,7 +194,7 @@ func TestReimportVersionsChangedQuestionsAndAttemptsKeepWhatTheyShowed(t *testin
 }
 
 // Files hold fixed questions only: a draw from a category is exported as all of it.
-func TestExportWritesADrawnCategoryAsItsQuestions(t *testing.T) {
+func TestExportLeavesADrawInAulaAndReimportKeepsIt(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.DB(t)
 	owner := instructor(t, st, "owner@example.org")
@@ -212,9 +212,16 @@ func TestExportWritesADrawnCategoryAsItsQuestions(t *testing.T) {
 	}
 	out := exported(t, st, id)
 	m3 := b.Course.Modules[2].Key
-	want := append([]courses.BankQuestion{b.Questions[m3][0]}, b.Questions[b.Course.Modules[0].Key]...)
+	want := []courses.BankQuestion{b.Questions[m3][0]}
 	if got := out.Questions[m3]; !reflect.DeepEqual(got, want) {
-		t.Errorf("exported questions of the drawing quiz: %d, want %d", len(got), len(want))
+		t.Errorf("exported questions of the drawing quiz: %d, want %d (its fixed one)", len(got), len(want))
+	}
+	if _, _, err := st.ImportBundle(ctx, owner.ID, out); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.Quiz(ctx, id, q.ID)
+	if err != nil || len(after.Items) != 2 || after.Items[1].CategoryID != cats[0].ID || after.Items[1].Count != 2 {
+		t.Errorf("after re-import the quiz's items are %+v (%v), want its fixed question and the draw", after.Items, err)
 	}
 	files, err := courses.WriteBundle(out)
 	if err != nil {
@@ -259,5 +266,38 @@ func TestDeletingAModuleTakesItsQuizUnlessAttempted(t *testing.T) {
 	}
 	if left, _ := bankVersions(t, st, id); len(left) != 2 {
 		t.Errorf("%d quizzes left, want 2", len(left))
+	}
+}
+
+func TestReimportLeavesQuestionsOtherQuizzesUse(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	owner := instructor(t, st, "owner@example.org")
+	b := catalogCourse(t, generalCourse)
+	id, _, err := st.ImportBundle(ctx, owner.ID, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quizzes, _ := bankVersions(t, st, id)
+	shared := quizzes[0].Items[0].QuestionID
+	// A quiz made on the web uses the first module's first question.
+	web, err := st.SaveQuiz(ctx, id, courses.Quiz{ModuleID: quizzes[1].ModuleID, Key: "repaso", Titles: map[string]string{"es": "Repaso"},
+		Settings: courses.DefaultQuizSettings(), Items: []courses.QuizItem{{QuestionID: shared}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The files drop the first module's quiz.
+	key := b.Course.Modules[0].Key
+	b.Course.Modules[0].Quizzes = nil
+	delete(b.Questions, key)
+	if _, _, err := st.ImportBundle(ctx, owner.ID, b); err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.Quiz(ctx, id, web)
+	if err != nil || len(q.Items) != 1 || q.Items[0].QuestionID != shared {
+		t.Fatalf("the web quiz lost its question: %+v (%v)", q.Items, err)
+	}
+	if _, err := st.BankQuestion(ctx, id, shared); err != nil {
+		t.Fatalf("the shared question left the bank: %v", err)
 	}
 }

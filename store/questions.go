@@ -55,8 +55,10 @@ func ensureCategory(ctx context.Context, tx *sqlx.Tx, courseID int64, name strin
 	}
 	var id int64
 	err := tx.GetContext(ctx, &id, `
-		WITH new AS (INSERT INTO question_categories (course_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id)
-		SELECT id FROM new UNION ALL SELECT id FROM question_categories WHERE course_id = $1 AND name = $2 LIMIT 1`, courseID, name)
+		INSERT INTO question_categories (course_id, name) VALUES ($1, $2)
+		-- The no-op update returns the row another transaction committed meanwhile, which a
+		-- SELECT in the same statement could not see.
+		ON CONFLICT (course_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, courseID, name)
 	return id, err
 }
 

@@ -324,7 +324,19 @@ func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves 
 		slots[i], seqs[i], responses[i] = int64(sv.Slot), sv.Seq, string(b)
 	}
 	var open bool
-	err := s.db.GetContext(ctx, &open, `
+	err := s.durableGet(ctx, &open, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now)
+	if err != nil {
+		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
+	}
+	if !open {
+		return s.whyClosed(ctx, userID, attemptID)
+	}
+	return nil
+}
+
+// saveAnswersQuery is SaveAnswers' one statement: $1 attempt, $2 user, $3 slots, $4 their
+// sequence numbers, $5 their responses (JSON), $6 now. It says whether the attempt was open.
+const saveAnswersQuery = `
 		WITH a AS (
 			SELECT id, per_page, navigation, page FROM quiz_attempts
 			WHERE id = $1 AND user_id = $2 AND finished_at IS NULL
@@ -339,15 +351,7 @@ func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves 
 				AND (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page)
 			RETURNING s.slot
 		)
-		SELECT EXISTS (SELECT 1 FROM a) FROM (SELECT count(*) FROM saved) AS written`, attemptID, userID, slots, seqs, responses, now)
-	if err != nil {
-		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
-	}
-	if !open {
-		return s.whyClosed(ctx, userID, attemptID)
-	}
-	return nil
-}
+		SELECT EXISTS (SELECT 1 FROM a) FROM (SELECT count(*) FROM saved) AS written`
 
 // whyClosed tells a refused save from an attempt that is not the user's.
 func (s *Store) whyClosed(ctx context.Context, userID, attemptID int64) error {

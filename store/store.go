@@ -25,6 +25,7 @@ type Store struct {
 	hot      *sqlx.DB      // the busiest pages' prepared statements: see (*Store).stmt
 	counter  *atomic.Int64 // statements sent, when opened with CountStatements
 	prepared sync.Map      // query → *sqlx.Stmt on hot
+	durable  sync.Map      // query → *sqlx.Stmt on db: busy writes that must reach the disk
 	outlines outlineCache  // the course pages' outlines, by course version: see CoursePage
 	versions versionCache  // question versions, which never change: see questionsOf
 }
@@ -97,10 +98,12 @@ func withSetting(dsn, name, value string) string {
 // Close releases the connections.
 func (s *Store) Close() error {
 	var errs []error
-	s.prepared.Range(func(_, st any) bool {
-		errs = append(errs, st.(*sqlx.Stmt).Close())
-		return true
-	})
+	for _, cache := range []*sync.Map{&s.prepared, &s.durable} {
+		cache.Range(func(_, st any) bool {
+			errs = append(errs, st.(*sqlx.Stmt).Close())
+			return true
+		})
+	}
 	if s.hot != nil {
 		errs = append(errs, s.hot.Close())
 	}
@@ -114,14 +117,18 @@ func (s *Store) Close() error {
 // exist yet then. database/sql prepares it again on each connection it runs on; that is not
 // counted as a statement, being once per connection and not per request.
 func (s *Store) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
-	if st, ok := s.prepared.Load(query); ok {
+	return prepare(ctx, s.hot, &s.prepared, query)
+}
+
+func prepare(ctx context.Context, pool *sqlx.DB, cache *sync.Map, query string) (*sqlx.Stmt, error) {
+	if st, ok := cache.Load(query); ok {
 		return st.(*sqlx.Stmt), nil
 	}
-	st, err := s.hot.PreparexContext(ctx, query)
+	st, err := pool.PreparexContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if old, loaded := s.prepared.LoadOrStore(query, st); loaded {
+	if old, loaded := cache.LoadOrStore(query, st); loaded {
 		st.Close()
 		return old.(*sqlx.Stmt), nil
 	}
@@ -132,7 +139,11 @@ func (s *Store) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 // form (a migration changed a table under it: "cached plan must not change result type",
 // or the statement is gone), it is prepared again and fn runs once more.
 func (s *Store) withStmt(ctx context.Context, query string, fn func(*sqlx.Stmt) error) error {
-	st, err := s.stmt(ctx, query)
+	return withPrepared(ctx, s.hot, &s.prepared, query, fn)
+}
+
+func withPrepared(ctx context.Context, pool *sqlx.DB, cache *sync.Map, query string, fn func(*sqlx.Stmt) error) error {
+	st, err := prepare(ctx, pool, cache, query)
 	if err != nil {
 		return err
 	}
@@ -141,13 +152,19 @@ func (s *Store) withStmt(ctx context.Context, query string, fn func(*sqlx.Stmt) 
 	if !errors.As(err, &pqErr) || (pqErr.Code != "0A000" && pqErr.Code != "26000") {
 		return err
 	}
-	if s.prepared.CompareAndDelete(query, st) {
+	if cache.CompareAndDelete(query, st) {
 		st.Close() // its connections' copies are stale; an error closing them changes nothing
 	}
-	if st, err = s.stmt(ctx, query); err != nil {
+	if st, err = prepare(ctx, pool, cache, query); err != nil {
 		return err
 	}
 	return fn(st)
+}
+
+// durableGet runs one of the busiest writes prepared, on the pool that waits for the disk
+// (an answer saved is saved).
+func (s *Store) durableGet(ctx context.Context, dest any, query string, args ...any) error {
+	return withPrepared(ctx, s.db, &s.durable, query, func(st *sqlx.Stmt) error { return st.GetContext(ctx, dest, args...) })
 }
 
 // hotGet and hotSelect run one of the busiest pages' statements, prepared.

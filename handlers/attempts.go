@@ -149,6 +149,25 @@ func formValues(c *gin.Context) func(string) ([]string, bool) {
 // submitPage saves the answers of the page shown, then goes where the trainee asked: the
 // next or previous page, a page by number (free navigation), or the summary.
 func (a *App) submitPage(c *gin.Context) {
+	// A free quiz's page turn saves through the attempt's shape this instance keeps, and the
+	// store checks time and state again as it saves: one statement. Anything else (a
+	// sequential quiz, an attempt over, an instance that has not seen it) reads it whole.
+	if at, ok := a.Store.AttemptShape(currentUser(c).ID, attemptIDOf(c)); ok && at.Navigation == courses.NavigationFree && at.Slug == c.Param("slug") {
+		c.Header("Cache-Control", "no-store")
+		pages := courses.PageCount(len(at.Slots), at.PerPage)
+		page, err := strconv.Atoi(c.PostForm("page"))
+		if err == nil && page >= 0 && page < pages {
+			err = a.Store.SavePage(c.Request.Context(), at.UserID, at.ID, savesFrom(slotsOn(at, page), formValues(c), true), a.now())
+			switch {
+			case err == nil:
+				a.goFrom(c, at, page, pages)
+				return
+			case !errors.Is(err, store.ErrAttemptClosed):
+				a.fail(c, err)
+				return
+			}
+		}
+	}
 	at, ok := a.loadAttempt(c)
 	if !ok {
 		return
@@ -163,7 +182,7 @@ func (a *App) submitPage(c *gin.Context) {
 		page = at.Page // a sequential quiz acts on no page it has left
 	}
 	saves := savesFrom(slotsOn(at, page), formValues(c), true)
-	if err := a.Store.SaveAnswers(c.Request.Context(), at.UserID, at.ID, saves, a.now()); errors.Is(err, store.ErrAttemptClosed) {
+	if err := a.Store.SavePage(c.Request.Context(), at.UserID, at.ID, saves, a.now()); errors.Is(err, store.ErrAttemptClosed) {
 		a.finishIfOverdue(c, at)
 		if !c.Writer.Written() {
 			c.Redirect(http.StatusSeeOther, attemptURL(at)+"/review")
@@ -173,6 +192,12 @@ func (a *App) submitPage(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.goFrom(c, at, page, pages)
+}
+
+// goFrom sends the trainee where the page's button asked, from page: the next or previous
+// page, a page by number (free navigation), or the summary.
+func (a *App) goFrom(c *gin.Context, at courses.Attempt, page, pages int) {
 	next := page
 	action := c.PostForm("action")
 	switch {
@@ -305,4 +330,10 @@ func (a *App) attemptReview(c *gin.Context) {
 		p.Questions = append(p.Questions, v)
 	}
 	a.render(c, http.StatusOK, "attempt_review", a.newView(c, p))
+}
+
+// attemptIDOf is the :attempt of the URL, or 0.
+func attemptIDOf(c *gin.Context) int64 {
+	id, _ := paramID(c, "attempt")
+	return id
 }

@@ -284,7 +284,19 @@ func (s *Store) Attempt(ctx context.Context, userID, attemptID int64) (courses.A
 	if err != nil {
 		return a, fmt.Errorf("store: %w", err)
 	}
+	if !a.Finished() {
+		s.skeletons.keep(a)
+	}
 	return a, nil
+}
+
+// AttemptShape is an attempt in progress as this instance last read it, without reading
+// PostgreSQL: what never changes once it has started (its trainee, course, questions, their
+// options' order and ids, its deadline and navigation). Its answers, page and state may be
+// out of date: only what the store checks again when it saves (SavePage) may rely on it.
+func (s *Store) AttemptShape(userID, attemptID int64) (courses.Attempt, bool) {
+	a, ok := s.skeletons.get(attemptID)
+	return a, ok && a.UserID == userID
 }
 
 // AttemptOfCourse is any attempt at a quiz of courseID, for its instructors.
@@ -310,6 +322,17 @@ func (s *Store) AttemptOfCourse(ctx context.Context, courseID, attemptID int64) 
 // is finished or its deadline and grace have passed, nor on a page a sequential quiz has
 // left. It returns the slots whose answer is now the one sent (or a newer one kept).
 func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) error {
+	return s.saveAnswers(ctx, userID, attemptID, saves, now, false)
+}
+
+// SavePage keeps the answers of a page's own submit, the trainee's latest word: each is
+// numbered after the one kept whatever number the form carries (a page the back button
+// restored carries an old one), under the same rules of time and navigation as SaveAnswers.
+func (s *Store) SavePage(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) error {
+	return s.saveAnswers(ctx, userID, attemptID, saves, now, true)
+}
+
+func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time, newest bool) error {
 	if len(saves) == 0 {
 		return nil
 	}
@@ -324,7 +347,7 @@ func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves 
 		slots[i], seqs[i], responses[i] = int64(sv.Slot), sv.Seq, string(b)
 	}
 	var open bool
-	err := s.durableGet(ctx, &open, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now)
+	err := s.durableGet(ctx, &open, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now, newest)
 	if err != nil {
 		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
 	}
@@ -335,7 +358,8 @@ func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves 
 }
 
 // saveAnswersQuery is SaveAnswers' one statement: $1 attempt, $2 user, $3 slots, $4 their
-// sequence numbers, $5 their responses (JSON), $6 now. It says whether the attempt was open.
+// sequence numbers, $5 their responses (JSON), $6 now, $7 a page's own submit (newest). It
+// says whether the attempt was open.
 const saveAnswersQuery = `
 		WITH a AS (
 			SELECT id, per_page, navigation, page FROM quiz_attempts
@@ -345,9 +369,10 @@ const saveAnswersQuery = `
 			-- finished row again, and the save writes nothing into a graded attempt.
 			FOR SHARE
 		), saved AS (
-			UPDATE attempt_slots s SET response = n.response::jsonb, seq = n.seq, saved_at = $6
+			UPDATE attempt_slots s SET response = n.response::jsonb, saved_at = $6,
+				seq = CASE WHEN $7 THEN greatest(s.seq + 1, n.seq) ELSE n.seq END
 			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
-			WHERE s.attempt_id = a.id AND s.slot = n.slot AND s.seq < n.seq
+			WHERE s.attempt_id = a.id AND s.slot = n.slot AND ($7 OR s.seq < n.seq)
 				AND (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page)
 			RETURNING s.slot
 		)

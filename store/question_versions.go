@@ -80,3 +80,28 @@ func (c *versionCache) keep(id int64, q courses.Question) {
 	}
 	c.versions[id] = q
 }
+
+// shapeCache keeps the attempts in progress this instance has read, for AttemptShape.
+// Bounded like versionCache.
+type shapeCache struct {
+	mu       sync.RWMutex
+	attempts map[int64]courses.Attempt
+}
+
+const maxShapes = 20_000 // an exam day's attempts on one instance
+
+func (c *shapeCache) keep(a courses.Attempt) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.attempts == nil || len(c.attempts) >= maxShapes {
+		c.attempts = make(map[int64]courses.Attempt)
+	}
+	c.attempts[a.ID] = a
+}
+
+func (c *shapeCache) get(id int64) (courses.Attempt, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	a, ok := c.attempts[id]
+	return a, ok
+}

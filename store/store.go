@@ -21,13 +21,14 @@ import (
 
 // Store is the PostgreSQL side of Aula.
 type Store struct {
-	db       *sqlx.DB
-	hot      *sqlx.DB      // the busiest pages' prepared statements: see (*Store).stmt
-	counter  *atomic.Int64 // statements sent, when opened with CountStatements
-	prepared sync.Map      // query → *sqlx.Stmt on hot
-	durable  sync.Map      // query → *sqlx.Stmt on db: busy writes that must reach the disk
-	outlines outlineCache  // the course pages' outlines, by course version: see CoursePage
-	versions versionCache  // question versions, which never change: see questionsOf
+	db        *sqlx.DB
+	hot       *sqlx.DB      // the busiest pages' prepared statements: see (*Store).stmt
+	counter   *atomic.Int64 // statements sent, when opened with CountStatements
+	prepared  sync.Map      // query → *sqlx.Stmt on hot
+	durable   sync.Map      // query → *sqlx.Stmt on db: busy writes that must reach the disk
+	outlines  outlineCache  // the course pages' outlines, by course version: see CoursePage
+	versions  versionCache  // question versions, which never change: see questionsOf
+	skeletons shapeCache    // attempts in progress, as last read: see AttemptShape
 }
 
 // Open connects to PostgreSQL and checks that it answers.

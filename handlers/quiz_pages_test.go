@@ -260,6 +260,11 @@ func TestSavesAfterTheDeadlineAreRefusedAndTheAttemptSurvivesANewInstanceAndAFlu
 	if st, body := save(c, url.Values{"q1": {"4"}, "seq1": {"3"}}); st != http.StatusConflict || !strings.Contains(fmt.Sprint(body["message"]), "Se acabó el tiempo") {
 		t.Fatalf("save after the grace period: %d %v", st, body)
 	}
+	// The page's own submit is refused too (through the attempt's shape this instance keeps),
+	// and the attempt is finished with what was saved.
+	if res := c.post(attempt, url.Values{"page": {"0"}, "q0": {"miedo"}, "action": {"next"}}); !strings.HasSuffix(res.Location, "/review") {
+		t.Fatalf("a page submit after the grace period: %d to %q", res.Status, res.Location)
+	}
 	res := c.get(attempt)
 	if !strings.HasSuffix(res.Location, "/review") {
 		t.Fatalf("the overdue attempt: %d to %q", res.Status, res.Location)

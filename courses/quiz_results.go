@@ -78,7 +78,7 @@ func QuestionStats(attempts []AttemptResult, slots []SlotResult) []QuestionStat 
 	by := map[int64]*acc{}
 	for _, s := range slots {
 		score, ok := total[s.AttemptID]
-		if !ok || s.Pending {
+		if !ok || s.Pending || s.Points == 0 { // a description, or a question worth nothing, says nothing of anyone
 			continue
 		}
 		x := by[s.QuestionID]

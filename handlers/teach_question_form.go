@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -202,6 +204,11 @@ func (a *App) parseAndSaveQuestion(c *gin.Context, old courses.BankQuestion, lan
 	qf := questionFormOf(c)
 	next, errs := courses.ParseQuestion(old.Question.Type, qf, lang, old.Question)
 	errs = withInputErrors(c, errs)
+	// Another instructor saved the question since this form was opened: their version is
+	// shown, with this form's words, rather than silently overwritten.
+	if sent := c.PostForm("version"); old.ID != 0 && sent != "" && sent != strconv.Itoa(old.Version) {
+		errs["version"] = "error.question.changed"
+	}
 	if old.ID == 0 {
 		cats, err := a.Store.Categories(c.Request.Context(), co.ID)
 		if err != nil {
@@ -229,7 +236,10 @@ func (a *App) parseAndSaveQuestion(c *gin.Context, old courses.BankQuestion, lan
 		save := old
 		save.Question = next
 		var err error
-		if id, err = a.Store.SaveQuestion(c.Request.Context(), save, currentUser(c).ID); err != nil {
+		if id, err = a.Store.SaveQuestion(c.Request.Context(), save, currentUser(c).ID); errors.Is(err, store.ErrQuestionChanged) {
+			a.renderQuestion(c, http.StatusConflict, old, lang, qf, courses.FieldErrors{"version": "error.question.changed"})
+			return
+		} else if err != nil {
 			a.fail(c, err)
 			return
 		}

@@ -89,7 +89,15 @@ func TestInstructorWritesAQuestionInTwoLanguagesAndEachEditIsANewVersion(t *test
 	if r := c.post(fmt.Sprintf("%s/%d?lang=en", bank, id), en); r.Status != http.StatusSeeOther {
 		t.Fatalf("English: %d\n%s", r.Status, r.Body)
 	}
+	// A form opened at version 1, sent after the English save made version 2, is not saved
+	// over it: the page says someone else saved meanwhile.
+	stale := questionForm("¿Vieja?", [][2]string{{"A", "1"}, {"B", "0"}}, "0", "1")
+	stale.Set("version", "1")
+	if r := c.post(fmt.Sprintf("%s/%d", bank, id), stale); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Alguien guardó esta pregunta") {
+		t.Fatalf("a stale form: %d", r.Status)
+	}
 	es := questionForm("¿Qué es la prevención situacional?", [][2]string{{"Cambiar el entorno", "1"}, {"", "0"}, {"Iluminar las calles", "0.5"}}, "0", "1")
+	es.Set("version", "2")
 	if r := c.post(fmt.Sprintf("%s/%d", bank, id), es); r.Status != http.StatusSeeOther {
 		t.Fatalf("Spanish edit: %d\n%s", r.Status, r.Body)
 	}

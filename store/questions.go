@@ -10,6 +10,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// ErrQuestionChanged says a question was saved by someone else since the version an edit started from.
+var ErrQuestionChanged = fmt.Errorf("question changed meanwhile: %w", courses.ErrConflict)
+
 // ErrCategoryInUse says a category still holds questions or is drawn from by a quiz.
 var ErrCategoryInUse = fmt.Errorf("category in use: %w", courses.ErrConflict)
 
@@ -188,8 +191,21 @@ func saveQuestion(ctx context.Context, tx *sqlx.Tx, q courses.BankQuestion, by i
 	if id == 0 {
 		err = tx.GetContext(ctx, &id, `INSERT INTO questions (course_id, category_id) VALUES ($1, $2) RETURNING id`, q.CourseID, category)
 	} else {
+		// q.Version, when set, is the version the edit started from: a save by someone else
+		// meanwhile is not overwritten.
 		err = tx.GetContext(ctx, &version, `UPDATE questions SET version = version + 1, category_id = $3
-			WHERE id = $1 AND course_id = $2 AND deleted_at IS NULL RETURNING version`, id, q.CourseID, category)
+			WHERE id = $1 AND course_id = $2 AND deleted_at IS NULL AND ($4 = 0 OR version = $4) RETURNING version`,
+			id, q.CourseID, category, q.Version)
+		if notFound(err) && q.Version != 0 {
+			var exists bool
+			if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM questions WHERE id = $1 AND course_id = $2 AND deleted_at IS NULL)`,
+				id, q.CourseID); err != nil {
+				return 0, err
+			}
+			if exists {
+				return 0, ErrQuestionChanged
+			}
+		}
 		if notFound(err) {
 			return 0, fmt.Errorf("question %d: %w", id, courses.ErrNotFound)
 		}

@@ -463,16 +463,24 @@ func (p *giftParser) multichoice(q *Question, qt *QuestionText, s string, off in
 				return pr
 			}
 		}
-		text, fb, pr := giftComment(rest, pc.off, qt.Format)
-		if pr != nil {
+		if pr := textAnswer(q, qt, w, rest, pc.off); pr != nil {
 			return pr
 		}
-		if strings.TrimSpace(text) == "" {
-			return problem(pc.off, "gift.empty_answer", nil, "an answer has no text")
-		}
-		q.Answers = append(q.Answers, Answer{Weight: w})
-		qt.Answers = append(qt.Answers, AnswerText{Text: text, Feedback: fb})
 	}
+	return nil
+}
+
+// textAnswer adds an answer of weight w whose text, and feedback after #, are rest.
+func textAnswer(q *Question, qt *QuestionText, w float64, rest string, off int) *giftProblem {
+	text, fb, pr := giftComment(rest, off, qt.Format)
+	if pr != nil {
+		return pr
+	}
+	if strings.TrimSpace(text) == "" {
+		return problem(off, "gift.empty_answer", nil, "an answer has no text")
+	}
+	q.Answers = append(q.Answers, Answer{Weight: w})
+	qt.Answers = append(qt.Answers, AnswerText{Text: text, Feedback: fb})
 	return nil
 }
 
@@ -489,15 +497,9 @@ func (p *giftParser) shortAnswer(q *Question, qt *QuestionText, s string, off in
 		if pr != nil {
 			return pr
 		}
-		text, fb, pr := giftComment(rest, pc.off, qt.Format)
-		if pr != nil {
+		if pr := textAnswer(q, qt, w, rest, pc.off); pr != nil {
 			return pr
 		}
-		if strings.TrimSpace(text) == "" {
-			return problem(pc.off, "gift.empty_answer", nil, "an answer has no text")
-		}
-		q.Answers = append(q.Answers, Answer{Weight: w})
-		qt.Answers = append(qt.Answers, AnswerText{Text: text, Feedback: fb})
 	}
 	return nil
 }

@@ -267,7 +267,12 @@ func (a *App) saveAnswers(c *gin.Context) {
 	case err != nil:
 		a.fail(c, err)
 	default:
-		c.JSON(http.StatusOK, gin.H{"saved": true, "count": len(saves)})
+		res := gin.H{"saved": true, "count": len(saves)}
+		if !at.Deadline.IsZero() {
+			// The countdown sets itself by it: a phone asleep for a while has a browser clock that stood still.
+			res["remaining"] = max(int(at.Deadline.Sub(a.now()).Seconds()), 0)
+		}
+		c.JSON(http.StatusOK, res)
 	}
 }
 

@@ -216,7 +216,8 @@ func TestSavesAfterTheDeadlineAreRefusedAndTheAttemptSurvivesANewInstanceAndAFlu
 	}
 	// Out of order: seq 2 arrives before seq 1; the newer answer stays.
 	// A character that cannot be saved (Word's soft line break) is dropped, not the answer.
-	if st, body := save(c, url.Values{"q0": {"confi\vanza"}, "seq0": {"2"}}); st != http.StatusOK || body["saved"] != true {
+	// The answer tells the page the seconds left, by the server's clock, for its countdown.
+	if st, body := save(c, url.Values{"q0": {"confi\vanza"}, "seq0": {"2"}}); st != http.StatusOK || body["saved"] != true || body["remaining"] != float64(1200) {
 		t.Fatalf("save: %d %v", st, body)
 	}
 	save(c, url.Values{"q0": {"miedo"}, "seq0": {"1"}})

@@ -74,6 +74,7 @@
   Object.keys(seqs).forEach(setHiddenSeq);
 
   var inFlight = null;
+  var resync = function () {}; // the countdown's, when the page has one
   function enqueue(fs) {
     var slot = fs.getAttribute("data-slot");
     seqs[slot] += 1;
@@ -125,6 +126,7 @@
       };
       if (r.status === 200 && r.body.saved) {
         done();
+        if (typeof r.body.remaining === "number") { resync(r.body.remaining); }
         // Only the newest answer of a question says "saved": a newer one may still wait.
         if (!queue.some(function (x) { return x.slot === item.slot; })) { say(item.slot, text.saved); }
         flush();
@@ -195,6 +197,7 @@
     var started = performance.now();
     var lastMinute = -1;
     countdown.hidden = false;
+    resync = function (seconds) { remaining = seconds; started = performance.now(); };
     var tick = function () {
       var left = Math.max(0, Math.round(remaining - (performance.now() - started) / 1000));
       var m = Math.floor(left / 60), s = left % 60;

@@ -34,15 +34,22 @@ func bankVersions(t *testing.T, st *store.Store, courseID int64) (quizzes []cour
 	return quizzes, versions
 }
 
-func TestImportWritesEachModulesQuizWithItsQuestionsInTheBank(t *testing.T) {
-	ctx := context.Background()
+// importedGeneralCourse is a fresh database with the general course imported by its owner.
+func importedGeneralCourse(t *testing.T) (*store.Store, courses.User, courses.Bundle, int64) {
+	t.Helper()
 	st := storetest.DB(t)
 	owner := instructor(t, st, "owner@example.org")
 	b := catalogCourse(t, generalCourse)
-	id, _, err := st.ImportBundle(ctx, owner.ID, b)
+	id, _, err := st.ImportBundle(context.Background(), owner.ID, b)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, owner, b, id
+}
+
+func TestImportWritesEachModulesQuizWithItsQuestionsInTheBank(t *testing.T) {
+	ctx := context.Background()
+	st, _, b, id := importedGeneralCourse(t)
 	quizzes, versions := bankVersions(t, st, id)
 	co, _ := st.Course(ctx, id)
 	if len(quizzes) != len(co.Modules) {
@@ -193,16 +200,11 @@ func TestReimportVersionsChangedQuestionsAndAttemptsKeepWhatTheyShowed(t *testin
 	}
 }
 
-// Files hold fixed questions only: a draw from a category is exported as all of it.
+// Files hold a quiz's fixed questions only: a draw from a category stays in Aula, and a
+// re-import of the export keeps it.
 func TestExportLeavesADrawInAulaAndReimportKeepsIt(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.DB(t)
-	owner := instructor(t, st, "owner@example.org")
-	b := catalogCourse(t, generalCourse)
-	id, _, err := st.ImportBundle(ctx, owner.ID, b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, owner, b, id := importedGeneralCourse(t)
 	quizzes, _ := bankVersions(t, st, id)
 	cats, _ := st.Categories(ctx, id)
 	q := quizzes[2]
@@ -271,13 +273,7 @@ func TestDeletingAModuleTakesItsQuizUnlessAttempted(t *testing.T) {
 
 func TestReimportLeavesQuestionsOtherQuizzesUse(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.DB(t)
-	owner := instructor(t, st, "owner@example.org")
-	b := catalogCourse(t, generalCourse)
-	id, _, err := st.ImportBundle(ctx, owner.ID, b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, owner, b, id := importedGeneralCourse(t)
 	quizzes, _ := bankVersions(t, st, id)
 	shared := quizzes[0].Items[0].QuestionID
 	// A quiz made on the web uses the first module's first question.

@@ -184,6 +184,14 @@ setup() {
   else
     log "using DATABASE_URL and REDIS_URL from the environment"
   fi
+  # The school's secret, which seals its certificate-signing keys in PostgreSQL: made once,
+  # kept in .run (never served), unless the environment gives one.
+  if [ -z "${AULA_SECRET_KEY:-}" ] && [ -z "${AULA_SECRET_KEY_FILE:-}" ]; then
+    if [ ! -s "$run_dir/secret.key" ]; then
+      (umask 077; head -c 32 /dev/urandom | base64 >"$run_dir/secret.key")
+    fi
+    echo "export AULA_SECRET_KEY_FILE='$run_dir/secret.key'"
+  fi
   echo "export PATH='$PATH'"
 }
 

@@ -444,12 +444,12 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64,
 	if !a.Deadline.IsZero() && now.After(a.Deadline.Add(a.Grace)) {
 		now = a.Deadline.Add(a.Grace)
 	}
-	return gradeAttempt(ctx, tx, a, now, true)
+	return s.gradeAttempt(ctx, tx, a, now, true)
 }
 
 // gradeAttempt marks every slot not marked by hand, totals the attempt and records the
 // course's completion when it now holds.
-func gradeAttempt(ctx context.Context, tx *sqlx.Tx, a courses.Attempt, now time.Time, finish bool) error {
+func (s *Store) gradeAttempt(ctx context.Context, tx *sqlx.Tx, a courses.Attempt, now time.Time, finish bool) error {
 	marks := make([]courses.SlotMark, len(a.Slots))
 	slots := make(pq.Int64Array, len(a.Slots))
 	fractions := make(pq.Float64Array, len(a.Slots))
@@ -482,7 +482,7 @@ func gradeAttempt(ctx context.Context, tx *sqlx.Tx, a courses.Attempt, now time.
 		pending = $5, passed = $6 WHERE id = $1`, a.ID, finishedAt, score, maxScore, pending, passed); err != nil {
 		return err
 	}
-	_, err := checkCompletion(ctx, tx, a.UserID, a.CourseID, now)
+	_, err := s.checkCompletion(ctx, tx, a.UserID, a.CourseID, now)
 	return err
 }
 
@@ -560,7 +560,7 @@ func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot i
 		if err != nil {
 			return err
 		}
-		return gradeAttempt(ctx, tx, a, now, false)
+		return s.gradeAttempt(ctx, tx, a, now, false)
 	})
 	if err != nil {
 		return fmt.Errorf("store: mark essay of attempt %d: %w", attemptID, err)

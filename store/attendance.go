@@ -141,7 +141,7 @@ func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recorded
 		if len(res.Saved) == 0 {
 			return nil
 		}
-		_, err = completeWhereDue(ctx, tx, res.CourseID.Int64, res.Saved, now)
+		_, err = s.completeWhereDue(ctx, tx, res.CourseID.Int64, res.Saved, now)
 		return err
 	})
 	return skipped, err
@@ -202,7 +202,7 @@ func (s *Store) CheckIn(ctx context.Context, userID int64, code string, now time
 				ON CONFLICT (session_id, user_id) DO UPDATE SET status = 'present', recorded_by = NULL, recorded_at = now()`, se.ID, userID); err != nil {
 				return err
 			}
-			if _, err := checkCompletion(ctx, tx, userID, r.CourseID, now); err != nil {
+			if _, err := s.checkCompletion(ctx, tx, userID, r.CourseID, now); err != nil {
 				return err
 			}
 			found = se

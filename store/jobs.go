@@ -23,7 +23,10 @@ type JobsConfig struct {
 	Now          func() time.Time // the app's clock
 	SweepEvery   time.Duration    // how often overdue attempts are finished (default 30 s)
 	PollInterval time.Duration    // how often a client looks for new jobs (default River's)
-	Logger       *slog.Logger
+	// RescueAfter is how long a job may stay "running" before River takes it for one whose
+	// instance died and runs it again (default 10 minutes; longer than any job's timeout).
+	RescueAfter time.Duration
+	Logger      *slog.Logger
 }
 
 // finishOverdueArgs is the periodic job that finishes attempts whose time is up.
@@ -47,6 +50,9 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = 30 * time.Second
 	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = 10 * time.Minute
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -57,13 +63,17 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &finishOverdueWorker{store: s, now: cfg.Now}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &issueBatchWorker{store: s, now: cfg.Now}); err != nil {
+		return nil, err
+	}
 	every := cfg.SweepEvery
 	unique := max(every, time.Second) // River's shortest unique period
 	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
-		Workers:           workers,
-		Logger:            cfg.Logger,
-		FetchPollInterval: cfg.PollInterval,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers:              workers,
+		Logger:               cfg.Logger,
+		FetchPollInterval:    cfg.PollInterval,
+		RescueStuckJobsAfter: cfg.RescueAfter,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) {
 				// Unique by period: a new leader elected mid-period does not schedule a second sweep.

@@ -29,7 +29,7 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 		if err := touchEnrolment(ctx, tx, userID, courseID, lessonID, now); err != nil {
 			return err
 		}
-		complete, err = checkCompletion(ctx, tx, userID, courseID, now)
+		complete, err = s.checkCompletion(ctx, tx, userID, courseID, now)
 		return err
 	})
 	if err != nil {
@@ -66,8 +66,8 @@ func courseOfLesson(ctx context.Context, tx *sqlx.Tx, lessonID int64) (int64, er
 
 // checkCompletion records the course's completion for userID the first time its rules hold,
 // and says whether the course is complete for them.
-func checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, error) {
-	complete, err := completeWhereDue(ctx, tx, courseID, []int64{userID}, now)
+func (s *Store) checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, error) {
+	complete, err := s.completeWhereDue(ctx, tx, courseID, []int64{userID}, now)
 	return complete[userID], err
 }
 
@@ -75,7 +75,7 @@ func checkCompletion(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, n
 // now, in two statements whatever their number: the enrolments (locked) with the progress the
 // rules look at, then one update. It returns who has completed the course, now or before;
 // people not actively enrolled (an instructor previewing) are left out.
-func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs []int64, now time.Time) (map[int64]bool, error) {
+func (s *Store) completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs []int64, now time.Time) (map[int64]bool, error) {
 	var rows []struct {
 		ID            int64        `db:"id"`
 		UserID        int64        `db:"user_id"`
@@ -134,6 +134,11 @@ func completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int64, userIDs 
 	if len(due) > 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET completed_at = $2 WHERE id = ANY ($1) AND completed_at IS NULL`, due, now); err != nil {
 			return nil, err
+		}
+		// Where the course says so, the certificate comes with the completion, in the same
+		// transaction: never a completion without its certificate, nor the reverse.
+		if _, err := s.issueTx(ctx, tx, due, 0, false, now); err != nil {
+			return nil, fmt.Errorf("certificates: %w", err)
 		}
 	}
 	return complete, nil

@@ -17,18 +17,24 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 )
 
 // Store is the PostgreSQL side of Aula.
 type Store struct {
 	db        *sqlx.DB
-	hot       *sqlx.DB      // the busiest pages' prepared statements: see (*Store).stmt
-	counter   *atomic.Int64 // statements sent, when opened with CountStatements
-	prepared  sync.Map      // query → *sqlx.Stmt on hot
-	durable   sync.Map      // query → *sqlx.Stmt on db: busy writes that must reach the disk
-	outlines  outlineCache  // the course pages' outlines, by course version: see CoursePage
-	versions  versionCache  // question versions, which never change: see questionsOf
-	skeletons shapeCache    // attempts in progress, as last read: see AttemptShape
+	hot       *sqlx.DB               // the busiest pages' prepared statements: see (*Store).stmt
+	counter   *atomic.Int64          // statements sent, when opened with CountStatements
+	prepared  sync.Map               // query → *sqlx.Stmt on hot
+	durable   sync.Map               // query → *sqlx.Stmt on db: busy writes that must reach the disk
+	outlines  outlineCache           // the course pages' outlines, by course version: see CoursePage
+	versions  versionCache           // question versions, which never change: see questionsOf
+	skeletons shapeCache             // attempts in progress, as last read: see AttemptShape
+	signer    atomic.Pointer[signer] // the school's signing keys: see UseSigningKeys
+	// insertClient queues background jobs inside the transactions that cause them.
+	insertClient *river.Client[*sql.Tx]
+	inserterOnce sync.Once
+	inserterErr  error
 }
 
 // Open connects to PostgreSQL and checks that it answers.

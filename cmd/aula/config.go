@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aula-school/aula/store"
 )
 
 // Config is read from environment variables, each with a default for local use.
@@ -23,6 +29,11 @@ type Config struct {
 	LoginPerAccount int
 	LoginPerIP      int
 	LogLevel        string
+	School          string // the name certificates are issued in
+	// Secret seals the school's signing keys in PostgreSQL; nil when none is configured
+	// (commands that sign refuse to run without it).
+	Secret     []byte
+	SigningKey []byte // an Ed25519 seed to sign with from the first start, or nil: one is made
 }
 
 // configVars documents every variable: the README's table is written from the same list.
@@ -39,6 +50,10 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "failed sign-ins per account from one address per 15 minutes (20 times as many from all addresses together)"},
 	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "failed sign-ins per client address per 15 minutes, whatever the account"},
 	{"AULA_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"AULA_SCHOOL_NAME", "Aula", "the school's name, as certificates print it"},
+	{"AULA_SECRET_KEY", "", "32 bytes in base64 that seal the certificates' signing keys in PostgreSQL; the same on every instance"},
+	{"AULA_SECRET_KEY_FILE", "", "a file holding AULA_SECRET_KEY (outside the web root, readable by Aula only); `make run` makes .run/secret.key"},
+	{"AULA_SIGNING_KEY", "", "optional: an Ed25519 seed (32 bytes in base64) to sign with when the school has no key yet; else one is made on first start"},
 }
 
 // loadConfig reads and checks the configuration; an error names the bad variable.
@@ -122,5 +137,35 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	default:
 		return cfg, bad("AULA_LOG_LEVEL", "not one of debug, info, warn, error")
 	}
+	cfg.School = get("AULA_SCHOOL_NAME")
+	if len([]rune(cfg.School)) > 200 {
+		return cfg, bad("AULA_SCHOOL_NAME", "longer than 200 characters")
+	}
+	secret := get("AULA_SECRET_KEY")
+	if file := get("AULA_SECRET_KEY_FILE"); file != "" && secret == "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return cfg, bad("AULA_SECRET_KEY_FILE", "cannot be read: "+err.Error())
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	if secret != "" {
+		if cfg.Secret, err = base64.StdEncoding.DecodeString(secret); err != nil || len(cfg.Secret) != 32 {
+			return cfg, bad("AULA_SECRET_KEY", "not 32 bytes in base64 (make one with: head -c 32 /dev/urandom | base64)")
+		}
+	}
+	if v := get("AULA_SIGNING_KEY"); v != "" {
+		if cfg.SigningKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(cfg.SigningKey) != 32 {
+			return cfg, bad("AULA_SIGNING_KEY", "not an Ed25519 seed: 32 bytes in base64")
+		}
+	}
 	return cfg, nil
+}
+
+// useSigningKeys gives st the school's signing keys, for the commands that issue or verify.
+func useSigningKeys(ctx context.Context, cfg Config, st *store.Store) error {
+	if cfg.Secret == nil {
+		return errors.New("configuration: AULA_SECRET_KEY or AULA_SECRET_KEY_FILE is needed to sign certificates (make one with: head -c 32 /dev/urandom | base64)")
+	}
+	return st.UseSigningKeys(ctx, cfg.School, cfg.Secret, cfg.SigningKey)
 }

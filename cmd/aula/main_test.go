@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"os"
@@ -58,6 +59,7 @@ func testEnv(t *testing.T, dbURL string) func(string) string {
 	return envWith(map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": os.Getenv("REDIS_URL"), "AULA_REDIS_PREFIX": prefix, "AULA_ADDR": "127.0.0.1:0",
 		"AULA_METRICS_ADDR": "127.0.0.1:0", "AULA_LOG_LEVEL": "error",
+		"AULA_SECRET_KEY": base64.StdEncoding.EncodeToString(storetest.Secret),
 	})
 }
 

@@ -38,6 +38,10 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 		m.Close()
 		return nil, err
 	}
+	if err := useSigningKeys(ctx, cfg, st); err != nil {
+		m.Close()
+		return nil, err
+	}
 	rdb, err := store.OpenRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		m.Close()
@@ -161,6 +165,12 @@ func openStore(ctx context.Context, cfg Config) (*store.Store, error) {
 	if err := st.CheckSchema(ctx); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if cfg.Secret != nil {
+		if err := useSigningKeys(ctx, cfg, st); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	return st, nil
 }

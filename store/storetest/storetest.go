@@ -154,7 +154,22 @@ func DB(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	UseSigningKeys(t, st)
 	return st
+}
+
+// Secret is the tests' school secret, which seals the signing keys.
+var Secret = []byte("aula-tests-secret-32-bytes-long!")
+
+// School is the name the tests' certificates are issued in.
+const School = "Aula"
+
+// UseSigningKeys gives st the school's signing keys (made on first use in each database).
+func UseSigningKeys(t testing.TB, st *store.Store) {
+	t.Helper()
+	if err := st.UseSigningKeys(context.Background(), School, Secret, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Redis returns a client and a key prefix of t's own; its keys are deleted when t ends.

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+)
+
+// CertificateBatch is an administrator's request to issue a cohort's certificates, worked in
+// the background.
+type CertificateBatch struct {
+	ID         int64
+	CohortID   int64
+	CourseID   int64
+	Total      int // completed trainees without a certificate when it was asked for
+	Issued     int
+	Status     string // queued, running, done, failed
+	Error      string
+	CreatedAt  time.Time
+	FinishedAt time.Time
+}
+
+// batchStep is how many certificates one transaction of a batch issues: a restart loses at
+// most one step's work, which the next run does again.
+const batchStep = 500
+
+// issueBatchArgs is the job that works a batch.
+type issueBatchArgs struct {
+	BatchID int64 `json:"batch_id"`
+}
+
+func (issueBatchArgs) Kind() string { return "issue_certificates" }
+
+type issueBatchWorker struct {
+	river.WorkerDefaults[issueBatchArgs]
+	store *Store
+	now   func() time.Time
+}
+
+func (w *issueBatchWorker) Work(ctx context.Context, job *river.Job[issueBatchArgs]) error {
+	for {
+		done, err := w.store.IssueBatchStep(ctx, job.Args.BatchID, batchStep, w.now())
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// Timeout bounds one run of a batch; a run cut short by a crash is picked up again by River's
+// rescuer (JobsConfig.RescueAfter) and goes on from the last step committed.
+func (w *issueBatchWorker) Timeout(*river.Job[issueBatchArgs]) time.Duration { return 5 * time.Minute }
+
+// inserter is a River client that only inserts jobs, inside the transactions that cause them.
+func (s *Store) inserter() (*river.Client[*sql.Tx], error) {
+	s.inserterOnce.Do(func() {
+		s.insertClient, s.inserterErr = river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{})
+	})
+	return s.insertClient, s.inserterErr
+}
+
+// ErrBatchRunning is a second request for a cohort whose certificates are being issued.
+var ErrBatchRunning = fmt.Errorf("certificates of this cohort are being issued: %w", courses.ErrConflict)
+
+// StartCertificateBatch asks for the certificates of every trainee of the cohort who has
+// completed the course and has none yet. The job is queued in the same transaction as the
+// batch, so neither exists without the other. A cohort whose batch is still being worked gets
+// that batch back.
+func (s *Store) StartCertificateBatch(ctx context.Context, actorID, cohortID int64) (int64, error) {
+	client, err := s.inserter()
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var total int
+		if err := tx.GetContext(ctx, &total, `SELECT count(*) FROM enrolments e WHERE e.cohort_id = $1 AND e.completed_at IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)`, cohortID); err != nil {
+			return err
+		}
+		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, total) VALUES ($1, $2, $3)
+			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, actorID, total)
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := tx.GetContext(ctx, &id, `SELECT id FROM certificate_batches WHERE cohort_id = $1 AND status IN ('queued', 'running')`, cohortID); err != nil {
+				return err
+			}
+			return ErrBatchRunning
+		}
+		if err != nil {
+			return err
+		}
+		_, err = client.InsertTx(ctx, tx.Tx, issueBatchArgs{BatchID: id}, nil)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrBatchRunning) {
+		return 0, fmt.Errorf("store: certificates of cohort %d: %w", cohortID, err)
+	}
+	return id, err
+}
+
+// IssueBatchStep issues, in one transaction, up to limit of the batch's certificates, and says
+// whether the batch is done. Each step goes on from what is committed, so a step run twice (a
+// retry, a second instance, a restart) issues nothing twice.
+func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, now time.Time) (done bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var b struct {
+			CohortID    int64  `db:"cohort_id"`
+			RequestedBy int64  `db:"requested_by"`
+			Status      string `db:"status"`
+		}
+		if err := tx.GetContext(ctx, &b, `SELECT cohort_id, requested_by, status FROM certificate_batches WHERE id = $1 FOR UPDATE`, batchID); err != nil {
+			if notFound(err) {
+				return courses.ErrNotFound
+			}
+			return err
+		}
+		if b.Status == "done" || b.Status == "failed" {
+			done = true
+			return nil
+		}
+		var ids pq.Int64Array
+		if err := tx.SelectContext(ctx, &ids, `SELECT e.id FROM enrolments e WHERE e.cohort_id = $1 AND e.completed_at IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)
+			ORDER BY e.id LIMIT $2`, b.CohortID, limit); err != nil {
+			return err
+		}
+		issued, err := s.issueTx(ctx, tx, ids, b.RequestedBy, true, now)
+		if err != nil {
+			return err
+		}
+		done = len(ids) < limit
+		status, finished := "running", any(nil)
+		if done {
+			status, finished = "done", now
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE certificate_batches SET issued = issued + $2, status = $3, finished_at = $4 WHERE id = $1`,
+			batchID, len(issued), status, finished)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: certificate batch %d: %w", batchID, err)
+	}
+	return done, nil
+}
+
+// CertificateBatchOf is a batch, for the page that follows it.
+func (s *Store) CertificateBatchOf(ctx context.Context, batchID int64) (CertificateBatch, error) {
+	var r struct {
+		ID         int64        `db:"id"`
+		CohortID   int64        `db:"cohort_id"`
+		CourseID   int64        `db:"course_id"`
+		Total      int          `db:"total"`
+		Issued     int          `db:"issued"`
+		Status     string       `db:"status"`
+		Error      string       `db:"error"`
+		CreatedAt  time.Time    `db:"created_at"`
+		FinishedAt sql.NullTime `db:"finished_at"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT b.id, b.cohort_id, ch.course_id, b.total, b.issued, b.status, b.error, b.created_at, b.finished_at
+		FROM certificate_batches b JOIN cohorts ch ON ch.id = b.cohort_id WHERE b.id = $1`, batchID)
+	if notFound(err) {
+		return CertificateBatch{}, fmt.Errorf("store: certificate batch %d: %w", batchID, courses.ErrNotFound)
+	}
+	if err != nil {
+		return CertificateBatch{}, fmt.Errorf("store: certificate batch %d: %w", batchID, err)
+	}
+	return CertificateBatch{ID: r.ID, CohortID: r.CohortID, CourseID: r.CourseID, Total: r.Total, Issued: r.Issued, Status: r.Status,
+		Error: r.Error, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt.Time}, nil
+}

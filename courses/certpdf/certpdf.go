@@ -243,7 +243,7 @@ func (d *drawer) body(c Certificate) {
 	d.color(muted)
 	d.text(c.Labels.Certifies, left, 52, contentW, 6, fitting{"I", 13, 13, 9, 1}, "C")
 	d.color(ink)
-	d.text(c.Holder, left, 59, contentW, 22, fitting{"B", 32, 24, 14, 2}, "C")
+	d.text(c.Holder, left, 59, contentW, 22, fitting{"B", 32, 23, 14, 2}, "C")
 	d.color(muted)
 	d.text(c.Labels.Completed, left, 84, contentW, 6, fitting{"I", 13, 13, 9, 1}, "C")
 	d.color(navy)
@@ -387,7 +387,7 @@ func (d *drawer) fit(s string, w, h float64, f fitting) (float64, []string) {
 	}
 	for size := f.oneLine; size >= f.smallest; size -= 0.5 {
 		if lines, ok := fits(size, f.lines); ok {
-			return size, lines
+			return size, balance(p, s, w, lines)
 		}
 	}
 	// Longer than any certificate should carry: keep what fits and say it was cut.
@@ -401,4 +401,17 @@ func (d *drawer) fit(s string, w, h float64, f fitting) (float64, []string) {
 		lines = append(lines[:n-1], strings.TrimRight(string(last), " ")+"…")
 	}
 	return f.smallest, lines
+}
+
+// balance rewraps lines, wrapped at width w, at the narrowest width that keeps their
+// number, so that a name on two lines is two even lines rather than a full one and a word.
+func balance(p *fpdf.Fpdf, s string, w float64, lines []string) []string {
+	for narrower := w - 2; len(lines) > 1 && narrower > w/2; narrower -= 2 {
+		l := p.SplitText(s, narrower)
+		if len(l) != len(lines) {
+			break
+		}
+		lines = l
+	}
+	return lines
 }

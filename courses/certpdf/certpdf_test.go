@@ -132,6 +132,22 @@ func TestRenderLongTextStaysOnOnePage(t *testing.T) {
 	}
 }
 
+// Text longer than any box can hold at the smallest size is cut, visibly, not spilled.
+func TestRenderCutsAbsurdTextOnOnePage(t *testing.T) {
+	c := sample()
+	c.Holder = strings.Repeat("Peña Conceição ", 40)
+	c.Course = strings.Repeat("Convivência ", 100)
+	c.School = strings.Repeat("Escuela ", 60)
+	c.Signatories = []certpdf.Signatory{{Name: strings.Repeat("Ibáñez ", 30), Title: strings.Repeat("Directora ", 40)}}
+	pdf := render(t, c)
+	if info := pdftest.Info(t, pdf); info["Pages"] != "1" {
+		t.Fatalf("%s pages, want 1", info["Pages"])
+	}
+	if text := pdftest.Text(t, pdf); strings.Count(text, "…") < 4 {
+		t.Errorf("want the holder, course, school and signatory cut with …:\n%s", text)
+	}
+}
+
 func TestRenderRefusesWhatIsNotACertificate(t *testing.T) {
 	for name, change := range map[string]func(*certpdf.Certificate){
 		"no holder":          func(c *certpdf.Certificate) { c.Holder = " " },

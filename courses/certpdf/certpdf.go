@@ -75,7 +75,7 @@ var (
 )
 
 // Render draws the certificate. It refuses a certificate without the data that makes it one
-// (holder, course, code, verify URL), more than MaxSignatories, or a language it cannot
+// (holder, course, code, verify URL, issue date), more than MaxSignatories, or a language it cannot
 // write dates in; text too long for its place is made smaller, wrapped, and at the very
 // last shortened with "…", so that the page never overflows.
 func Render(c Certificate) ([]byte, error) {
@@ -146,6 +146,9 @@ func check(c Certificate) error {
 		if strings.TrimSpace(f.v) == "" {
 			missing = append(missing, f.name)
 		}
+	}
+	if c.IssuedOn.IsZero() { // also the creation date, without which fpdf writes the clock's
+		missing = append(missing, "issue date")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("certpdf: no %s", strings.Join(missing, ", "))

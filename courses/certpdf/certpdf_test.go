@@ -3,6 +3,7 @@ package certpdf_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +55,10 @@ func render(t testing.TB, c certpdf.Certificate) []byte {
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
-	if os.Getenv("CERTPDF_KEEP") != "" { // look at it: CERTPDF_KEEP=/tmp go test -run …
-		os.WriteFile(os.Getenv("CERTPDF_KEEP")+"/"+strings.ReplaceAll(t.Name(), "/", "_")+".pdf", pdf, 0o644)
+	if dir := os.Getenv("CERTPDF_KEEP"); dir != "" { // to look at them: CERTPDF_KEEP=/tmp go test …
+		if err := os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".pdf"), pdf, 0o644); err != nil {
+			t.Log(err)
+		}
 	}
 	return pdf
 }
@@ -152,6 +155,7 @@ func TestRenderRefusesWhatIsNotACertificate(t *testing.T) {
 	for name, change := range map[string]func(*certpdf.Certificate){
 		"no holder":          func(c *certpdf.Certificate) { c.Holder = " " },
 		"no code":            func(c *certpdf.Certificate) { c.Code = "" },
+		"no issue date":      func(c *certpdf.Certificate) { c.IssuedOn = time.Time{} },
 		"no verify URL":      func(c *certpdf.Certificate) { c.VerifyURL = "" },
 		"four signatories":   func(c *certpdf.Certificate) { c.Signatories = make([]certpdf.Signatory, 4) },
 		"French dates":       func(c *certpdf.Certificate) { c.Language = "fr" },
@@ -182,6 +186,18 @@ func TestRenderWithoutSignatoriesOrExpiry(t *testing.T) {
 	text := pdftest.Text(t, render(t, c))
 	if strings.Contains(text, "Válido hasta") {
 		t.Errorf("an expiry label without an expiry:\n%s", text)
+	}
+}
+
+func TestRenderWritesDatesInTheDocumentsLanguage(t *testing.T) {
+	for lang, want := range map[string]string{
+		"en": "1 December 2026", "pt-BR": "1 de dezembro de 2026", "es": "1 de diciembre de 2026",
+	} {
+		c := sample()
+		c.Language = lang
+		if text := pdftest.Text(t, render(t, c)); !strings.Contains(text, want) {
+			t.Errorf("%s: text lacks %q:\n%s", lang, want, text)
+		}
 	}
 }
 

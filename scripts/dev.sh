@@ -38,6 +38,8 @@ install_packages() {
   fi
   if [ "${2:-}" = browser ]; then
     command -v chromium >/dev/null 2>&1 || want+=(chromium)
+    # The certificate tests read their PDFs back: pdftotext, pdfinfo, pdftoppm.
+    command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
   fi
   [ ${#want[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then log "missing ${want[*]}: run as root, or install them"; exit 1; fi
@@ -161,7 +163,7 @@ stop() {
 }
 
 # setup prints `export` lines for DATABASE_URL and REDIS_URL. Its argument is the mode:
-# run (the school's durable cluster) or test (the tests' cluster, and a browser).
+# run (the school's durable cluster) or test (the tests' cluster, a browser and poppler-utils).
 setup() {
   case "${1:-run}" in
     run) ;;

@@ -448,3 +448,40 @@ func TestBase58(t *testing.T) {
 		t.Errorf("ParseMultikey/Multikey round trip of %s: %v", mk, err)
 	}
 }
+
+func TestDIDWebURLIsWhereResolversLook(t *testing.T) {
+	tests := []struct{ did, want string }{
+		{"did:web:aula.example", "https://aula.example/.well-known/did.json"},
+		{"did:web:aula.example%3A8443:escuela", "https://aula.example:8443/escuela/did.json"},
+	}
+	for _, tt := range tests {
+		if got, err := DIDWebURL(tt.did); err != nil || got != tt.want {
+			t.Errorf("DIDWebURL(%s) = %s, %v; want %s", tt.did, got, err, tt.want)
+		}
+	}
+	if _, err := DIDWebURL("did:key:z6Mk"); err == nil {
+		t.Error("DIDWebURL accepted a did:key")
+	}
+	// An issuer's DID document is at the URL its DID resolves to.
+	u, _ := url.Parse("https://aula.example:8443/escuela")
+	if got, _ := DIDWebURL(IssuerDID(Issuer{PublicURL: u}, nil)); got != "https://aula.example:8443/escuela/did.json" {
+		t.Errorf("round trip = %s", got)
+	}
+}
+
+func TestVerifierArgsAndResult(t *testing.T) {
+	got := strings.Join(VerifierCredentialArgs("v.mjs", "c.json", map[string]string{
+		"https://b.example/status/1": "s.json", "https://a.example/.well-known/did.json": "d.json",
+	}), " ")
+	want := "v.mjs credential c.json --doc https://a.example/.well-known/did.json=d.json --doc https://b.example/status/1=s.json"
+	if got != want {
+		t.Errorf("VerifierCredentialArgs = %s, want %s", got, want)
+	}
+	if got := strings.Join(VerifierJWTArgs("v.mjs", "t.jwt", "k.json", "did:web:a"), " "); got != "v.mjs jwt t.jwt --jwks k.json --issuer did:web:a" {
+		t.Errorf("VerifierJWTArgs = %s", got)
+	}
+	r, err := ParseVerifierResult([]byte(`{"mode":"credential","signature":"valid","expired":false,"revocation":"revoked","errors":[],"verified":false,"fetched":["https://a/status/1"],"refused":[]}`))
+	if err != nil || r.Signature != "valid" || r.Expired == nil || *r.Expired || r.Revocation != RevocationRevoked || r.Verified {
+		t.Errorf("ParseVerifierResult = %+v, %v", r, err)
+	}
+}

@@ -47,7 +47,7 @@ func testBadge() Badge {
 	}
 }
 
-func credential_(t *testing.T, iss Issuer, key Key, b Badge) []byte {
+func mustCredential(t *testing.T, iss Issuer, key Key, b Badge) []byte {
 	t.Helper()
 	doc, err := Credential(iss, key, b)
 	if err != nil {
@@ -70,7 +70,7 @@ func TestCredentialProofVerifies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := credential_(t, tt.iss, key, testBadge())
+			doc := mustCredential(t, tt.iss, key, testBadge())
 			if err := Verify(doc, tt.resolve); err != nil {
 				t.Fatalf("Verify: %v\n%s", err, doc)
 			}
@@ -96,7 +96,7 @@ func TestCredentialProofVerifies(t *testing.T) {
 func TestCredentialTamperedFieldFails(t *testing.T) {
 	iss, key := webIssuer(t), testKey("k1", 1)
 	resolve := ResolveKeys(iss, []PublicKey{key.Public()})
-	doc := credential_(t, iss, key, testBadge())
+	doc := mustCredential(t, iss, key, testBadge())
 	tests := []struct {
 		name   string
 		tamper func(c map[string]any)
@@ -142,7 +142,7 @@ func TestCredentialTamperedFieldFails(t *testing.T) {
 
 func TestVerifyRefusesAKeyOfAnotherIssuer(t *testing.T) {
 	iss, key := webIssuer(t), testKey("k1", 1)
-	doc := credential_(t, iss, key, testBadge())
+	doc := mustCredential(t, iss, key, testBadge())
 	other := testKey("k1", 2)
 	if err := Verify(doc, ResolveKeys(iss, []PublicKey{other.Public()})); !errors.Is(err, ErrInvalidProof) {
 		t.Errorf("Verify with another key = %v, want ErrInvalidProof", err)
@@ -173,7 +173,7 @@ func TestCanonicalizeRefusesUndefinedTerms(t *testing.T) {
 	// And a signed credential with an undefined term added does not verify.
 	iss, key := webIssuer(t), testKey("k1", 1)
 	var c map[string]any
-	_ = json.Unmarshal(credential_(t, iss, key, testBadge()), &c)
+	_ = json.Unmarshal(mustCredential(t, iss, key, testBadge()), &c)
 	c["favouriteColour"] = "green"
 	b, _ := json.Marshal(c)
 	if err := Verify(b, ResolveKeys(iss, []PublicKey{key.Public()})); err == nil || !strings.Contains(err.Error(), "expand") {
@@ -183,7 +183,7 @@ func TestCanonicalizeRefusesUndefinedTerms(t *testing.T) {
 
 func TestCredentialIsDeterministic(t *testing.T) {
 	iss, key := webIssuer(t), testKey("k1", 1)
-	a, b := credential_(t, iss, key, testBadge()), credential_(t, iss, key, testBadge())
+	a, b := mustCredential(t, iss, key, testBadge()), mustCredential(t, iss, key, testBadge())
 	if !bytes.Equal(a, b) {
 		t.Errorf("two credentials of the same badge differ:\n%s\n%s", a, b)
 	}
@@ -209,7 +209,7 @@ func TestCredentialShape(t *testing.T) {
 		CredentialStatus statusEntry
 		Proof            Proof
 	}
-	if err := json.Unmarshal(credential_(t, iss, key, b), &c); err != nil {
+	if err := json.Unmarshal(mustCredential(t, iss, key, b), &c); err != nil {
 		t.Fatal(err)
 	}
 	checks := []struct{ name, got, want string }{
@@ -333,7 +333,7 @@ func TestJWTVerifiesAgainstTheJWKS(t *testing.T) {
 	key, old := testKey("k2", 1), testKey("k1", 2)
 	b := testBadge()
 	b.ValidUntil = b.ValidFrom.AddDate(2, 0, 0)
-	doc := credential_(t, iss, key, b)
+	doc := mustCredential(t, iss, key, b)
 	token, err := JWT(key, doc)
 	if err != nil {
 		t.Fatal(err)

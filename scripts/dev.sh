@@ -40,6 +40,8 @@ install_packages() {
     command -v chromium >/dev/null 2>&1 || want+=(chromium)
     # The certificate tests read their PDFs back: pdftotext, pdfinfo, pdftoppm.
     command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
+    # The handlers tests check badges with the DCC verifier, a Node program.
+    command -v node >/dev/null 2>&1 || want+=(nodejs npm)
   fi
   [ ${#want[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then log "missing ${want[*]}: run as root, or install them"; exit 1; fi
@@ -47,6 +49,18 @@ install_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+}
+
+# dcc_verifier installs the DCC verifier's locked packages when they are missing or older
+# than the lock file; nothing else is downloaded at test time.
+dcc_verifier() {
+  local dir="$top/handlers/testdata/dcc-verifier"
+  [ -f "$dir/package-lock.json" ] || return 0
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing the DCC verifier's npm packages"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
+      die "npm ci --prefix handlers/testdata/dcc-verifier failed"
+  fi
 }
 
 pg_bin() {
@@ -178,6 +192,7 @@ setup() {
   local browser=
   [ "$mode" = test ] && browser=browser
   install_packages "$private" "$browser"
+  [ "$mode" = test ] && dcc_verifier
   if [ "$private" = yes ]; then
     start_postgres
     start_redis

@@ -31,6 +31,7 @@ type testApp struct {
 	Clock   *testClock
 	App     *handlers.App
 	Prefix  string // this test's Redis keys start with it
+	DBURL   string // the test's own database
 	// With withOutages, the application reaches PostgreSQL and Redis through these.
 	PostgreSQL, RedisServer *storetest.Proxy
 }
@@ -52,6 +53,7 @@ type appConfig struct {
 	loginPeriod                 time.Duration
 	baseURL                     *url.URL
 	outages                     bool
+	verifyPerIP                 int
 }
 
 // withOutages puts a proxy before PostgreSQL and Redis, which the test can stop and start.
@@ -61,6 +63,10 @@ type appOption func(*appConfig)
 
 func withBaseURL(u string) appOption {
 	return func(c *appConfig) { c.baseURL, _ = url.Parse(u) }
+}
+
+func withVerifyLimit(perMinute int) appOption {
+	return func(c *appConfig) { c.verifyPerIP = perMinute }
 }
 
 func withLoginLimits(perAccount, perIP int) appOption {
@@ -75,15 +81,17 @@ func withSlowLoginRefill() appOption {
 
 func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
-	cfg := appConfig{loginPerAccount: 100, loginPerIP: 1000, loginPeriod: time.Minute}
+	cfg := appConfig{loginPerAccount: 100, loginPerIP: 1000, loginPeriod: time.Minute, verifyPerIP: 1000}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	var pgProxy, redisProxy *storetest.Proxy
 	var st *store.Store
+	var dbURL string
 	rdb, prefix := storetest.Redis(t)
 	if cfg.outages {
-		dbURL, redisURL := storetest.URL(t), os.Getenv("REDIS_URL")
+		var redisURL string
+		dbURL, redisURL = storetest.URL(t), os.Getenv("REDIS_URL")
 		pgProxy = storetest.NewProxy(t, storetest.Target(t, dbURL))
 		redisProxy = storetest.NewProxy(t, storetest.Target(t, redisURL))
 		var err error
@@ -91,12 +99,13 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
+		storetest.UseSigningKeys(t, st)
 		if rdb, err = store.OpenRedis(context.Background(), redisProxy.Through(redisURL)); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { rdb.Close() })
 	} else {
-		st = storetest.DB(t)
+		st, dbURL = storetest.DBAt(t)
 	}
 	clock := &testClock{t: time.Now().Truncate(time.Second)} // PostgreSQL keeps microseconds, rounded
 	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
@@ -106,7 +115,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 		Redis:   rdb,
 		SignIns: signIns,
 		Limiter: store.NewLimiter(rdb, prefix, store.LoginLimits{
-			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: cfg.loginPeriod,
+			PerAccount: cfg.loginPerAccount, PerIP: cfg.loginPerIP, Period: cfg.loginPeriod, VerifyPerIP: cfg.verifyPerIP,
 		}),
 		Uploads: store.NewUploads(rdb, prefix),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -117,7 +126,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app, Prefix: prefix,
+	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app, Prefix: prefix, DBURL: dbURL,
 		PostgreSQL: pgProxy, RedisServer: redisProxy}
 }
 

@@ -49,6 +49,7 @@ type App struct {
 	secure  bool
 	// catalogCache holds the anonymous catalog for catalogFreshness.
 	catalogCache *pageCache
+	statusLists  statusLists // the revocation list as last signed
 }
 
 // New builds the application: it parses every template and translation file now, so that

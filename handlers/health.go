@@ -44,7 +44,10 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	handler  http.Handler
+	// verifications counts certificate look-ups by what they found: a run of not_found or
+	// mistyped from one place is someone trying codes.
+	verifications *prometheus.CounterVec
+	handler       http.Handler
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -57,8 +60,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "aula_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
+		verifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aula_certificate_verifications_total", Help: "Certificate look-ups by result (valid, revoked, expired, not_found, mistyped, invalid_signature).",
+		}, []string{"result"}),
 	}
-	reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.requests, m.latency, m.verifications, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -11,8 +12,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/courses/certpdf"
 	"github.com/aula-school/aula/static"
 	"github.com/aula-school/aula/templates"
 	"github.com/gin-gonic/gin"
@@ -54,6 +57,17 @@ func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
 		"sub":    func(a, b int) int { return a - b },
 		"num":    formatDecimal,
 		"mul100": func(x float64) float64 { return 100 * x },
+		// dict passes several values to a partial: (dict "V" $ "C" .).
+		"dict": func(pairs ...any) (map[string]any, error) {
+			if len(pairs)%2 != 0 {
+				return nil, errors.New("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(pairs)/2)
+			for i := 0; i < len(pairs); i += 2 {
+				m[fmt.Sprint(pairs[i])] = pairs[i+1]
+			}
+			return m, nil
+		},
 	}
 	shared, err := fs.Glob(templates.FS, "layouts/*.html")
 	if err != nil {
@@ -286,6 +300,24 @@ func (a *App) forbidden(c *gin.Context) {
 func (a *App) serverError(c *gin.Context, err error) {
 	_ = c.Error(err)
 	a.renderError(c, http.StatusInternalServerError, "error.server.title", "error.server.message")
+}
+
+// Date writes a moment as a day in the page's language: "1 de diciembre de 2026".
+func (v *view) Date(t time.Time) string {
+	s, err := certpdf.FormatDate(t.UTC(), v.Lang)
+	if err != nil {
+		return t.UTC().Format(time.DateOnly)
+	}
+	return s
+}
+
+// Day is Date for a day written 2006-01-02.
+func (v *view) Day(s string) string {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return v.Date(d)
 }
 
 // FlashBad says whether the flash message reports a refusal rather than a success.

@@ -156,22 +156,26 @@ func (s *Store) CertificateHistory(ctx context.Context, id int64) ([]courses.Log
 }
 
 // RevocationList is the places, in the school's revocation list, of every revoked or
-// replaced certificate, and how long the list is.
-func (s *Store) RevocationList(ctx context.Context) (revoked []int, size int, err error) {
+// replaced certificate, and when the list last changed (the last entry of the issuance log).
+func (s *Store) RevocationList(ctx context.Context) (revoked []int, changed time.Time, err error) {
 	var row struct {
 		Revoked pq.Int64Array `db:"revoked"`
-		Size    int           `db:"size"`
+		Changed *time.Time    `db:"changed"`
 	}
 	err = s.db.GetContext(ctx, &row, `SELECT
-		coalesce(array_agg(status_index ORDER BY status_index) FILTER (WHERE revoked_at IS NOT NULL OR replaced_by IS NOT NULL), '{}') AS revoked,
-		coalesce(max(status_index) + 1, 0) AS size FROM certificates`)
+		coalesce((SELECT array_agg(status_index ORDER BY status_index) FROM certificates
+			WHERE revoked_at IS NOT NULL OR replaced_by IS NOT NULL), '{}') AS revoked,
+		(SELECT max(at) FROM certificate_log) AS changed`)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: revocation list: %w", err)
+		return nil, time.Time{}, fmt.Errorf("store: revocation list: %w", err)
 	}
 	for _, i := range row.Revoked {
 		revoked = append(revoked, int(i))
 	}
-	return revoked, row.Size, nil
+	if row.Changed != nil {
+		changed = row.Changed.UTC()
+	}
+	return revoked, changed, nil
 }
 
 // CertificateSettings returns a course's certificate rules.

@@ -42,6 +42,8 @@ type LoginLimits struct {
 	// PerIPCostly bounds the registrations and password-link uses of one address: each
 	// hashes a password with Argon2id (19 MiB). 0 means 60, a classroom at once.
 	PerIPCostly int
+	// VerifyPerIP is how many certificate look-ups one address may make a minute (default 120).
+	VerifyPerIP int
 }
 
 // Limiter throttles attempts in Redis, so that the limit holds across app instances.
@@ -64,6 +66,9 @@ func NewLimiter(rdb *redis.Client, prefix string, login LoginLimits) *Limiter {
 	}
 	if login.PerIPCostly <= 0 {
 		login.PerIPCostly = 60
+	}
+	if login.VerifyPerIP <= 0 {
+		login.VerifyPerIP = 120
 	}
 	return &Limiter{rdb: rdb, rl: redis_rate.NewLimiter(rdb), prefix: prefix, login: login}
 }
@@ -268,6 +273,20 @@ func (l *Limiter) allowCostly(ctx context.Context, kind, ip string) (time.Durati
 	res, err := l.rl.Allow(ctx, l.prefix+kind+addressKey(ip), redis_rate.Limit{Rate: n, Burst: n, Period: 15 * time.Minute})
 	if err != nil {
 		return 0, fmt.Errorf("store: %slimit: %w", kind, err)
+	}
+	if res.Allowed == 0 {
+		return res.RetryAfter, nil
+	}
+	return 0, nil
+}
+
+// AllowVerify counts a certificate look-up from ip: plenty for an employer checking a few,
+// far too few to try codes at random (and 128 random bits leave nothing to find that way).
+func (l *Limiter) AllowVerify(ctx context.Context, ip string) (time.Duration, error) {
+	n := l.login.VerifyPerIP
+	res, err := l.rl.Allow(ctx, l.prefix+"verify:"+addressKey(ip), redis_rate.Limit{Rate: n, Burst: n, Period: time.Minute})
+	if err != nil {
+		return 0, fmt.Errorf("store: verify limit: %w", err)
 	}
 	if res.Allowed == 0 {
 		return res.RetryAfter, nil

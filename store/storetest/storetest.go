@@ -149,13 +149,22 @@ func EmptyURL(t testing.TB) string {
 // sends (st.Statements()), so that a test can hold a page to its round trips.
 func DB(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), URL(t), store.CountStatements())
+	st, _ := DBAt(t)
+	return st
+}
+
+// DBAt is DB, with the database's URL, for a test that must reach under the store (to
+// tamper with a row, as an intruder with the database's password would).
+func DBAt(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	url := URL(t)
+	st, err := store.Open(context.Background(), url, store.CountStatements())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	UseSigningKeys(t, st)
-	return st
+	return st, url
 }
 
 // Secret is the tests' school secret, which seals the signing keys.

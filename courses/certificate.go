@@ -246,6 +246,28 @@ func ExpiresOn(completed time.Time, months int) string {
 	return end.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
+// RenewalWindow is how long before its expiry a certificate may be renewed.
+const RenewalWindow = 90 * 24 * time.Hour
+
+// ReissueExpiry is the expiry of a certificate reissued at now in place of one that expires
+// on oldExpires ("" for never), for a course whose certificates last months. A reissue of a
+// certificate that has expired, or will within RenewalWindow, is a renewal: it is valid
+// for months from now. Any other reissue (a corrected name) keeps the old expiry, so a
+// correction never lengthens a certificate's life; one that never expired keeps none, unless
+// the course has since set a validity, counted from completion.
+func ReissueExpiry(completed time.Time, oldExpires string, months int, now time.Time) string {
+	if months <= 0 {
+		return oldExpires
+	}
+	if oldExpires == "" {
+		return ExpiresOn(completed, months)
+	}
+	if now.UTC().Add(RenewalWindow).Format(time.DateOnly) > oldExpires {
+		return ExpiresOn(now.UTC(), months)
+	}
+	return oldExpires
+}
+
 // MaxReasonLength bounds a revocation's or reissue's reason, which the public page shows.
 const MaxReasonLength = 500
 

@@ -177,3 +177,24 @@ func TestCheckChainFindsTheFirstBrokenLink(t *testing.T) {
 		t.Fatalf("a rehashed entry: %v", b)
 	}
 }
+
+func TestReissueExpiryRenewsOnlyWhatExpiresSoon(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	completed, now := day("2024-06-01"), day("2026-12-01")
+	for _, c := range []struct {
+		old    string
+		months int
+		want   string
+	}{
+		{"2026-05-31", 24, "2028-11-30"}, // expired: renewed from today
+		{"2027-01-15", 24, "2028-11-30"}, // within the window: renewed
+		{"2027-06-30", 24, "2027-06-30"}, // a correction far from expiry keeps its date
+		{"", 24, "2026-05-31"},           // the course set a validity since: from completion
+		{"", 0, ""},
+		{"2027-06-30", 0, "2027-06-30"},
+	} {
+		if got := ReissueExpiry(completed, c.old, c.months, now); got != c.want {
+			t.Errorf("ReissueExpiry(%s, %q, %d) = %q, want %q", completed.Format(time.DateOnly), c.old, c.months, got, c.want)
+		}
+	}
+}

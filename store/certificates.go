@@ -151,7 +151,7 @@ func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID i
 	issuedAt := now.UTC().Truncate(time.Second)
 	issued := make([]courses.Certificate, 0, len(todo))
 	for _, r := range todo {
-		c, err := s.newCertificate(sg, r, issuedAt)
+		c, err := s.newCertificate(sg, r, issuedAt, courses.ExpiresOn)
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +185,8 @@ func issueEntry(action courses.CertificateAction, c courses.Certificate, actorID
 }
 
 // newCertificate draws a code and a credential id and signs what the certificate says.
-func (s *Store) newCertificate(sg *signer, r issuable, issuedAt time.Time) (courses.Certificate, error) {
+// expiry says when the new certificate expires, from the completion and the course's months.
+func (s *Store) newCertificate(sg *signer, r issuable, issuedAt time.Time, expiry func(completed time.Time, months int) string) (courses.Certificate, error) {
 	code, err := courses.NewCode(rand.Reader)
 	if err != nil {
 		return courses.Certificate{}, err
@@ -201,7 +202,7 @@ func (s *Store) newCertificate(sg *signer, r issuable, issuedAt time.Time) (cour
 	completed := r.CompletedAt.Time.UTC()
 	f := courses.CertificateFacts{Code: code, Holder: r.FullName, Language: r.Language, School: sg.school, CourseSlug: r.Slug,
 		Course: r.Title, Cohort: cohort, Hours: r.Hours, CompletedOn: completed.Format(time.DateOnly), IssuedAt: issuedAt,
-		ExpiresOn: courses.ExpiresOn(completed, r.Months), Signatories: signatories}
+		ExpiresOn: expiry(completed, r.Months), Signatories: signatories}
 	return courses.Certificate{Facts: f, KeyID: sg.current.ID, Signature: courses.SignCertificate(f, sg.current.Private),
 		UserID: r.UserID, CourseID: r.CourseID, CohortID: r.CohortID, CredentialID: uuid.NewString(), HolderEmail: r.Email}, nil
 }
@@ -290,7 +291,9 @@ func certificateWhere(ctx context.Context, q sqlx.QueryerContext, where string, 
 // ReissueCertificate replaces a certificate with a new one that says what is true now (a
 // corrected name, a renewal after expiry): a new code, the holder's name and the course's
 // title as they are today, and completion as recorded; the old one points to the new one
-// and reads as revoked, with reason. Both stay in the register and the log.
+// and reads as revoked, with reason. Both stay in the register and the log. The new one's
+// expiry follows courses.ReissueExpiry: a renewal counts from today, a correction does not
+// lengthen the old one's.
 func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, reason string, now time.Time) (courses.Certificate, error) {
 	var c courses.Certificate
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -298,8 +301,10 @@ func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, rea
 			ID          int64         `db:"id"`
 			EnrolmentID int64         `db:"enrolment_id"`
 			ReplacedBy  sql.NullInt64 `db:"replaced_by"`
+			ExpiresOn   string        `db:"expires_on"`
 		}
-		err := tx.GetContext(ctx, &old, `SELECT id, enrolment_id, replaced_by FROM certificates WHERE code = $1 FOR UPDATE`, code)
+		err := tx.GetContext(ctx, &old, `SELECT id, enrolment_id, replaced_by, coalesce(to_char(expires_on, 'YYYY-MM-DD'), '') AS expires_on
+			FROM certificates WHERE code = $1 FOR UPDATE`, code)
 		if notFound(err) {
 			return courses.ErrNotFound
 		}
@@ -334,7 +339,10 @@ func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, rea
 			return err
 		}
 		id := c.ID
-		if c, err = s.newCertificate(sg, rows[0], issuedAt); err != nil {
+		renewal := func(completed time.Time, months int) string {
+			return courses.ReissueExpiry(completed, old.ExpiresOn, months, issuedAt)
+		}
+		if c, err = s.newCertificate(sg, rows[0], issuedAt, renewal); err != nil {
 			return err
 		}
 		c.ID, c.IssuedBy = id, actorID

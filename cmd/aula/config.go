@@ -164,7 +164,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 // useSigningKeys gives st the school's signing keys, for the commands that issue or verify.
 func useSigningKeys(ctx context.Context, cfg Config, st *store.Store) error {
-	if cfg.Secret == nil {
+	if cfg.Secret == nil || st == nil {
 		return errors.New("configuration: AULA_SECRET_KEY or AULA_SECRET_KEY_FILE is needed to sign certificates (make one with: head -c 32 /dev/urandom | base64)")
 	}
 	return st.UseSigningKeys(ctx, cfg.School, cfg.Secret, cfg.SigningKey)

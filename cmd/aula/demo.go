@@ -69,10 +69,17 @@ func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
 	if err := demoCohorts(ctx, st, time.Now()); err != nil {
 		return err
 	}
+	valid, revoked, err := demoCertificates(ctx, st, time.Now())
+	if err != nil {
+		return fmt.Errorf("demo: certificates: %w", err)
+	}
 	fmt.Fprintf(stdout, "The demo school is loaded: %d courses in the catalog. Demo accounts (email / password):\n", n)
 	for _, d := range demoUsers[:3] {
 		fmt.Fprintf(stdout, "  %-11s %-26s %s\n", d.role, d.profile.Email, d.password)
 	}
+	base := strings.TrimSuffix(cfg.BaseURL.String(), "/")
+	fmt.Fprintf(stdout, "Certificates to verify (add Accept: application/json for the JSON):\n  valid    %s/verify/%s\n  revoked  %s/verify/%s\n",
+		base, valid.Facts.Code, base, revoked.Facts.Code)
 	return nil
 }
 
@@ -184,6 +191,105 @@ func demoCohorts(ctx context.Context, st *store.Store, now time.Time) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return nil
+}
+
+// demoRevocation is why the demo's revoked certificate was revoked, as its public page says.
+const demoRevocation = "Emitido por error: la participante no rindió la evaluación final en persona."
+
+// demoCertificates has the demo trainee complete a course (her certificate is valid) and
+// another trainee complete one whose certificate the administrator revoked. It returns both.
+func demoCertificates(ctx context.Context, st *store.Store, now time.Time) (valid, revoked courses.Certificate, err error) {
+	admin, err := st.UserByEmail(ctx, "admin@aula.example")
+	if err != nil {
+		return valid, revoked, err
+	}
+	if valid, err = demoComplete(ctx, st, "gender-violence-police-response", "trainee@aula.example", now); err != nil {
+		return valid, revoked, err
+	}
+	if revoked, err = demoComplete(ctx, st, "local-citizen-security-plans", "patricia@aula.example", now); err != nil {
+		return valid, revoked, err
+	}
+	if revoked.RevokedAt.IsZero() {
+		if err := st.RevokeCertificate(ctx, admin.ID, revoked.Facts.Code, demoRevocation, now); err != nil {
+			return valid, revoked, err
+		}
+	}
+	return valid, revoked, nil
+}
+
+// demoComplete enrols the trainee in the course's open cohort, reads every lesson and passes
+// every quiz, and returns the certificate the completion issued.
+func demoComplete(ctx context.Context, st *store.Store, slug, email string, now time.Time) (courses.Certificate, error) {
+	var none courses.Certificate
+	co, err := st.CourseBySlug(ctx, slug)
+	if err != nil {
+		return none, err
+	}
+	u, err := st.UserByEmail(ctx, email)
+	if err != nil {
+		return none, err
+	}
+	if _, err := st.EnrolmentIn(ctx, u.ID, co.ID); errors.Is(err, courses.ErrNotFound) {
+		cohorts, err := st.Cohorts(ctx, co.ID)
+		if err != nil {
+			return none, err
+		}
+		if _, err := st.Enrol(ctx, u.ID, cohorts[0].ID, "", now); err != nil {
+			return none, err
+		}
+	} else if err != nil {
+		return none, err
+	}
+	for _, m := range co.Modules {
+		for _, l := range m.Lessons {
+			if _, err := st.CompleteLesson(ctx, u.ID, l.ID, now); err != nil {
+				return none, err
+			}
+		}
+	}
+	quizzes, err := st.Quizzes(ctx, co.ID)
+	if err != nil {
+		return none, err
+	}
+	for _, q := range quizzes {
+		page, err := st.QuizPage(ctx, co.ID, q.ID, u.ID)
+		if err != nil {
+			return none, err
+		}
+		if len(page.Attempts) > 0 {
+			continue
+		}
+		id, err := st.StartAttempt(ctx, u.ID, co.ID, q.ID, u.Language, now)
+		if err != nil {
+			return none, err
+		}
+		a, err := st.Attempt(ctx, u.ID, id)
+		if err != nil {
+			return none, err
+		}
+		var saves []courses.AnswerSave
+		for _, slot := range a.Slots {
+			if r, ok := rightResponse(slot.Question, a.Language); ok {
+				saves = append(saves, courses.AnswerSave{Slot: slot.Slot, Seq: 1, Response: r})
+			}
+		}
+		if err := st.SaveAnswers(ctx, u.ID, id, saves, now); err != nil {
+			return none, err
+		}
+		if err := st.FinishAttempt(ctx, u.ID, id, now); err != nil {
+			return none, err
+		}
+	}
+	list, err := st.HolderCertificates(ctx, u.ID)
+	if err != nil {
+		return none, err
+	}
+	for _, c := range list {
+		if c.CourseID == co.ID && c.ReplacedBy == "" {
+			return c, nil
+		}
+	}
+	return none, fmt.Errorf("%s completed %s without a certificate", email, slug)
 }
 
 // demoAttempts has the demo trainee pass the quiz of the module she has read and start the

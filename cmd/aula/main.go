@@ -32,6 +32,8 @@ commands:
                          import a course from a folder or a zip (see README: Courses as files)
   course export SLUG FILE.zip
                          export a course to a zip
+  certificates audit     check the certificates' issuance log link by link, and every certificate's signature;
+                         fails, naming the first broken link, if anything was changed
   gift check [--json] [--lang es|en|pt] FILE
                          check a GIFT question file and list its questions (needs no configuration)
 
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return demo(ctx, cfg, stdout)
 	case "course":
 		return courseCommand(ctx, cfg, args[1:], stdout)
+	case "certificates":
+		return certificatesCommand(ctx, cfg, args[1:], stdout)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
 			return fmt.Errorf("unknown user command: %w", errUsage)

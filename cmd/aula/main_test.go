@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -13,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
 	"github.com/aula-school/aula/store/storetest"
+	"github.com/jmoiron/sqlx"
 )
 
 func envWith(vars map[string]string) func(string) string {
@@ -215,6 +218,18 @@ func TestDemoLoadsTwiceAndPrintsTheAccounts(t *testing.T) {
 	// The demo trainee passed the first module's quiz and is two answers into the second's,
 	// once each however often the demo is loaded.
 	ctx := context.Background()
+	// One valid certificate for the demo trainee, one revoked for another, however often loaded.
+	storetest.UseSigningKeys(t, st)
+	for email, want := range map[string]courses.CertificateStatus{"trainee@aula.example": courses.CertificateValid, "patricia@aula.example": courses.CertificateRevoked} {
+		u, _ := st.UserByEmail(ctx, email)
+		list, err := st.HolderCertificates(ctx, u.ID)
+		if err != nil || len(list) != 1 || list[0].Status(st.PublicKey(list[0].KeyID), time.Now()) != want {
+			t.Fatalf("%s's certificates after loading twice: %+v %v", email, list, err)
+		}
+		if want == courses.CertificateRevoked && list[0].RevokedReason != demoRevocation {
+			t.Fatalf("revoked with %q", list[0].RevokedReason)
+		}
+	}
 	general, _ := st.CourseBySlug(ctx, "citizen-security-human-development")
 	trainee, _ := st.UserByEmail(ctx, "trainee@aula.example")
 	quizzes, err := st.Quizzes(ctx, general.ID)
@@ -267,5 +282,36 @@ func TestCourseImportFromAFolderAndExportToAZip(t *testing.T) {
 	out.Reset()
 	if err := run(ctx, []string{"course", "import", broken, "--owner", "i@example.org"}, env, nil, &out, &out); err == nil || !strings.Contains(out.String(), "course.yaml:2") {
 		t.Fatalf("broken folder: %v %q", err, out.String())
+	}
+}
+
+func TestCertificatesAuditNamesATamperedLogEntry(t *testing.T) {
+	dbURL := storetest.URL(t)
+	env := testEnv(t, dbURL)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo"}, env, nil, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"certificates", "audit"}, env, nil, &out, &out); err != nil || !strings.Contains(out.String(), "Every link of the chain holds") {
+		t.Fatalf("audit of the demo: %v\n%s", err, out.String())
+	}
+	db, err := sqlx.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, _ := db.Begin()
+	tx.Exec(`SET LOCAL session_replication_role = replica`) // the table refuses updates otherwise
+	if _, err := tx.Exec(`UPDATE certificate_log SET reason = 'nada' WHERE action = 'revoke'`); err != nil {
+		t.Fatal(err)
+	}
+	tx.Commit()
+	var seq int
+	db.Get(&seq, `SELECT seq FROM certificate_log WHERE action = 'revoke'`)
+	out.Reset()
+	err = run(context.Background(), []string{"certificates", "audit"}, env, nil, &out, &out)
+	if err == nil || !strings.Contains(out.String(), fmt.Sprintf("First broken: log entry %d: its contents do not match its hash", seq)) {
+		t.Fatalf("audit of a tampered log: %v\n%s", err, out.String())
 	}
 }

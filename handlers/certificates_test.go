@@ -16,6 +16,7 @@ import (
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/courses/certpdf/pdftest"
 	"github.com/aula-school/aula/courses/openbadges"
+	"github.com/go-jose/go-jose/v4"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -251,6 +252,30 @@ func TestTheOpenBadgesCredentialVerifiesWithTheDCCVerifierOfflineAndShowsARevoca
 	res = runVerifier(t, openbadges.VerifierJWTArgs(script, write("badge.jwt", jwt.Body), write("jwks.json", jwks.Body), ""))
 	if !res.Verified {
 		t.Fatalf("VC-JWT: %+v", res)
+	}
+	// And with go-jose, against the same published keys.
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal([]byte(jwks.Body), &set); err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSigned(strings.TrimSpace(jwt.Body), []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := set.Key(jws.Signatures[0].Header.KeyID)
+	if len(keys) != 1 {
+		t.Fatalf("the JWKS has no key %q", jws.Signatures[0].Header.KeyID)
+	}
+	payload, err := jws.Verify(keys[0])
+	if err != nil || !strings.Contains(string(payload), "María José Peña Conceição") {
+		t.Fatalf("go-jose: %v %s", err, payload)
+	}
+	forged := strings.TrimSpace(jwt.Body)
+	forged = forged[:len(forged)-4] + "AAAA"
+	if jws, err := jose.ParseSigned(forged, []jose.SignatureAlgorithm{jose.EdDSA}); err == nil {
+		if _, err := jws.Verify(keys[0]); err == nil {
+			t.Fatal("a forged VC-JWT verifies")
+		}
 	}
 }
 

@@ -32,18 +32,18 @@ type CertificateForm struct {
 	Signatories []Signatory
 }
 
-// SignatoryField names the form field of a signatory row's name or title (1-based), the key
-// of its value and of its error.
+// SignatoryField is the key of the value and the error of a signatory row's name or title
+// (row from 0): the rows share their fields' names, signatory_name and signatory_title.
 func SignatoryField(part string, row int) string {
-	return "signatory_" + part + "_" + strconv.Itoa(row)
+	return "signatory_" + part + "-" + strconv.Itoa(row)
 }
 
 // Values gives the form back as its fields, to show it again with what was typed.
 func (f CertificateForm) Values() map[string]string {
 	v := map[string]string{"issue": f.Issue, "valid_months": f.ValidMonths}
 	for i, s := range f.Signatories {
-		v[SignatoryField("name", i+1)] = s.Name
-		v[SignatoryField("title", i+1)] = s.Title
+		v[SignatoryField("name", i)] = s.Name
+		v[SignatoryField("title", i)] = s.Title
 	}
 	return v
 }
@@ -74,7 +74,7 @@ func ParseCertificateForm(f CertificateForm) (CertificateSettings, FieldErrors) 
 	}
 	lines := map[string]string{"issue": f.Issue, "valid_months": f.ValidMonths}
 	for i, typed := range f.Signatories {
-		nameField, titleField := SignatoryField("name", i+1), SignatoryField("title", i+1)
+		nameField, titleField := SignatoryField("name", i), SignatoryField("title", i)
 		lines[nameField], lines[titleField] = typed.Name, typed.Title
 		sg := Signatory{Name: collapseSpaces(typed.Name), Title: collapseSpaces(typed.Title)}
 		if sg.Name == "" && sg.Title == "" {

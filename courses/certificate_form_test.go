@@ -35,16 +35,16 @@ func TestParseCertificateFormReportsEachField(t *testing.T) {
 		{"months over ten years", func(f *CertificateForm) { f.ValidMonths = "121" }, FieldErrors{"valid_months": KeyCertificateValidMonths}},
 		{"months with a decimal", func(f *CertificateForm) { f.ValidMonths = "1.5" }, FieldErrors{"valid_months": KeyCertificateValidMonths}},
 		{"title without a name", func(f *CertificateForm) { f.Signatories = []Signatory{{}, {Title: "Directora"}} },
-			FieldErrors{"signatory_name_2": KeySignatoryNameRequired}},
+			FieldErrors{"signatory_name-1": KeySignatoryNameRequired}},
 		{"name too long", func(f *CertificateForm) { f.Signatories = []Signatory{{Name: long(MaxSignatoryNameLength + 1)}} },
-			FieldErrors{"signatory_name_1": KeySignatoryNameTooLong}},
+			FieldErrors{"signatory_name-0": KeySignatoryNameTooLong}},
 		{"title too long", func(f *CertificateForm) {
 			f.Signatories = []Signatory{{Name: "Ana", Title: long(MaxSignatoryTitleLength + 1)}}
-		}, FieldErrors{"signatory_title_1": KeySignatoryTitleTooLong}},
+		}, FieldErrors{"signatory_title-0": KeySignatoryTitleTooLong}},
 		{"a line break in a title", func(f *CertificateForm) { f.Signatories = []Signatory{{Name: "Ana", Title: "Directora\nGeneral"}} },
-			FieldErrors{"signatory_title_1": KeyBadCharacters}},
+			FieldErrors{"signatory_title-0": KeyBadCharacters}},
 		{"a control character in a name", func(f *CertificateForm) { f.Signatories = []Signatory{{Name: "Ana\x00"}} },
-			FieldErrors{"signatory_name_1": KeyBadCharacters}},
+			FieldErrors{"signatory_name-0": KeyBadCharacters}},
 		{"more signatories than fit", func(f *CertificateForm) {
 			f.Signatories = []Signatory{{Name: "A"}, {Name: "B"}, {Name: "C"}, {Name: "D"}}
 		}, FieldErrors{"signatories": KeyTooManySignatories}},
@@ -76,7 +76,7 @@ func TestCertificateSettingsFormGivesBackWhatParses(t *testing.T) {
 	if len(errs) != 0 || !reflect.DeepEqual(back, s) {
 		t.Fatalf("round trip: %+v %v", back, errs)
 	}
-	if v := f.Values(); v["signatory_name_1"] != "Coordinación académica" || v["valid_months"] != "36" || v["signatory_name_3"] != "" {
+	if v := f.Values(); v["signatory_name-0"] != "Coordinación académica" || v["valid_months"] != "36" || v["signatory_name-2"] != "" {
 		t.Fatalf("values: %v", v)
 	}
 }

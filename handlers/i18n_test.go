@@ -162,6 +162,9 @@ func usedKeys(t *testing.T, namespaces map[string]bool) map[string]string {
 		used["flash.error."+item+"_completed"] = "teach.go deleteItem"
 		used["flash."+item+"_deleted"] = "teach.go deleteItem"
 	}
+	for _, i := range courses.CertificateIssues {
+		used["teach.certificate.issue_"+string(i)] = "teach_certificate.html"
+	}
 	for _, st := range courses.Statuses {
 		used["status."+string(st)] = "statuses"
 		used["flash.course_"+string(st)] = "teach.go setCourseStatus"

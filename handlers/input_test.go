@@ -168,7 +168,8 @@ func TestEveryRouteAnswersBadURLAndFormValuesWithoutA500(t *testing.T) {
 		"/teach/courses/:course/cohorts": true, "/teach/courses/:course/cohorts/:cohort": true,
 		"/teach/courses/:course/cohorts/:cohort/sessions": true, "/teach/courses/:course/questions": true,
 		"/teach/courses/:course/questions/:question": true, "/teach/courses/:course/quizzes/:quiz": true,
-		"/teach/courses/:course/questions/import": true, "/teach/courses/:course/questions/import/confirm": true}
+		"/teach/courses/:course/questions/import": true, "/teach/courses/:course/questions/import/confirm": true,
+		"/teach/courses/:course/certificate": true}
 	answerForms := map[string]bool{"/courses/:slug/attempts/:attempt": true, "/courses/:slug/attempts/:attempt/answers": true}
 
 	for _, r := range routes {

@@ -30,7 +30,7 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/cohorts": true, "POST /teach/courses/:course/cohorts/:cohort": true,
 			"POST /teach/courses/:course/cohorts/:cohort/sessions": true,
 			"POST /teach/courses/:course/questions":                true, "POST /teach/courses/:course/questions/:question": true,
-			"POST /teach/courses/:course/quizzes/:quiz": true,
+			"POST /teach/courses/:course/quizzes/:quiz": true, "POST /teach/courses/:course/certificate": true,
 			// The GIFT import shows a refused character beside the text it was in.
 			"POST /teach/courses/:course/questions/import": true, "POST /teach/courses/:course/questions/import/confirm": true,
 		},
@@ -167,6 +167,8 @@ func (a *App) routes() {
 	quiz.GET("/results.csv", a.exportQuizResults)
 	quiz.POST("/grants", a.grantExtra)
 	course.GET("/grading", a.gradingQueue)
+	course.GET("/certificate", a.certificateSettings)
+	course.POST("/certificate", a.saveCertificateSettings)
 	attempt := course.Group("/attempts/:attempt", a.courseAttempt)
 	attempt.GET("", a.teachAttempt)
 	attempt.POST("/slots/:slot", a.attemptEssay, a.markEssay)

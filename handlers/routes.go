@@ -33,6 +33,9 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/quizzes/:quiz": true, "POST /teach/courses/:course/certificate": true,
 			// The GIFT import shows a refused character beside the text it was in.
 			"POST /teach/courses/:course/questions/import": true, "POST /teach/courses/:course/questions/import/confirm": true,
+			// The certificate forms: a reason or an email refused beside its field.
+			"POST /admin/certificates": true, "POST /admin/certificates/:certificate/revoke": true,
+			"POST /admin/certificates/:certificate/unrevoke": true, "POST /admin/certificates/:certificate/reissue": true,
 		},
 		answerForms: map[string]bool{"POST /courses/:slug/attempts/:attempt": true, "POST /courses/:slug/attempts/:attempt/answers": true},
 	}
@@ -179,6 +182,19 @@ func (a *App) routes() {
 	admin.POST("/users/:id/role", a.changeRole)
 	admin.POST("/users/:id/active", a.changeActive)
 	admin.POST("/users/:id/password-link", a.passwordLink)
+	// The certificate register; each certificate and batch is loaded once by its middleware.
+	admin.GET("/certificates", a.certificateRegister)
+	admin.GET("/certificates.csv", a.exportCertificates)
+	admin.POST("/certificates", a.issueCertificate)
+	certificate := admin.Group("/certificates/:certificate", a.adminCertificate)
+	certificate.GET("", a.showCertificate)
+	certificate.POST("/revoke", a.revokeCertificate)
+	certificate.POST("/unrevoke", a.unrevokeCertificate)
+	certificate.POST("/reissue", a.reissueCertificate)
+	admin.POST("/cohorts/:cohort/certificates", a.adminCohort, a.startCertificateBatch)
+	batch := admin.Group("/certificate-batches/:batch", a.certificateBatch)
+	batch.GET("", a.certificateBatchPage)
+	batch.GET("/progress", a.certificateBatchProgress)
 }
 
 // Routes lists every registered route, so that a test can walk them all: a route added

@@ -77,6 +77,8 @@ func batchWorking(b store.CertificateBatch) bool {
 func (a *App) certificateBatchProgress(c *gin.Context) {
 	b := batchOf(c)
 	c.Header("Cache-Control", "no-store")
+	lang := a.lang(c)
 	c.JSON(http.StatusOK, gin.H{"status": b.Status, "issued": b.Issued, "total": b.Total, "working": batchWorking(b),
-		"status_text": a.i18n.translate(a.lang(c), "admin.batch.status_"+b.Status)})
+		"status_text": a.i18n.translate(lang, "admin.batch.status_"+b.Status),
+		"issued_text": a.i18n.translate(lang, "admin.batch.issued", "Issued", b.Issued, "Total", b.Total)})
 }

@@ -19,6 +19,10 @@ type Bundle struct {
 	// Questions are each module's quiz's questions, in the quiz's order, by module key;
 	// only Category and Question are set.
 	Questions map[string][]BankQuestion
+	// Certificate is the certificate: block of course.yaml; nil when it has none, and then
+	// an import leaves the course's certificate settings as they are (a new course gets
+	// DefaultCertificateSettings).
+	Certificate *CertificateSettings
 }
 
 // BundleError is one problem, where it is. Key is a translation key (the web

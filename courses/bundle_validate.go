@@ -104,7 +104,7 @@ func (t *bundleTree) validate() (Bundle, []BundleError) {
 	if len(errs) > 0 {
 		return Bundle{}, sortBundleErrors(errs)
 	}
-	return Bundle{Course: course, Images: images, Questions: questions}, nil
+	return Bundle{Course: course, Images: images, Questions: questions, Certificate: spec.certificate}, nil
 }
 
 // checkBundleImage checks one file in images/.

@@ -20,7 +20,7 @@ func WriteBundle(b Bundle) (map[string][]byte, error) {
 	if !ValidSlug(c.Slug) {
 		return nil, fmt.Errorf("%w: slug %q", ErrInvalid, c.Slug)
 	}
-	yml, err := courseYAML(c)
+	yml, err := courseYAML(c, b.Certificate)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func lessonFile(t LessonText) []byte {
 
 // courseYAML writes course.yaml with its keys in the documented order, so that
 // exported files look like the ones instructors write by hand.
-func courseYAML(c Course) ([]byte, error) {
+func courseYAML(c Course, cert *CertificateSettings) ([]byte, error) {
 	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 	quoted := func(s string) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}
@@ -141,8 +141,12 @@ func courseYAML(c Course) ([]byte, error) {
 		str("level"), str(string(c.Level)),
 		str("hours"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(c.Hours)},
 		str("translations"), translations,
-		str("modules"), modules,
 	)
+	// The certificate's rules before the modules, which are long.
+	if block := certificateYAML(cert); block != nil {
+		root.Content = append(root.Content, str("certificate"), block)
+	}
+	root.Content = append(root.Content, str("modules"), modules)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

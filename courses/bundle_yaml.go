@@ -20,6 +20,8 @@ type courseSpec struct {
 	// each reported as unknown.
 	languagesKnown bool
 	modules        []moduleSpec
+	// certificate is the certificate: block, nil when there is none.
+	certificate *CertificateSettings
 }
 
 type moduleSpec struct {
@@ -75,7 +77,7 @@ func parseCourseYAML(f *bundleFile, errs *bundleErrorList) courseSpec {
 	c := &spec.course
 	c.Texts = map[string]CourseText{}
 
-	fields := mappingFields(root, []string{"slug", "default_language", "audiences", "level", "hours", "translations", "modules"}, errs)
+	fields := mappingFields(root, []string{"slug", "default_language", "audiences", "level", "hours", "translations", "modules", "certificate"}, errs)
 
 	if n := requiredScalar(root, fields, "slug", errs); n != nil {
 		c.Slug = n.Value
@@ -142,6 +144,10 @@ func parseCourseYAML(f *bundleFile, errs *bundleErrorList) courseSpec {
 		if ValidLanguage(c.DefaultLanguage) && !spec.languages[c.DefaultLanguage] {
 			errs.at(n, "bundle.default_translation_missing", map[string]any{"Language": c.DefaultLanguage})
 		}
+	}
+
+	if n := fields["certificate"]; n != nil {
+		spec.certificate = parseCertificateBlock(n, errs)
 	}
 
 	if n := fields["modules"]; n == nil {

@@ -11,10 +11,9 @@ import (
 
 // The trainee's certificates: "My certificates", one certificate's page and its downloads.
 
-const ctxCertificate = "certificate"
-
-// holderCertificate loads the signed-in trainee's :certificate; anyone else's is a 404, so
-// that ids say nothing about whose they are.
+// holderCertificate loads the signed-in trainee's :certificate (read with certificateOf, as
+// the administrators' loader's); anyone else's is a 404, so that ids say nothing about whose
+// they are.
 func (a *App) holderCertificate(c *gin.Context) {
 	id, ok := paramID(c, "certificate")
 	if !ok {
@@ -28,10 +27,6 @@ func (a *App) holderCertificate(c *gin.Context) {
 	}
 	c.Set(ctxCertificate, cert)
 	c.Next()
-}
-
-func certificateOf(c *gin.Context) courses.Certificate {
-	return c.MustGet(ctxCertificate).(courses.Certificate)
 }
 
 // certificateView is a certificate with its status now and its links.

@@ -110,7 +110,13 @@ func newWalkFixture(t *testing.T, app *testApp, admin courses.User) walkFixture 
 	// The quiz sits in the last module: the walk deletes the first with its lessons, as before quizzes.
 	category, question, quiz, attempt := bankFixture(t, app, co.ID, co.Modules[len(co.Modules)-1].ID, cohort, admin.ID, trainee.ID)
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	certified := app.certificateCourse(courses.IssueAuto, "Ana Gómez")
+	batch, err := app.Store.StartCertificateBatch(ctx, admin.ID, certified.CohortID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return walkFixture{params: map[string]string{
+		"certificate": id(certified.issued(t, app, 0).ID), "batch": id(batch),
 		"category": id(category), "question": id(question), "quiz": id(quiz), "attempt": id(attempt), "slot": "0",
 		"course": id(co.ID), "slug": co.Slug, "module": id(module.ID), "lesson": id(module.Lessons[0].ID),
 		"cohort": id(cohort), "session": id(session), "name": "mapa.png", "user": id(trainee.ID), "id": id(trainee.ID),
@@ -168,7 +174,9 @@ func TestEveryRouteAnswersBadURLAndFormValuesWithoutA500(t *testing.T) {
 		"/teach/courses/:course/cohorts": true, "/teach/courses/:course/cohorts/:cohort": true,
 		"/teach/courses/:course/cohorts/:cohort/sessions": true, "/teach/courses/:course/questions": true,
 		"/teach/courses/:course/questions/:question": true, "/teach/courses/:course/quizzes/:quiz": true,
-		"/teach/courses/:course/questions/import": true, "/teach/courses/:course/questions/import/confirm": true}
+		"/teach/courses/:course/questions/import": true, "/teach/courses/:course/questions/import/confirm": true,
+		"/teach/courses/:course/certificate": true, "/admin/certificates": true, "/admin/certificates/:certificate/revoke": true,
+		"/admin/certificates/:certificate/unrevoke": true, "/admin/certificates/:certificate/reissue": true}
 	answerForms := map[string]bool{"/courses/:slug/attempts/:attempt": true, "/courses/:slug/attempts/:attempt/answers": true}
 
 	for _, r := range routes {

@@ -30,9 +30,12 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/cohorts": true, "POST /teach/courses/:course/cohorts/:cohort": true,
 			"POST /teach/courses/:course/cohorts/:cohort/sessions": true,
 			"POST /teach/courses/:course/questions":                true, "POST /teach/courses/:course/questions/:question": true,
-			"POST /teach/courses/:course/quizzes/:quiz": true,
+			"POST /teach/courses/:course/quizzes/:quiz": true, "POST /teach/courses/:course/certificate": true,
 			// The GIFT import shows a refused character beside the text it was in.
 			"POST /teach/courses/:course/questions/import": true, "POST /teach/courses/:course/questions/import/confirm": true,
+			// The certificate forms: a reason or an email refused beside its field.
+			"POST /admin/certificates": true, "POST /admin/certificates/:certificate/revoke": true,
+			"POST /admin/certificates/:certificate/unrevoke": true, "POST /admin/certificates/:certificate/reissue": true,
 		},
 		answerForms: map[string]bool{"POST /courses/:slug/attempts/:attempt": true, "POST /courses/:slug/attempts/:attempt/answers": true},
 	}
@@ -86,12 +89,12 @@ func (a *App) routes() {
 	r.GET("/.well-known/did.json", a.didDocument)
 	r.GET(revocationListPath, a.revocationList)
 	user.GET("/certificates", a.myCertificates)
-	certificate := user.Group("/certificates/:certificate", a.holderCertificate)
-	certificate.GET("", a.certificatePage)
-	certificate.GET("/certificate.pdf", a.downloadPDF)
-	certificate.GET("/badge.json", a.downloadBadge)
-	certificate.GET("/badge.jwt", a.downloadJWT)
-	certificate.GET("/qr.png", a.certificateQR)
+	held := user.Group("/certificates/:certificate", a.holderCertificate)
+	held.GET("", a.certificatePage)
+	held.GET("/certificate.pdf", a.downloadPDF)
+	held.GET("/badge.json", a.downloadBadge)
+	held.GET("/badge.jwt", a.downloadJWT)
+	held.GET("/qr.png", a.certificateQR)
 	r.GET("/password/set", a.setPasswordForm)
 	r.POST("/password/set", a.setPassword)
 	r.GET("/courses/:slug/images/:name", a.courseImage)
@@ -181,6 +184,8 @@ func (a *App) routes() {
 	quiz.GET("/results.csv", a.exportQuizResults)
 	quiz.POST("/grants", a.grantExtra)
 	course.GET("/grading", a.gradingQueue)
+	course.GET("/certificate", a.certificateSettings)
+	course.POST("/certificate", a.saveCertificateSettings)
 	attempt := course.Group("/attempts/:attempt", a.courseAttempt)
 	attempt.GET("", a.teachAttempt)
 	attempt.POST("/slots/:slot", a.attemptEssay, a.markEssay)
@@ -191,6 +196,19 @@ func (a *App) routes() {
 	admin.POST("/users/:id/role", a.changeRole)
 	admin.POST("/users/:id/active", a.changeActive)
 	admin.POST("/users/:id/password-link", a.passwordLink)
+	// The certificate register; each certificate and batch is loaded once by its middleware.
+	admin.GET("/certificates", a.certificateRegister)
+	admin.GET("/certificates.csv", a.exportCertificates)
+	admin.POST("/certificates", a.issueCertificate)
+	certificate := admin.Group("/certificates/:certificate", a.adminCertificate)
+	certificate.GET("", a.showCertificate)
+	certificate.POST("/revoke", a.revokeCertificate)
+	certificate.POST("/unrevoke", a.unrevokeCertificate)
+	certificate.POST("/reissue", a.reissueCertificate)
+	admin.POST("/cohorts/:cohort/certificates", a.adminCohort, a.startCertificateBatch)
+	batch := admin.Group("/certificate-batches/:batch", a.certificateBatch)
+	batch.GET("", a.certificateBatchPage)
+	batch.GET("/progress", a.certificateBatchProgress)
 }
 
 // Routes lists every registered route, so that a test can walk them all: a route added

@@ -50,13 +50,19 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	category, question, quiz, attempt := bankFixture(t, app, co.ID, co.Modules[0].ID, cohort, owner.ID, trainee.ID)
+	certified := app.certificateCourse(courses.IssueAuto, "Ana Gómez")
+	batch, err := app.Store.StartCertificateBatch(ctx, owner.ID, certified.CohortID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	params := map[string]string{
+		":certificate": fmt.Sprint(certified.issued(t, app, 0).ID), ":batch": fmt.Sprint(batch),
 		":category": fmt.Sprint(category), ":question": fmt.Sprint(question), ":quiz": fmt.Sprint(quiz), ":attempt": fmt.Sprint(attempt), ":slot": "0",
 		":course": fmt.Sprint(co.ID), ":module": fmt.Sprint(co.Modules[0].ID), ":lesson": fmt.Sprint(co.Modules[0].Lessons[0].ID),
 		":cohort": fmt.Sprint(cohort), ":session": fmt.Sprint(session), ":lang": "pt", ":name": "map.png",
 		":user": fmt.Sprint(owner.ID), ":id": fmt.Sprint(trainee.ID), ":slug": co.Slug, "*path": "/css/aula.css",
 		// A trainee's certificate is read by its id for its holder only (certificates_test.go).
-		":certificate": "1", ":code": "0000",
+		":code": "0000",
 	}
 	fill := func(route string) string {
 		parts := strings.Split(route, "/")

@@ -19,6 +19,7 @@ const (
 	tabCohorts      = "cohorts"
 	tabQuestions    = "questions"
 	tabGrading      = "grading"
+	tabCertificate  = "certificate"
 )
 
 // editorTab is one entry of the editor's sub-navigation.
@@ -48,6 +49,7 @@ func (a *App) courseHeader(c *gin.Context, co courses.Course, tab string) course
 		{tabCohorts, "teach.nav.cohorts", base + "/cohorts"},
 		{tabQuestions, "teach.nav.questions", base + "/questions"},
 		{tabGrading, "teach.nav.grading", base + "/grading"},
+		{tabCertificate, "teach.nav.certificate", base + "/certificate"},
 	}}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -201,17 +202,26 @@ func (s *Store) CertificateSettings(ctx context.Context, courseID int64) (course
 // SaveCertificateSettings writes a course's certificate rules; certificates already issued
 // keep what they were issued with.
 func (s *Store) SaveCertificateSettings(ctx context.Context, courseID int64, cs courses.CertificateSettings) error {
+	if err := saveCertificateSettings(ctx, s.db, courseID, cs); err != nil {
+		return fmt.Errorf("store: certificate settings of course %d: %w", courseID, err)
+	}
+	return nil
+}
+
+// saveCertificateSettings writes a course's certificate rules with q: the store or an
+// import's transaction.
+func saveCertificateSettings(ctx context.Context, q sqlx.ExecerContext, courseID int64, cs courses.CertificateSettings) error {
 	signatories, err := jsonMarshalList(cs.Signatories)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE courses SET certificate_issue = $2, certificate_months = $3, signatories = $4 WHERE id = $1`,
+	res, err := q.ExecContext(ctx, `UPDATE courses SET certificate_issue = $2, certificate_months = $3, signatories = $4 WHERE id = $1`,
 		courseID, string(cs.Issue), cs.ValidMonths, signatories)
 	if err != nil {
-		return fmt.Errorf("store: certificate settings of course %d: %w", courseID, err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: certificate settings of course %d: %w", courseID, courses.ErrNotFound)
+		return courses.ErrNotFound
 	}
 	return nil
 }

@@ -87,6 +87,19 @@ func (s *Store) Cohort(ctx context.Context, courseID, cohortID int64) (courses.C
 	return r.cohort(), nil
 }
 
+// AnyCohort returns a cohort of any course, for administrators.
+func (s *Store) AnyCohort(ctx context.Context, cohortID int64) (courses.Cohort, error) {
+	var r cohortRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+cohortColumns+` FROM cohorts WHERE id = $1`, cohortID)
+	if notFound(err) {
+		return courses.Cohort{}, fmt.Errorf("store: cohort %d: %w", cohortID, courses.ErrNotFound)
+	}
+	if err != nil {
+		return courses.Cohort{}, fmt.Errorf("store: cohort %d: %w", cohortID, err)
+	}
+	return r.cohort(), nil
+}
+
 // SaveCohort creates a cohort (ID 0) or updates one of the course.
 func (s *Store) SaveCohort(ctx context.Context, c courses.Cohort) (int64, error) {
 	id := c.ID

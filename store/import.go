@@ -46,6 +46,12 @@ func (s *Store) ImportBundle(ctx context.Context, ownerID int64, b courses.Bundl
 		if err := ensureDefaultCohort(ctx, tx, id); err != nil {
 			return err
 		}
+		// A bundle without a certificate: block leaves the rules set on the web as they are.
+		if b.Certificate != nil {
+			if err := saveCertificateSettings(ctx, tx, id, *b.Certificate); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM course_texts WHERE course_id = $1`, id); err != nil {
 			return err
 		}

@@ -189,7 +189,11 @@ func (s *Store) ExportBundle(ctx context.Context, courseID int64) (courses.Bundl
 	for _, q := range bank {
 		byID[q.ID] = q
 	}
-	b := courses.Bundle{Course: c, Images: images}
+	cert, err := s.CertificateSettings(ctx, courseID)
+	if err != nil {
+		return courses.Bundle{}, err
+	}
+	b := courses.Bundle{Course: c, Images: images, Certificate: &cert}
 	for i := range b.Course.Modules {
 		m := &b.Course.Modules[i]
 		for _, quiz := range quizzes {

@@ -217,3 +217,28 @@
     tick();
   }
 })();
+
+// A bulk issue's progress: without JavaScript the page reloads itself (a <noscript> refresh);
+// with it, the numbers are updated in place, so a screen reader is not sent back to the top.
+(function () {
+  "use strict";
+  var progress = document.querySelector(".batch-progress[data-progress-url]");
+  if (progress && progress.getAttribute("data-progress-url") && window.fetch) {
+    var poll = function () {
+      fetch(progress.getAttribute("data-progress-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (b) {
+          progress.querySelectorAll("[data-batch]").forEach(function (el) {
+            var field = el.getAttribute("data-batch");
+            if (field === "meter") { el.max = b.total; el.value = b.issued; el.textContent = b.issued + " / " + b.total; }
+            else if (b[field] !== undefined) { el.textContent = b[field]; }
+          });
+          if (b.working) { setTimeout(poll, 2000); return; }
+          var done = document.querySelector(".batch-done-link");
+          if (done) { done.hidden = false; }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 2000);
+  }
+})();

@@ -219,7 +219,18 @@ const (
 // key its KeyID names (nil when the school has no such key). A reissued certificate is
 // revoked: the reason says which replaced it.
 func (c Certificate) Status(pub ed25519.PublicKey, now time.Time) CertificateStatus {
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, c.Facts.Canonical(), c.Signature) {
+	return c.StatusGiven(c.SignatureHolds(pub), now)
+}
+
+// SignatureHolds reports whether the certificate's signature holds over what it says, under
+// pub (nil when the school has no key of that id).
+func (c Certificate) SignatureHolds(pub ed25519.PublicKey) bool {
+	return len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, c.Facts.Canonical(), c.Signature)
+}
+
+// StatusGiven is Status once the signature has been checked (signed says how it went).
+func (c Certificate) StatusGiven(signed bool, now time.Time) CertificateStatus {
+	if !signed {
 		return CertificateInvalid
 	}
 	if !c.RevokedAt.IsZero() || c.ReplacedBy != "" {

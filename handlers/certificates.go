@@ -40,7 +40,12 @@ type certificateView struct {
 }
 
 func (a *App) certificateView(cert courses.Certificate) certificateView {
-	return certificateView{Certificate: cert, Status: cert.Status(a.Store.PublicKey(cert.KeyID), a.now()),
+	return a.certificateViewAs(cert, a.certificateStatus(cert))
+}
+
+// certificateViewAs is certificateView for a status already worked out (the signature checked).
+func (a *App) certificateViewAs(cert courses.Certificate, status courses.CertificateStatus) certificateView {
+	return certificateView{Certificate: cert, Status: status,
 		Code: courses.FormatCode(cert.Facts.Code), Href: "/certificates/" + strconv.FormatInt(cert.ID, 10),
 		VerifyURL: a.verifyURL(cert.Facts.Code), LinkedIn: a.linkedInURL(cert)}
 }

@@ -50,6 +50,7 @@ type App struct {
 	// catalogCache holds the anonymous catalog for catalogFreshness.
 	catalogCache *pageCache
 	statusLists  statusLists // the revocation list as last signed
+	signatures   signatures  // certificates whose signatures this instance found good
 }
 
 // New builds the application: it parses every template and translation file now, so that

@@ -78,7 +78,7 @@ func (a *App) verifyCertificate(c *gin.Context) {
 	var cert courses.Certificate
 	if err == nil {
 		if cert, err = a.Store.CertificateByCode(c.Request.Context(), code); err == nil {
-			status = cert.Status(a.Store.PublicKey(cert.KeyID), a.now())
+			status = a.certificateStatus(cert)
 		} else if errors.Is(err, courses.ErrNotFound) {
 			status = courses.CertificateNotFound
 		} else {
@@ -99,8 +99,7 @@ func (a *App) verifyCertificate(c *gin.Context) {
 	}
 	page := verifyPage{Status: status}
 	if cert.ID != 0 {
-		v := a.certificateView(cert)
-		v.Status = status
+		v := a.certificateViewAs(cert, status)
 		page.Cert = &v
 	} else {
 		page.Typed = typed

@@ -21,6 +21,7 @@ type report struct {
 	results []result
 	machine string
 	cfg     config
+	bulk    time.Duration // the bulk issue of bulkSize certificates; 0: not measured
 }
 
 func newReport(ctx context.Context, sch *school, results []result, cfg config) report {
@@ -91,6 +92,10 @@ func (r report) verdicts() string {
 		if x.sc.p99Target && x.clients == most {
 			fmt.Fprintf(&b, "- %s %s p99 at %d clients: %s, target ≤ %s\n", pass(x.p99 <= maxP99 && x.errors == 0), x.sc.name, x.clients, ms(x.p99), ms(maxP99))
 		}
+	}
+	if r.bulk > 0 {
+		fmt.Fprintf(&b, "- %s bulk issue of %d certificates (one batch, worked by River, %d a transaction): %.1f s, target ≤ %.0f s\n",
+			pass(r.bulk <= bulkTarget), bulkSize, batchStep, r.bulk.Seconds(), bulkTarget.Seconds())
 	}
 	return b.String()
 }

@@ -28,6 +28,10 @@ type school struct {
 	lessonIDs  []int64 // the lessons of courseSlug, in order
 	rosterPath string  // the session roster of a cohort of rosterSize trainees
 	takers     []taker // trainees of the roster in the middle of an attempt at the bench's quiz
+	// the trainee's certificate of the course, for verification, "My certificates" and the PDF
+	certificateCode string
+	certificateID   int64
+	first           courses.Course
 }
 
 // taker is a trainee with an attempt in progress: its page and the option ids of each question.
@@ -151,6 +155,10 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 		}
 	}
 	if err := s.buildRoster(ctx, first); err != nil {
+		return nil, err
+	}
+	s.first = first
+	if err := s.buildCertificates(ctx, first); err != nil {
 		return nil, err
 	}
 	return s, s.buildQuiz(ctx, first)

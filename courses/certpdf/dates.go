@@ -42,6 +42,14 @@ func FormatDate(t time.Time, lang string) (string, error) {
 
 // dateLanguage is the one of dateLanguages that lang asks for.
 func dateLanguage(lang string) (language.Tag, error) {
+	switch lang { // the school's own, as every page asks: no parsing
+	case "es":
+		return language.Spanish, nil
+	case "en":
+		return language.English, nil
+	case "pt":
+		return language.Portuguese, nil
+	}
 	tag, err := language.Parse(lang)
 	if err != nil {
 		return language.Und, fmt.Errorf("certpdf: language %q: %w", lang, err)

@@ -41,7 +41,8 @@ func NewCode(r io.Reader) (string, error) {
 }
 
 // codeCheck is Luhn's mod-N algorithm over codeAlphabet: it catches every single wrong symbol
-// and every swap of two neighbours.
+// and every swap of two neighbours but one, 0 and Z (values 0 and 31), which Luhn's
+// algorithm cannot tell apart in either order.
 func codeCheck(body string) int {
 	const n = len(codeAlphabet)
 	factor, sum := 2, 0
@@ -139,18 +140,14 @@ const MaxValidMonths = 120
 // Certificate is a course completion as the school attests it. The fields in Facts are
 // signed at issue and never change; revocation and replacement are later facts about it.
 type Certificate struct {
-	ID        int64
-	Facts     CertificateFacts
-	KeyID     string
-	Signature []byte
-	UserID    int64
-	CourseID  int64
-	CohortID  int64
-	IssuedBy  int64 // 0: issued automatically on completion
-	// StatusIndex is the certificate's place in the school's revocation list (Open Badges).
-	StatusIndex   int
-	CredentialID  string // a UUID: the Open Badges credential's id
-	HolderEmail   string // as at issue: the Open Badges identifier is its hash
+	ID            int64
+	Facts         CertificateFacts
+	KeyID         string
+	Signature     []byte
+	UserID        int64
+	CourseID      int64
+	CohortID      int64
+	IssuedBy      int64 // 0: issued automatically on completion
 	RevokedAt     time.Time
 	RevokedReason string
 	ReplacedBy    string // the code of the certificate that replaced this one
@@ -170,6 +167,12 @@ type CertificateFacts struct {
 	IssuedAt    time.Time   `json:"issued_at"`    // UTC, to the second
 	ExpiresOn   string      `json:"expires_on"`   // 2006-01-02, or "" for none
 	Signatories []Signatory `json:"signatories"`
+	// What the Open Badges credential says besides: its id (a UUID), the certificate's place
+	// in the school's revocation list, and the address its holder identifier hashes. Signed
+	// too, so that no one can move a certificate to another's place in the list unseen.
+	CredentialID string `json:"credential_id"`
+	StatusIndex  int    `json:"status_index"`
+	HolderEmail  string `json:"holder_email"`
 }
 
 // certificateFormat names the canonical form, so that a later change of form cannot be
@@ -242,14 +245,15 @@ func (c Certificate) StatusGiven(signed bool, now time.Time) CertificateStatus {
 	return CertificateValid
 }
 
-// ExpiresOn is the last day a certificate completed on completed stays valid, or "" when the
-// course's certificates do not expire. A certificate of 24 months completed on 2026-03-31 is
-// valid up to and including 2028-03-30.
-func ExpiresOn(completed time.Time, months int) string {
+// ExpiresOn is the last day a certificate issued on issued stays valid, or "" when the
+// course's certificates do not expire. A certificate of 24 months issued on 2026-03-31 is
+// valid up to and including 2028-03-30. Validity counts from the issue, not the completion:
+// a certificate an administrator issues late is not born expired.
+func ExpiresOn(issued time.Time, months int) string {
 	if months <= 0 {
 		return ""
 	}
-	y, m, d := completed.Date()
+	y, m, d := issued.Date()
 	end := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
 	// The same day of the month, or the month's last day when it has fewer days.
 	last := end.AddDate(0, 1, -1).Day()
@@ -264,16 +268,13 @@ const RenewalWindow = 90 * 24 * time.Hour
 // on oldExpires ("" for never), for a course whose certificates last months. A reissue of a
 // certificate that has expired, or will within RenewalWindow, is a renewal: it is valid
 // for months from now. Any other reissue (a corrected name) keeps the old expiry, so a
-// correction never lengthens a certificate's life; one that never expired keeps none, unless
-// the course has since set a validity, counted from completion.
-func ReissueExpiry(completed time.Time, oldExpires string, months int, now time.Time) string {
+// correction never lengthens a certificate's life; one that never expired is valid for months
+// from now if the course has since set a validity.
+func ReissueExpiry(oldExpires string, months int, now time.Time) string {
 	if months <= 0 {
 		return oldExpires
 	}
-	if oldExpires == "" {
-		return ExpiresOn(completed, months)
-	}
-	if now.UTC().Add(RenewalWindow).Format(time.DateOnly) > oldExpires {
+	if oldExpires == "" || now.UTC().Add(RenewalWindow).Format(time.DateOnly) > oldExpires {
 		return ExpiresOn(now.UTC(), months)
 	}
 	return oldExpires

@@ -98,7 +98,7 @@ type registerRow struct {
 
 func (a *App) registerRow(ct courses.Certificate) registerRow {
 	f := ct.Facts
-	return registerRow{ID: ct.ID, Code: courses.FormatCode(f.Code), Holder: f.Holder, Email: ct.HolderEmail, Course: f.Course,
+	return registerRow{ID: ct.ID, Code: courses.FormatCode(f.Code), Holder: f.Holder, Email: f.HolderEmail, Course: f.Course,
 		Cohort: f.Cohort, IssuedOn: f.IssuedAt.Format(time.DateOnly), IssuedAtUTC: f.IssuedAt.UTC().Format(time.RFC3339),
 		ExpiresOn: f.ExpiresOn, CompletedOn: f.CompletedOn, Hours: f.Hours, Reason: ct.RevokedReason,
 		ReplacedBy: courses.FormatCode(ct.ReplacedBy), Status: string(ct.Status(a.Store.PublicKey(ct.KeyID), a.now()))}

@@ -181,6 +181,9 @@ func TestVerificationIsRateLimitedPerAddress(t *testing.T) {
 	if r := anyone.get("/verify/" + code); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("fourth look-up in a minute: %d", r.Status)
 	}
+	if status, v := verifyJSON(t, app, "/verify/"+code); status != http.StatusTooManyRequests || v["status"] != "throttled" {
+		t.Fatalf("a machine over the limit: %d %v", status, v)
+	}
 }
 
 // runVerifier runs the DCC verifier (npm @digitalcredentials/verifier-core) on files.

@@ -93,7 +93,7 @@ type statusLists struct {
 }
 
 func (a *App) revocationList(c *gin.Context) {
-	revoked, changed, err := a.Store.RevocationList(c.Request.Context())
+	revoked, size, changed, err := a.Store.RevocationList(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -106,7 +106,8 @@ func (a *App) revocationList(c *gin.Context) {
 	if changed.IsZero() {
 		changed = time.Unix(0, 0).UTC()
 	}
-	key := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%v", signer.ID, changed.Format(time.RFC3339Nano), revoked))
+	blocks := size/openbadges.MinStatusListBits + 1 // the list's length, in the steps it grows by
+	key := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%v", signer.ID, changed.Format(time.RFC3339Nano), blocks, revoked))
 	a.statusLists.mu.Lock()
 	body := a.statusLists.body
 	if a.statusLists.key != key {
@@ -114,7 +115,7 @@ func (a *App) revocationList(c *gin.Context) {
 	}
 	a.statusLists.mu.Unlock()
 	if body == nil {
-		if body, err = openbadges.StatusList(a.issuer(), signer, a.absolute(revocationListPath), revoked, changed.Truncate(time.Second)); err != nil {
+		if body, err = openbadges.StatusList(a.issuer(), signer, a.absolute(revocationListPath), revoked, size, changed.Truncate(time.Second)); err != nil {
 			a.fail(c, err)
 			return
 		}
@@ -135,17 +136,21 @@ func (a *App) badge(cert courses.Certificate) ([]byte, error) {
 	}
 	f := cert.Facts
 	lang := f.Language
-	b := openbadges.Badge{CredentialID: cert.CredentialID, Code: courses.FormatCode(f.Code), HolderName: f.Holder,
-		HolderEmail: cert.HolderEmail, Language: lang, CourseSlug: f.CourseSlug, CourseTitle: f.Course,
+	b := openbadges.Badge{CredentialID: f.CredentialID, Code: courses.FormatCode(f.Code), HolderName: f.Holder,
+		HolderEmail: f.HolderEmail, Language: lang, CourseSlug: f.CourseSlug, CourseTitle: f.Course,
 		CourseDescription: a.i18n.translate(lang, "certificate.badge_description", "Course", f.Course, "Hours", f.Hours),
 		Hours:             f.Hours, Criteria: a.i18n.translate(lang, "certificate.badge_criteria", "Course", f.Course),
-		VerifyURL: a.verifyURL(f.Code), ValidFrom: f.IssuedAt, StatusListURL: a.absolute(revocationListPath), StatusIndex: cert.StatusIndex}
+		VerifyURL: a.verifyURL(f.Code), ValidFrom: f.IssuedAt, StatusListURL: a.absolute(revocationListPath), StatusIndex: f.StatusIndex}
 	if f.ExpiresOn != "" {
 		until, err := time.Parse(time.DateOnly, f.ExpiresOn)
 		if err != nil {
 			return nil, err
 		}
-		b.ValidUntil = until.Add(24*time.Hour - time.Second) // valid through its last day
+		// Valid through its last day; never before its start (only a changed row could be).
+		b.ValidUntil = until.Add(24*time.Hour - time.Second)
+		if !b.ValidUntil.After(f.IssuedAt) {
+			b.ValidUntil = f.IssuedAt.Add(time.Second)
+		}
 	}
 	return openbadges.Credential(a.issuer(), signer, b)
 }

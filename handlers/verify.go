@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -64,11 +65,23 @@ func (a *App) verifyForm(c *gin.Context) {
 
 func (a *App) verifyCertificate(c *gin.Context) {
 	c.Header("Vary", "Accept")
-	if !a.allowedFromAddress(c, a.Limiter.AllowVerify) {
+	wait, err := a.Limiter.AllowVerify(c.Request.Context(), c.ClientIP())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if wait > 0 {
+		if wantsJSON(c) {
+			c.Header("Retry-After", itoa(int(math.Ceil(wait.Seconds()))))
+			c.JSON(http.StatusTooManyRequests, gin.H{"status": "throttled", "retry_after": int(math.Ceil(wait.Seconds()))})
+			return
+		}
+		a.throttled(c, wait)
 		return
 	}
 	typed := c.Param("code")
-	code, err := courses.ParseCode(typed)
+	code, perr := courses.ParseCode(typed)
+	err = perr
 	if err == nil && code != typed {
 		// One URL per certificate: a typed form goes to the canonical one.
 		c.Redirect(http.StatusMovedPermanently, "/verify/"+code)

@@ -48,15 +48,26 @@ type issueBatchWorker struct {
 func (w *issueBatchWorker) Work(ctx context.Context, job *river.Job[issueBatchArgs]) error {
 	for {
 		done, err := w.store.IssueBatchStep(ctx, job.Args.BatchID, batchStep, w.now())
+		if err != nil && job.Attempt >= job.MaxAttempts {
+			// River gives up after this: the page says so, and the cohort may be asked again.
+			return errors.Join(err, w.store.failBatch(context.WithoutCancel(ctx), job.Args.BatchID, err, w.now()))
+		}
 		if err != nil || done {
 			return err
 		}
 	}
 }
 
-// Timeout bounds one run of a batch; a run cut short by a crash is picked up again by River's
-// rescuer (JobsConfig.RescueAfter) and goes on from the last step committed.
-func (w *issueBatchWorker) Timeout(*river.Job[issueBatchArgs]) time.Duration { return 5 * time.Minute }
+// failBatch records that a batch stopped for good, and why.
+func (s *Store) failBatch(ctx context.Context, batchID int64, cause error, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE certificate_batches SET status = 'failed', error = $2, finished_at = $3
+		WHERE id = $1 AND status IN ('queued', 'running')`, batchID, cause.Error(), now)
+	return err
+}
+
+// Timeout bounds one run of a batch (4,000 take seconds); a run cut short by a crash is picked
+// up again by River's rescuer (JobsConfig.RescueAfter) and goes on from the last step committed.
+func (w *issueBatchWorker) Timeout(*river.Job[issueBatchArgs]) time.Duration { return time.Minute }
 
 // inserter is a River client that only inserts jobs, inside the transactions that cause them.
 func (s *Store) inserter() (*river.Client[*sql.Tx], error) {
@@ -80,6 +91,16 @@ func (s *Store) StartCertificateBatch(ctx context.Context, actorID, cohortID int
 	}
 	var id int64
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var rule string
+		if err := tx.GetContext(ctx, &rule, `SELECT co.certificate_issue FROM cohorts ch JOIN courses co ON co.id = ch.course_id WHERE ch.id = $1`, cohortID); err != nil {
+			if notFound(err) {
+				return courses.ErrNotFound
+			}
+			return err
+		}
+		if rule == string(courses.IssueNone) {
+			return ErrNoCertificates
+		}
 		var total int
 		if err := tx.GetContext(ctx, &total, `SELECT count(*) FROM enrolments e WHERE e.cohort_id = $1 AND e.completed_at IS NOT NULL
 			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)`, cohortID); err != nil {
@@ -114,8 +135,10 @@ func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, no
 			CohortID    int64  `db:"cohort_id"`
 			RequestedBy int64  `db:"requested_by"`
 			Status      string `db:"status"`
+			Last        int64  `db:"last_enrolment_id"`
 		}
-		if err := tx.GetContext(ctx, &b, `SELECT cohort_id, requested_by, status FROM certificate_batches WHERE id = $1 FOR UPDATE`, batchID); err != nil {
+		if err := tx.GetContext(ctx, &b, `SELECT cohort_id, requested_by, status, last_enrolment_id FROM certificate_batches
+			WHERE id = $1 FOR UPDATE`, batchID); err != nil {
 			if notFound(err) {
 				return courses.ErrNotFound
 			}
@@ -125,10 +148,13 @@ func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, no
 			done = true
 			return nil
 		}
+		// Each step goes on after the last enrolment the one before looked at, so a batch ends
+		// whatever happens to the enrolments it skips (a course whose rule changed to none).
 		var ids pq.Int64Array
-		if err := tx.SelectContext(ctx, &ids, `SELECT e.id FROM enrolments e WHERE e.cohort_id = $1 AND e.completed_at IS NOT NULL
+		if err := tx.SelectContext(ctx, &ids, `SELECT e.id FROM enrolments e WHERE e.cohort_id = $1 AND e.id > $2
+			AND e.completed_at IS NOT NULL
 			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)
-			ORDER BY e.id LIMIT $2`, b.CohortID, limit); err != nil {
+			ORDER BY e.id LIMIT $3`, b.CohortID, b.Last, limit); err != nil {
 			return err
 		}
 		issued, err := s.issueTx(ctx, tx, ids, b.RequestedBy, true, now)
@@ -136,12 +162,15 @@ func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, no
 			return err
 		}
 		done = len(ids) < limit
-		status, finished := "running", any(nil)
+		status, finished, last := "running", any(nil), b.Last
 		if done {
 			status, finished = "done", now
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE certificate_batches SET issued = issued + $2, status = $3, finished_at = $4 WHERE id = $1`,
-			batchID, len(issued), status, finished)
+		if len(ids) > 0 {
+			last = ids[len(ids)-1]
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE certificate_batches SET issued = issued + $2, status = $3, finished_at = $4,
+			last_enrolment_id = $5 WHERE id = $1`, batchID, len(issued), status, finished, last)
 		return err
 	})
 	if err != nil {

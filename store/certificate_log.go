@@ -3,7 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
+	"crypto/hmac"
 	"database/sql"
 	"fmt"
 	"time"
@@ -16,9 +16,13 @@ import (
 // appendLog appends entries (for the certificates of ids, in order) to the issuance log, in
 // tx. An advisory lock held to the commit makes the appends of concurrent transactions take
 // turns, so each entry follows the one committed before it and the numbers have no gaps.
-func appendLog(ctx context.Context, tx *sqlx.Tx, entries []courses.LogEntry, ids []int64) error {
+func (s *Store) appendLog(ctx context.Context, tx *sqlx.Tx, entries []courses.LogEntry, ids []int64) error {
 	if len(entries) == 0 {
 		return nil
+	}
+	sg, err := s.signing()
+	if err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727276)`); err != nil {
 		return err
@@ -27,7 +31,7 @@ func appendLog(ctx context.Context, tx *sqlx.Tx, entries []courses.LogEntry, ids
 		Seq  int64  `db:"seq"`
 		Hash []byte `db:"hash"`
 	}
-	err := tx.GetContext(ctx, &last, `SELECT seq, hash FROM certificate_log ORDER BY seq DESC LIMIT 1`)
+	err = tx.GetContext(ctx, &last, `SELECT seq, hash FROM certificate_log ORDER BY seq DESC LIMIT 1`)
 	if notFound(err) {
 		last.Hash = courses.GenesisHash
 	} else if err != nil {
@@ -38,6 +42,7 @@ func appendLog(ctx context.Context, tx *sqlx.Tx, entries []courses.LogEntry, ids
 		actions, codes, reasons, keyIDs pq.StringArray
 		ats                             []string
 		digests, signatures, prevs, hs  pq.ByteaArray
+		macs                            pq.ByteaArray
 	)
 	for i, e := range entries {
 		e.Seq, e.Prev = last.Seq+int64(i)+1, last.Hash
@@ -48,14 +53,15 @@ func appendLog(ctx context.Context, tx *sqlx.Tx, entries []courses.LogEntry, ids
 		actions, codes, reasons, keyIDs = append(actions, string(e.Action)), append(codes, e.Code), append(reasons, e.Reason), append(keyIDs, e.KeyID)
 		ats = append(ats, e.At.Format(time.RFC3339Nano))
 		digests, signatures, prevs, hs = append(digests, orEmpty(e.Digest)), append(signatures, orEmpty(e.Signature)), append(prevs, e.Prev), append(hs, e.Hash)
+		macs = append(macs, sg.logMAC(e.Hash))
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO certificate_log (seq, certificate_id, action, code, actor_id, reason, at, digest, key_id, signature, prev_hash, hash)
-		SELECT seq, cert, action, code, nullif(actor, 0), reason, at, digest, key_id, signature, prev, hash
+		INSERT INTO certificate_log (seq, certificate_id, action, code, actor_id, reason, at, digest, key_id, signature, prev_hash, hash, mac)
+		SELECT seq, cert, action, code, nullif(actor, 0), reason, at, digest, key_id, signature, prev, hash, mac
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[], $8::bytea[],
-			$9::text[], $10::bytea[], $11::bytea[], $12::bytea[])
-			AS n (seq, cert, action, code, actor, reason, at, digest, key_id, signature, prev, hash)`,
-		seqs, certs, actions, codes, actors, reasons, pq.StringArray(ats), digests, keyIDs, signatures, prevs, hs)
+			$9::text[], $10::bytea[], $11::bytea[], $12::bytea[], $13::bytea[])
+			AS n (seq, cert, action, code, actor, reason, at, digest, key_id, signature, prev, hash, mac)`,
+		seqs, certs, actions, codes, actors, reasons, pq.StringArray(ats), digests, keyIDs, signatures, prevs, hs, macs)
 	return err
 }
 
@@ -73,6 +79,9 @@ type AuditReport struct {
 	// Problems lists what is wrong, the first broken link of the chain first; empty when the
 	// log and every certificate are as they were signed.
 	Problems []string
+	// Head is the last entry's number and hash. Kept outside the database (printed, mailed),
+	// it shows later whether entries were cut off the end, which no check inside can.
+	Head string
 }
 
 // AuditCertificates checks the whole issuance log (every link of the chain) and every
@@ -93,8 +102,13 @@ func (s *Store) AuditCertificates(ctx context.Context) (AuditReport, error) {
 		Signature []byte        `db:"signature"`
 		Prev      []byte        `db:"prev_hash"`
 		Hash      []byte        `db:"hash"`
+		MAC       []byte        `db:"mac"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT seq, action, code, actor_id, reason, at, digest, key_id, signature, prev_hash, hash
+	sg, err := s.signing()
+	if err != nil {
+		return rep, err
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT seq, action, code, actor_id, reason, at, digest, key_id, signature, prev_hash, hash, mac
 		FROM certificate_log ORDER BY seq`); err != nil {
 		return rep, fmt.Errorf("store: audit: %w", err)
 	}
@@ -107,9 +121,20 @@ func (s *Store) AuditCertificates(ctx context.Context) (AuditReport, error) {
 	if b := courses.CheckChain(entries); b != nil {
 		rep.Problems = append(rep.Problems, "log "+b.Error())
 	}
+	// An entry whose hash holds but which Aula did not write (no one else has the key).
+	for i, r := range rows {
+		if !hmac.Equal(r.MAC, sg.logMAC(r.Hash)) {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("log entry %d: not written by Aula (its authentication code does not hold)", entries[i].Seq))
+			break
+		}
+	}
+	if n := len(entries); n > 0 {
+		rep.Head = fmt.Sprintf("%d %x", entries[n-1].Seq, entries[n-1].Hash)
+	}
 	type logged struct {
 		issue   *courses.LogEntry
 		revoked bool
+		reason  string
 	}
 	byCode := map[string]*logged{}
 	for i, e := range entries {
@@ -125,9 +150,9 @@ func (s *Store) AuditCertificates(ctx context.Context) (AuditReport, error) {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("log entry %d: signed by unknown key %q", e.Seq, e.KeyID))
 			}
 		case courses.ActionRevoke:
-			l.revoked = true
+			l.revoked, l.reason = true, e.Reason
 		case courses.ActionUnrevoke:
-			l.revoked = false
+			l.revoked, l.reason = false, ""
 		}
 	}
 	var certs []certificateRow
@@ -142,7 +167,7 @@ func (s *Store) AuditCertificates(ctx context.Context) (AuditReport, error) {
 			continue
 		}
 		code := c.Facts.Code
-		if !ed25519.Verify(s.PublicKey(c.KeyID), c.Facts.Canonical(), c.Signature) {
+		if !c.SignatureHolds(s.PublicKey(c.KeyID)) {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("certificate %s: its signature does not hold over what it says", code))
 		}
 		l := byCode[code]
@@ -155,6 +180,8 @@ func (s *Store) AuditCertificates(ctx context.Context) (AuditReport, error) {
 		}
 		if revoked := !c.RevokedAt.IsZero() || c.ReplacedBy != ""; revoked != l.revoked {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("certificate %s: revoked is %t, the log says %t", code, revoked, l.revoked))
+		} else if c.RevokedReason != l.reason {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("certificate %s: its revocation reason differs from the log's", code))
 		}
 	}
 	return rep, nil

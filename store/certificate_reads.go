@@ -157,18 +157,23 @@ func (s *Store) CertificateHistory(ctx context.Context, id int64) ([]courses.Log
 }
 
 // RevocationList is the places, in the school's revocation list, of every revoked or
-// replaced certificate, and when the list last changed (the last entry of the issuance log).
-func (s *Store) RevocationList(ctx context.Context) (revoked []int, changed time.Time, err error) {
+// replaced certificate; how long the list must be (every place given out, revoked or not);
+// and when it last changed (the last revocation or un-revocation, else the first issue). Each
+// part is read through an index, whatever the number of certificates.
+func (s *Store) RevocationList(ctx context.Context) (revoked []int, size int, changed time.Time, err error) {
 	var row struct {
 		Revoked pq.Int64Array `db:"revoked"`
+		Size    int           `db:"size"`
 		Changed *time.Time    `db:"changed"`
 	}
 	err = s.db.GetContext(ctx, &row, `SELECT
 		coalesce((SELECT array_agg(status_index ORDER BY status_index) FROM certificates
 			WHERE revoked_at IS NOT NULL OR replaced_by IS NOT NULL), '{}') AS revoked,
-		(SELECT max(at) FROM certificate_log) AS changed`)
+		coalesce((SELECT status_index + 1 FROM certificates ORDER BY status_index DESC LIMIT 1), 0) AS size,
+		coalesce((SELECT at FROM certificate_log WHERE action IN ('revoke', 'unrevoke') ORDER BY seq DESC LIMIT 1),
+			(SELECT at FROM certificate_log ORDER BY seq LIMIT 1)) AS changed`)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("store: revocation list: %w", err)
+		return nil, 0, time.Time{}, fmt.Errorf("store: revocation list: %w", err)
 	}
 	for _, i := range row.Revoked {
 		revoked = append(revoked, int(i))
@@ -176,7 +181,7 @@ func (s *Store) RevocationList(ctx context.Context) (revoked []int, changed time
 	if row.Changed != nil {
 		changed = row.Changed.UTC()
 	}
-	return revoked, changed, nil
+	return revoked, row.Size, changed, nil
 }
 
 // CertificateSettings returns a course's certificate rules.

@@ -60,11 +60,11 @@ const certificateColumns = `c.id, c.code, c.credential_id, c.status_index, c.use
 func (r certificateRow) certificate() (courses.Certificate, error) {
 	c := courses.Certificate{
 		ID: r.ID, KeyID: r.KeyID, Signature: r.Signature, UserID: r.UserID, CourseID: r.CourseID, CohortID: r.CohortID,
-		IssuedBy: r.IssuedBy.Int64, StatusIndex: r.StatusIndex, CredentialID: r.CredentialID, HolderEmail: r.HolderEmail,
-		RevokedReason: r.RevokedReason, ReplacedBy: r.ReplacedBy.String,
+		IssuedBy: r.IssuedBy.Int64, RevokedReason: r.RevokedReason, ReplacedBy: r.ReplacedBy.String,
 		Facts: courses.CertificateFacts{Code: r.Code, Holder: r.HolderName, Language: r.Language, School: r.School,
 			CourseSlug: r.CourseSlug, Course: r.CourseTitle, Cohort: r.CohortName, Hours: r.Hours,
-			CompletedOn: r.CompletedOn.Format(time.DateOnly), IssuedAt: r.IssuedAt.UTC()},
+			CompletedOn: r.CompletedOn.Format(time.DateOnly), IssuedAt: r.IssuedAt.UTC(),
+			CredentialID: r.CredentialID, StatusIndex: r.StatusIndex, HolderEmail: r.HolderEmail},
 	}
 	if r.ExpiresOn.Valid {
 		c.Facts.ExpiresOn = r.ExpiresOn.Time.Format(time.DateOnly)
@@ -103,8 +103,7 @@ type issuable struct {
 // and has no current certificate, where the course's rule allows: "auto" always, "manual"
 // only when an administrator issues (byAdmin). It locks the enrolments, so that two requests
 // for one never both issue (the unique index would refuse the second anyway), and appends
-// each certificate to the issuance log. It returns the certificates issued now, and, when
-// asked for one enrolment, why none was.
+// each certificate to the issuance log. It returns the certificates issued now.
 func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID int64, byAdmin bool, now time.Time) ([]courses.Certificate, error) {
 	var rows []issuable
 	err := tx.SelectContext(ctx, &rows, `
@@ -125,18 +124,7 @@ func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID i
 	}
 	var todo []issuable
 	for _, r := range rows {
-		switch {
-		case r.Current:
-			continue
-		case !r.CompletedAt.Valid:
-			if len(ids) == 1 {
-				return nil, ErrNotCompleted
-			}
-			continue
-		case r.Rule == string(courses.IssueNone) || (r.Rule == string(courses.IssueManual) && !byAdmin):
-			if len(ids) == 1 && byAdmin {
-				return nil, ErrNoCertificates
-			}
+		if r.Current || !r.CompletedAt.Valid || r.Rule == string(courses.IssueNone) || (r.Rule == string(courses.IssueManual) && !byAdmin) {
 			continue
 		}
 		todo = append(todo, r)
@@ -150,8 +138,12 @@ func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID i
 	}
 	issuedAt := now.UTC().Truncate(time.Second)
 	issued := make([]courses.Certificate, 0, len(todo))
-	for _, r := range todo {
-		c, err := s.newCertificate(sg, r, issuedAt, courses.ExpiresOn)
+	indexes, err := statusIndexes(ctx, tx, len(todo))
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range todo {
+		c, err := s.newCertificate(sg, r, issuedAt, indexes[i], courses.ExpiresOn)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +160,7 @@ func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID i
 	for i, c := range issued {
 		entries[i] = issueEntry(courses.ActionIssue, c, actorID, "", issuedAt)
 	}
-	return issued, appendLog(ctx, tx, entries, certificateIDs(issued))
+	return issued, s.appendLog(ctx, tx, entries, certificateIDs(issued))
 }
 
 func certificateIDs(list []courses.Certificate) []int64 {
@@ -186,7 +178,7 @@ func issueEntry(action courses.CertificateAction, c courses.Certificate, actorID
 
 // newCertificate draws a code and a credential id and signs what the certificate says.
 // expiry says when the new certificate expires, from the completion and the course's months.
-func (s *Store) newCertificate(sg *signer, r issuable, issuedAt time.Time, expiry func(completed time.Time, months int) string) (courses.Certificate, error) {
+func (s *Store) newCertificate(sg *signer, r issuable, issuedAt time.Time, statusIndex int, expiry func(issued time.Time, months int) string) (courses.Certificate, error) {
 	code, err := courses.NewCode(rand.Reader)
 	if err != nil {
 		return courses.Certificate{}, err
@@ -202,9 +194,17 @@ func (s *Store) newCertificate(sg *signer, r issuable, issuedAt time.Time, expir
 	completed := r.CompletedAt.Time.UTC()
 	f := courses.CertificateFacts{Code: code, Holder: r.FullName, Language: r.Language, School: sg.school, CourseSlug: r.Slug,
 		Course: r.Title, Cohort: cohort, Hours: r.Hours, CompletedOn: completed.Format(time.DateOnly), IssuedAt: issuedAt,
-		ExpiresOn: expiry(completed, r.Months), Signatories: signatories}
+		ExpiresOn: expiry(issuedAt, r.Months), Signatories: signatories,
+		CredentialID: uuid.NewString(), StatusIndex: statusIndex, HolderEmail: r.Email}
 	return courses.Certificate{Facts: f, KeyID: sg.current.ID, Signature: courses.SignCertificate(f, sg.current.Private),
-		UserID: r.UserID, CourseID: r.CourseID, CohortID: r.CohortID, CredentialID: uuid.NewString(), HolderEmail: r.Email}, nil
+		UserID: r.UserID, CourseID: r.CourseID, CohortID: r.CohortID}, nil
+}
+
+// statusIndexes draws n places in the revocation list, before signing: the place is signed.
+func statusIndexes(ctx context.Context, tx *sqlx.Tx, n int) ([]int, error) {
+	var list []int
+	err := tx.SelectContext(ctx, &list, `SELECT nextval('certificate_status_index_seq') FROM generate_series(1, $1)`, n)
+	return list, err
 }
 
 // insertCertificate writes c for enrolmentID unless the enrolment already has a current one,
@@ -222,27 +222,25 @@ func insertCertificate(ctx context.Context, tx *sqlx.Tx, c *courses.Certificate,
 	if f.ExpiresOn != "" {
 		expires = f.ExpiresOn
 	}
-	var row struct {
-		ID          int64 `db:"id"`
-		StatusIndex int   `db:"status_index"`
-	}
-	err = tx.GetContext(ctx, &row, `
-		INSERT INTO certificates (id, code, credential_id, enrolment_id, user_id, course_id, cohort_id, holder_name, holder_email,
-			language, school, course_slug, course_title, cohort_name, hours, completed_on, issued_at, expires_on, signatories,
-			key_id, signature, issued_by)
-		VALUES (coalesce($1, nextval('certificates_id_seq')), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+	var id int64
+	err = tx.GetContext(ctx, &id, `
+		INSERT INTO certificates (id, code, credential_id, status_index, enrolment_id, user_id, course_id, cohort_id, holder_name,
+			holder_email, language, school, course_slug, course_title, cohort_name, hours, completed_on, issued_at, expires_on,
+			signatories, key_id, signature, issued_by)
+		VALUES (coalesce($1, nextval('certificates_id_seq')), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			$18, $19, $20, $21, $22, $23)
 		ON CONFLICT (enrolment_id) WHERE replaced_by IS NULL DO NOTHING
-		RETURNING id, status_index`,
-		nullID(c.ID), f.Code, c.CredentialID, enrolmentID, c.UserID, c.CourseID, c.CohortID, f.Holder, c.HolderEmail,
-		f.Language, f.School, f.CourseSlug, f.Course, f.Cohort, f.Hours, f.CompletedOn, f.IssuedAt, expires, signatories,
-		c.KeyID, c.Signature, nullID(c.IssuedBy))
+		RETURNING id`,
+		nullID(c.ID), f.Code, f.CredentialID, f.StatusIndex, enrolmentID, c.UserID, c.CourseID, c.CohortID, f.Holder,
+		f.HolderEmail, f.Language, f.School, f.CourseSlug, f.Course, f.Cohort, f.Hours, f.CompletedOn, f.IssuedAt, expires,
+		signatories, c.KeyID, c.Signature, nullID(c.IssuedBy))
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	c.ID, c.StatusIndex = row.ID, row.StatusIndex
+	c.ID = id
 	return true, nil
 }
 
@@ -269,6 +267,9 @@ func (s *Store) IssueCertificate(ctx context.Context, actorID, userID, courseID 
 			return nil
 		}
 		c, err = certificateWhere(ctx, tx, `c.enrolment_id = $1 AND c.replaced_by IS NULL`, enrolmentID)
+		if errors.Is(err, courses.ErrNotFound) {
+			return ErrNoCertificates // completed, none issued, none held: the course gives none
+		}
 		return err
 	})
 	if err != nil {
@@ -301,10 +302,11 @@ func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, rea
 			ID          int64         `db:"id"`
 			EnrolmentID int64         `db:"enrolment_id"`
 			ReplacedBy  sql.NullInt64 `db:"replaced_by"`
+			Revoked     bool          `db:"revoked"`
 			ExpiresOn   string        `db:"expires_on"`
 		}
-		err := tx.GetContext(ctx, &old, `SELECT id, enrolment_id, replaced_by, coalesce(to_char(expires_on, 'YYYY-MM-DD'), '') AS expires_on
-			FROM certificates WHERE code = $1 FOR UPDATE`, code)
+		err := tx.GetContext(ctx, &old, `SELECT id, enrolment_id, replaced_by, revoked_at IS NOT NULL AS revoked,
+			coalesce(to_char(expires_on, 'YYYY-MM-DD'), '') AS expires_on FROM certificates WHERE code = $1 FOR UPDATE`, code)
 		if notFound(err) {
 			return courses.ErrNotFound
 		}
@@ -313,6 +315,11 @@ func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, rea
 		}
 		if old.ReplacedBy.Valid {
 			return ErrCertificateStale
+		}
+		// A revoked certificate is not reissued as a valid one: it is un-revoked first, on
+		// purpose, with its reason (and a revocation racing a reissue wins).
+		if old.Revoked {
+			return ErrAlreadyRevoked
 		}
 		var rows []issuable
 		if err := tx.SelectContext(ctx, &rows, `
@@ -339,23 +346,27 @@ func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, rea
 			return err
 		}
 		id := c.ID
-		renewal := func(completed time.Time, months int) string {
-			return courses.ReissueExpiry(completed, old.ExpiresOn, months, issuedAt)
+		renewal := func(issued time.Time, months int) string { return courses.ReissueExpiry(old.ExpiresOn, months, issued) }
+		indexes, err := statusIndexes(ctx, tx, 1)
+		if err != nil {
+			return err
 		}
-		if c, err = s.newCertificate(sg, rows[0], issuedAt, renewal); err != nil {
+		if c, err = s.newCertificate(sg, rows[0], issuedAt, indexes[0], renewal); err != nil {
 			return err
 		}
 		c.ID, c.IssuedBy = id, actorID
 		// The old one first leaves the "current" index, then the new one takes its place; the
 		// reference to the new row is checked at commit.
-		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET replaced_by = $2 WHERE id = $1`, old.ID, c.ID); err != nil {
+		// It reads as revoked from now, with the reissue's reason, on its page and in its JSON.
+		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET replaced_by = $2, revoked_at = $3, revoked_reason = $4 WHERE id = $1`,
+			old.ID, c.ID, issuedAt, reason); err != nil {
 			return err
 		}
 		if ok, err := insertCertificate(ctx, tx, &c, old.EnrolmentID); err != nil || !ok {
 			return errors.Join(err, errors.New("reissue: the new certificate was not written"))
 		}
 		oldEntry := courses.LogEntry{Action: courses.ActionRevoke, Code: code, ActorID: actorID, Reason: reason, At: issuedAt}
-		return appendLog(ctx, tx, []courses.LogEntry{oldEntry, issueEntry(courses.ActionReissue, c, actorID, reason, issuedAt)},
+		return s.appendLog(ctx, tx, []courses.LogEntry{oldEntry, issueEntry(courses.ActionReissue, c, actorID, reason, issuedAt)},
 			[]int64{old.ID, c.ID})
 	})
 	if err != nil {
@@ -408,7 +419,7 @@ func (s *Store) setRevoked(ctx context.Context, actorID int64, code, reason stri
 		if err != nil {
 			return err
 		}
-		return appendLog(ctx, tx, []courses.LogEntry{{Action: action, Code: code, ActorID: actorID, Reason: reason, At: at}}, []int64{r.ID})
+		return s.appendLog(ctx, tx, []courses.LogEntry{{Action: action, Code: code, ActorID: actorID, Reason: reason, At: at}}, []int64{r.ID})
 	})
 	if err != nil {
 		return fmt.Errorf("store: revoke certificate %s: %w", code, err)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -157,9 +158,13 @@ func TestRevokeUnrevokeReissueAreLoggedAndTheAuditFindsATamperedEntry(t *testing
 	if c.Status(st.PublicKey(c.KeyID), now) != courses.CertificateRevoked || c.RevokedReason != "Fraude en la evaluación" {
 		t.Fatalf("revoked: %+v", c)
 	}
-	revoked, changed, _ := st.RevocationList(ctx)
-	if len(revoked) != 1 || revoked[0] != c.StatusIndex || changed.IsZero() {
-		t.Fatalf("revocation list %v changed at %v", revoked, changed)
+	revoked, size, changed, _ := st.RevocationList(ctx)
+	if len(revoked) != 1 || revoked[0] != c.Facts.StatusIndex || size < 2 || changed.IsZero() {
+		t.Fatalf("revocation list %v of %d, changed at %v", revoked, size, changed)
+	}
+	// A revoked certificate is not reissued as a valid one (a revocation racing a reissue wins).
+	if _, err := st.ReissueCertificate(ctx, admin.ID, code, "Nombre corregido", now); !errors.Is(err, store.ErrAlreadyRevoked) {
+		t.Fatalf("reissue of a revoked certificate: %v", err)
 	}
 	if err := st.UnrevokeCertificate(ctx, admin.ID, code, "Revocado por error", now); err != nil {
 		t.Fatal(err)
@@ -173,7 +178,8 @@ func TestRevokeUnrevokeReissueAreLoggedAndTheAuditFindsATamperedEntry(t *testing
 		t.Fatalf("reissue: %+v %v", renewed, err)
 	}
 	old, _ := st.CertificateByCode(ctx, code)
-	if old.ReplacedBy != renewed.Facts.Code || old.Status(st.PublicKey(old.KeyID), now) != courses.CertificateRevoked {
+	if old.ReplacedBy != renewed.Facts.Code || old.Status(st.PublicKey(old.KeyID), now) != courses.CertificateRevoked ||
+		old.RevokedReason != "Nombre corregido" || old.RevokedAt.IsZero() {
 		t.Fatalf("old after reissue: %+v", old)
 	}
 	if _, err := st.ReissueCertificate(ctx, admin.ID, code, "again", now); !errors.Is(err, store.ErrCertificateStale) {
@@ -201,6 +207,72 @@ func TestRevokeUnrevokeReissueAreLoggedAndTheAuditFindsATamperedEntry(t *testing
 	rep, _ = st.AuditCertificates(ctx)
 	if len(rep.Problems) == 0 || rep.Problems[0] != "log entry 3: its contents do not match its hash" {
 		t.Fatalf("audit of a tampered log: %v", rep.Problems)
+	}
+}
+
+func TestAnEntryOrAKeyWrittenWithoutTheSecretIsFound(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	completed(t, st, 1, courses.IssueAuto)
+	// Someone with the database's password, not the school's secret, appends an entry with
+	// a correct chain hash: the chain holds, the authentication code does not.
+	var last struct {
+		Seq  int64  `db:"seq"`
+		Hash []byte `db:"hash"`
+		Cert int64  `db:"certificate_id"`
+		Code string `db:"code"`
+	}
+	if err := st.DB().GetContext(ctx, &last, `SELECT seq, hash, certificate_id, code FROM certificate_log ORDER BY seq DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	e := courses.LogEntry{Seq: last.Seq + 1, Action: courses.ActionUnrevoke, Code: last.Code, Reason: "x", At: time.Now().UTC().Truncate(time.Microsecond), Prev: last.Hash}
+	e.Hash = e.ComputeHash()
+	if _, err := st.DB().ExecContext(ctx, `INSERT INTO certificate_log (seq, certificate_id, action, code, reason, at, digest, prev_hash, hash, mac)
+		VALUES ($1, $2, 'unrevoke', $3, 'x', $4, '', $5, $6, $7)`, e.Seq, last.Cert, e.Code, e.At, e.Prev, e.Hash, make([]byte, 32)); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := st.AuditCertificates(ctx)
+	if len(rep.Problems) == 0 || !strings.Contains(strings.Join(rep.Problems, "\n"), "not written by Aula") {
+		t.Fatalf("audit of a forged entry: %v", rep.Problems)
+	}
+	// A key of one's own, added as retired, is refused at the next start, not trusted.
+	if _, err := st.DB().ExecContext(ctx, `INSERT INTO signing_keys (id, public_key, private_key, retired_at)
+		VALUES ('kevil', decode(repeat('ab', 32), 'hex'), 'x', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UseSigningKeys(ctx, storetest.School, storetest.Secret, nil); err == nil {
+		t.Fatal("a key the secret does not open was loaded")
+	}
+}
+
+func TestABulkIssueOfACourseWithoutCertificatesIsRefusedAndOneChangedMidwayEnds(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, cohortID, _ := completed(t, st, 5, courses.IssueManual)
+	admin := instructor(t, st, "admin@example.org")
+	batchID, err := st.StartCertificateBatch(ctx, admin.ID, cohortID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The course stops giving certificates before the batch is worked: its steps skip every
+	// enrolment, and the batch still ends.
+	if err := st.SaveCertificateSettings(ctx, co.ID, courses.CertificateSettings{Issue: courses.IssueNone}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		done, err := st.IssueBatchStep(ctx, batchID, 2, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			break
+		}
+		if i > 5 {
+			t.Fatal("the batch never ends")
+		}
+	}
+	if _, err := st.StartCertificateBatch(ctx, admin.ID, cohortID); !errors.Is(err, store.ErrNoCertificates) {
+		t.Fatalf("a batch for a course without certificates: %v", err)
 	}
 }
 

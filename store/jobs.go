@@ -24,7 +24,8 @@ type JobsConfig struct {
 	SweepEvery   time.Duration    // how often overdue attempts are finished (default 30 s)
 	PollInterval time.Duration    // how often a client looks for new jobs (default River's)
 	// RescueAfter is how long a job may stay "running" before River takes it for one whose
-	// instance died and runs it again (default 10 minutes; longer than any job's timeout).
+	// instance died and runs it again (default 2 minutes: longer than any job's timeout, so a
+	// job still at work is never run twice at once).
 	RescueAfter time.Duration
 	Logger      *slog.Logger
 }
@@ -51,7 +52,7 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 		cfg.SweepEvery = 30 * time.Second
 	}
 	if cfg.RescueAfter <= 0 {
-		cfg.RescueAfter = 10 * time.Minute
+		cfg.RescueAfter = 2 * time.Minute
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

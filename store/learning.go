@@ -104,7 +104,8 @@ func (s *Store) completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int6
 						AND a.finished_at IS NOT NULL ORDER BY a.finished_at DESC, a.id DESC LIMIT 1)
 					ELSE EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = e.user_id AND a.passed) END, false)) AS quizzes_passed
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses co ON co.id = e.course_id
-		WHERE e.user_id = ANY ($1) AND e.course_id = $2 AND e.status = 'active' FOR UPDATE OF e`, pq.Int64Array(userIDs), courseID)
+		WHERE e.user_id = ANY ($1) AND e.course_id = $2 AND e.status = 'active'
+		ORDER BY e.id FOR UPDATE OF e`, pq.Int64Array(userIDs), courseID)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,6 +35,21 @@ type signer struct {
 	current SigningKey
 	public  map[string]ed25519.PublicKey
 	all     []SigningKey
+	logKey  []byte // authenticates the issuance log's entries: see logMAC
+}
+
+// logKey is the issuance log's HMAC key, drawn from the school's secret.
+func logKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("aula certificate log v1"))
+	return m.Sum(nil)
+}
+
+// logMAC authenticates one log entry's hash.
+func (sg *signer) logMAC(hash []byte) []byte {
+	m := hmac.New(sha256.New, sg.logKey)
+	m.Write(hash)
+	return m.Sum(nil)
 }
 
 // keyID names a public key: the first 8 bytes of its SHA-256, in hex.
@@ -130,20 +146,21 @@ func (s *Store) UseSigningKeys(ctx context.Context, school string, secret, seed 
 	if err := s.db.SelectContext(ctx, &rows, `SELECT id, public_key, private_key, created_at, retired_at FROM signing_keys ORDER BY created_at, id`); err != nil {
 		return fmt.Errorf("store: signing keys: %w", err)
 	}
-	sg := &signer{school: school, public: map[string]ed25519.PublicKey{}}
+	sg := &signer{school: school, public: map[string]ed25519.PublicKey{}, logKey: logKey(secret)}
 	for _, r := range rows {
-		k := SigningKey{ID: r.ID, Public: ed25519.PublicKey(r.Public), CreatedAt: r.CreatedAt}
+		// Every key, retired or not, must open with the secret and be what its id says: a key
+		// row written into the database by anyone without the secret is refused, not trusted.
+		seed, err := unseal(secret, r.ID, r.Private)
+		if err != nil {
+			return fmt.Errorf("store: signing key %s: cannot be opened with this secret (%w): is AULA_SECRET_KEY the one it was made with?", r.ID, err)
+		}
+		k := SigningKey{ID: r.ID, Public: ed25519.PublicKey(r.Public), Private: ed25519.NewKeyFromSeed(seed), CreatedAt: r.CreatedAt}
+		if !k.Private.Public().(ed25519.PublicKey).Equal(k.Public) || keyID(k.Public) != r.ID {
+			return fmt.Errorf("store: signing key %s: its halves or its id do not match", r.ID)
+		}
 		if r.RetiredAt != nil {
-			k.RetiredAt = *r.RetiredAt
+			k.RetiredAt, k.Private = *r.RetiredAt, nil
 		} else {
-			seed, err := unseal(secret, r.ID, r.Private)
-			if err != nil {
-				return fmt.Errorf("store: signing key %s: cannot be opened with this secret (%w): is AULA_SECRET_KEY the one it was made with?", r.ID, err)
-			}
-			k.Private = ed25519.NewKeyFromSeed(seed)
-			if !k.Private.Public().(ed25519.PublicKey).Equal(k.Public) {
-				return fmt.Errorf("store: signing key %s: its halves do not match", r.ID)
-			}
 			sg.current = k
 		}
 		sg.public[k.ID] = k.Public

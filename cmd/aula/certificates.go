@@ -27,6 +27,11 @@ func certificatesCommand(ctx context.Context, cfg Config, args []string, stdout 
 		return err
 	}
 	fmt.Fprintf(stdout, "Issuance log: %d entries; certificates: %d.\n", rep.Entries, rep.Certificates)
+	if rep.Head != "" {
+		// Entries cut off the end leave a shorter chain that still holds: only a head kept
+		// elsewhere shows it.
+		fmt.Fprintf(stdout, "Last entry (number and hash; keep it outside the database to detect a cut later): %s\n", rep.Head)
+	}
 	if len(rep.Problems) == 0 {
 		fmt.Fprintln(stdout, "Every link of the chain holds, and every certificate is as it was signed and logged.")
 		return nil

@@ -187,8 +187,8 @@ func TestCredentialIsDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("two credentials of the same badge differ:\n%s\n%s", a, b)
 	}
-	s1, err1 := StatusList(iss, key, "https://aula.example/status/1", []int{3}, testBadge().ValidFrom)
-	s2, err2 := StatusList(iss, key, "https://aula.example/status/1", []int{3}, testBadge().ValidFrom)
+	s1, err1 := StatusList(iss, key, "https://aula.example/status/1", []int{3}, 0, testBadge().ValidFrom)
+	s2, err2 := StatusList(iss, key, "https://aula.example/status/1", []int{3}, 0, testBadge().ValidFrom)
 	if err1 != nil || err2 != nil || !bytes.Equal(s1, s2) {
 		t.Errorf("two status lists of the same input differ (%v, %v)", err1, err2)
 	}
@@ -306,7 +306,7 @@ func TestStatusListBitsDecodeBack(t *testing.T) {
 
 func TestStatusListCredentialVerifies(t *testing.T) {
 	iss, key := webIssuer(t), testKey("k1", 1)
-	doc, err := StatusList(iss, key, "https://aula.example/status/1", []int{42}, testBadge().ValidFrom)
+	doc, err := StatusList(iss, key, "https://aula.example/status/1", []int{42}, 0, testBadge().ValidFrom)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,5 +483,24 @@ func TestVerifierArgsAndResult(t *testing.T) {
 	r, err := ParseVerifierResult([]byte(`{"mode":"credential","signature":"valid","expired":false,"revocation":"revoked","errors":[],"verified":false,"fetched":["https://a/status/1"],"refused":[]}`))
 	if err != nil || r.Signature != "valid" || r.Expired == nil || *r.Expired || r.Revocation != RevocationRevoked || r.Verified {
 		t.Errorf("ParseVerifierResult = %+v, %v", r, err)
+	}
+}
+
+func TestAStatusListHoldsEveryIndexIssuedNotOnlyTheRevoked(t *testing.T) {
+	key := testKey("k1", 1)
+	iss := webIssuer(t)
+	doc, err := StatusList(iss, key, "https://aula.example/status/1", []int{3}, MinStatusListBits+5, testBadge().ValidFrom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		CredentialSubject struct {
+			EncodedList string `json:"encodedList"`
+		} `json:"credentialSubject"`
+	}
+	json.Unmarshal(doc, &c)
+	bits, err := DecodeStatusList(c.CredentialSubject.EncodedList)
+	if err != nil || bits.Len() != 2*MinStatusListBits || !bits.Set(3) || bits.Set(MinStatusListBits+4) {
+		t.Fatalf("list of %d bits, %v", bits.Len(), err)
 	}
 }

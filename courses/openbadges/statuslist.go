@@ -33,12 +33,13 @@ type statusListSubject struct {
 }
 
 // StatusList is the signed BitstringStatusListCredential at listURL in which the given
-// indexes are revoked. Its issuer is the same as the credentials' (verifiers check).
-func StatusList(iss Issuer, key Key, listURL string, revoked []int, validFrom time.Time) ([]byte, error) {
+// indexes are revoked, long enough for every index up to size-1 (verifiers refuse an index
+// past the end of the list). Its issuer is the same as the credentials' (verifiers check).
+func StatusList(iss Issuer, key Key, listURL string, revoked []int, size int, validFrom time.Time) ([]byte, error) {
 	if listURL == "" || iss.PublicURL == nil || validFrom.IsZero() {
 		return nil, errors.New("openbadges: a status list needs a URL, an issuer and a time")
 	}
-	list, err := EncodeStatusList(revoked)
+	list, err := encodeStatusList(revoked, size)
 	if err != nil {
 		return nil, err
 	}
@@ -60,22 +61,27 @@ func StatusList(iss Issuer, key Key, listURL string, revoked []int, validFrom ti
 // base64url without padding ('u') of its GZIP. Bit 0 is the most significant bit of the
 // first byte. The list grows past MinStatusListBits, a byte at a time, to hold the largest
 // index.
-func EncodeStatusList(set []int) (string, error) {
-	size := MinStatusListBits / 8
+func EncodeStatusList(set []int) (string, error) { return encodeStatusList(set, 0) }
+
+// encodeStatusList is EncodeStatusList for a list of at least bits bits, rounded up to a
+// multiple of MinStatusListBits, so that the list's length changes seldom and says little.
+func encodeStatusList(set []int, bits int) (string, error) {
+	blocks := max(1, (bits+MinStatusListBits-1)/MinStatusListBits)
+	size := blocks * MinStatusListBits / 8
 	for _, i := range set {
 		if i < 0 {
 			return "", fmt.Errorf("openbadges: status index %d is negative", i)
 		}
 		size = max(size, i/8+1)
 	}
-	bits := make([]byte, size)
+	list := make([]byte, size)
 	for _, i := range set {
-		bits[i/8] |= 0x80 >> (i % 8)
+		list[i/8] |= 0x80 >> (i % 8)
 	}
 	var buf bytes.Buffer
 	// A fixed header (no name, no time) keeps the same list the same bytes.
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if _, err := zw.Write(bits); err != nil {
+	if _, err := zw.Write(list); err != nil {
 		return "", err
 	}
 	if err := zw.Close(); err != nil {

@@ -59,6 +59,8 @@ CREATE UNIQUE INDEX certificates_one_current_idx ON certificates (enrolment_id) 
 CREATE INDEX certificates_user_idx ON certificates (user_id);
 CREATE INDEX certificates_course_idx ON certificates (course_id, issued_at);
 CREATE INDEX certificates_cohort_idx ON certificates (cohort_id);
+-- The revocation list reads only these.
+CREATE INDEX certificates_revoked_idx ON certificates (status_index) WHERE revoked_at IS NOT NULL OR replaced_by IS NOT NULL;
 
 -- The issuance log: every issue, reissue, revoke and un-revoke, each entry holding the hash of
 -- the one before. Entries are appended under an advisory lock, numbered without gaps.
@@ -74,9 +76,13 @@ CREATE TABLE certificate_log (
     key_id         text NOT NULL DEFAULT '',
     signature      bytea NOT NULL DEFAULT '',
     prev_hash      bytea NOT NULL,
-    hash           bytea NOT NULL UNIQUE
+    hash           bytea NOT NULL UNIQUE,
+    -- HMAC-SHA256 of hash under a key drawn from the school's secret, which the database never
+    -- holds: an entry written by anyone but Aula (even with a correct chain hash) is found.
+    mac            bytea NOT NULL
 );
 CREATE INDEX certificate_log_certificate_idx ON certificate_log (certificate_id);
+CREATE INDEX certificate_log_revocations_idx ON certificate_log (seq) WHERE action IN ('revoke', 'unrevoke');
 
 -- Nothing in Aula edits or deletes an entry; the database refuses it too.
 -- +goose StatementBegin
@@ -96,6 +102,8 @@ CREATE TABLE certificate_batches (
     requested_by bigint NOT NULL REFERENCES users (id),
     total        integer NOT NULL DEFAULT 0,
     issued       integer NOT NULL DEFAULT 0,
+    -- the last enrolment a step looked at: each step goes on after it, so a batch always ends
+    last_enrolment_id bigint NOT NULL DEFAULT 0,
     status       text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
     error        text NOT NULL DEFAULT '',
     created_at   timestamptz NOT NULL DEFAULT now(),

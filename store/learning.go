@@ -38,10 +38,10 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 	return complete, nil
 }
 
-// VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there.
-// One statement needs no transaction of its own: each lesson page pays one round trip for it.
+// VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there (the
+// lesson page records it as it reads: see LessonPage).
 func (s *Store) VisitLesson(ctx context.Context, userID, courseID, lessonID int64, now time.Time) error {
-	if err := s.hotPositionExec(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now); err != nil {
+	if _, err := s.db.ExecContext(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now); err != nil {
 		return fmt.Errorf("store: visit lesson %d: %w", lessonID, err)
 	}
 	return nil

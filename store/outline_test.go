@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -308,5 +309,76 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 			t.Fatalf("%s: %v", e.name, err)
 		}
 		check(e.name)
+	}
+}
+
+// TestLessonPageRecordsThePlaceAsItReads: the lesson page's one statement records the lesson
+// as the trainee's place, except when it is already their place of the last minute, and never
+// for a lesson not of the course or an enrolment not active; CoursePage records nothing.
+func TestLessonPageRecordsThePlaceAsItReads(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	co, cohortID := cohortFixture(t, st, 1, courses.PolicyOpen, "")
+	if err := st.SetCourseStatus(ctx, co.ID, courses.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	list := trainees(t, st, 2)
+	reader, waiting := list[0], list[1] // a cohort of one: the second waits
+	for _, u := range list {
+		if _, err := st.Enrol(ctx, u.ID, cohortID, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, second := co.Modules[0].Lessons[0].ID, co.Modules[0].Lessons[1].ID
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	place := func(u courses.User) (int64, time.Time) {
+		t.Helper()
+		e, err := st.EnrolmentIn(ctx, u.ID, co.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var at time.Time
+		if e.LastActivityAt != nil {
+			at = *e.LastActivityAt
+		}
+		return e.LastLessonID, at.UTC()
+	}
+	read := func(u courses.User, lessonID int64, at time.Time) {
+		t.Helper()
+		if _, err := st.LessonPage(ctx, co.Slug, "es", u.ID, lessonID, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(reader, first, now)
+	if id, at := place(reader); id != first || !at.Equal(now) {
+		t.Fatalf("place %d at %v, want %d at %v", id, at, first, now)
+	}
+	read(reader, first, now.Add(30*time.Second)) // a reload: nothing to write
+	if _, at := place(reader); !at.Equal(now) {
+		t.Fatalf("a reload within the minute moved the place's time to %v", at)
+	}
+	read(reader, first, now.Add(2*time.Minute))
+	if _, at := place(reader); !at.Equal(now.Add(2 * time.Minute)) {
+		t.Fatalf("a read after the minute left the place's time at %v", at)
+	}
+	read(reader, second, now.Add(3*time.Minute))
+	if id, _ := place(reader); id != second {
+		t.Fatalf("place %d after reading %d", id, second)
+	}
+	if _, err := st.CoursePage(ctx, co.Slug, "es", reader.ID, first); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := place(reader); id != second {
+		t.Fatalf("CoursePage moved the place to %d", id)
+	}
+	if _, err := st.LessonPage(ctx, co.Slug, "es", reader.ID, second+1000, now.Add(4*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := place(reader); id != second {
+		t.Fatalf("a lesson not of the course became the place: %d", id)
+	}
+	read(waiting, first, now)
+	if id, _ := place(waiting); id != 0 {
+		t.Fatalf("a waiting trainee's place was recorded: %d", id)
 	}
 }

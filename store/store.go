@@ -177,15 +177,6 @@ func (s *Store) hotSelect(ctx context.Context, dest any, query string, args ...a
 	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error { return st.SelectContext(ctx, dest, args...) })
 }
 
-// hotPositionExec runs the reading position's write, prepared, on the hot pool, which does
-// not wait for the disk: only for that write (see Open).
-func (s *Store) hotPositionExec(ctx context.Context, query string, args ...any) error {
-	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error {
-		_, err := st.ExecContext(ctx, args...)
-		return err
-	})
-}
-
 // Ping says whether PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -220,7 +221,9 @@ func outlineOf(t *testing.T, st *store.Store, slug, lang string) string {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	for _, m := range courses.Localize(p.Course, lang).Modules {
+	lc := courses.Localize(p.Course, lang)
+	b.WriteString(lc.Title + " (" + lc.Language + "): " + lc.Summary + "\n")
+	for _, m := range lc.Modules {
 		b.WriteString(m.Title + ":")
 		for _, l := range m.Lessons {
 			b.WriteString(" " + l.Title + "/" + l.Language)
@@ -251,6 +254,14 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	slug := "three-languages"
+	cohortID, err := st.SaveCohort(ctx, courses.Cohort{CourseID: id, Name: "Grupo", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainee := trainees(t, st, 1)[0]
+	if _, err := st.Enrol(ctx, trainee.ID, cohortID, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	check := func(step string) {
 		t.Helper()
 		fresh, err := store.Open(ctx, url) // keeps nothing yet
@@ -260,9 +271,13 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 		defer fresh.Close()
 		for _, lang := range courses.Languages {
 			want := outlineOf(t, fresh, slug, lang)
+			wantLearning := learningOf(t, fresh, trainee.ID, lang)
 			for i, inst := range instances {
 				if got := outlineOf(t, inst, slug, lang); got != want {
 					t.Fatalf("after %s, instance %d in %s reads\n%s\nwant\n%s", step, i, lang, got, want)
+				}
+				if got := learningOf(t, inst, trainee.ID, lang); got != wantLearning {
+					t.Fatalf("after %s, instance %d in %s shows My learning as %q, want %q", step, i, lang, got, wantLearning)
 				}
 			}
 		}
@@ -274,6 +289,10 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 	}
 	m0, m1 := whole.Modules[0], whole.Modules[1]
 	l0 := m0.Lessons[0]
+	if _, err := st.CompleteLesson(ctx, trainee.ID, m0.Lessons[len(m0.Lessons)-1].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	check("a lesson done") // so that My learning's share done moves with the lessons' number
 	edits := []struct {
 		name string
 		do   func(st *store.Store) error
@@ -310,6 +329,21 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 		}
 		check(e.name)
 	}
+}
+
+// learningOf is what userID's My learning shows of their courses in lang.
+func learningOf(t *testing.T, st *store.Store, userID int64, lang string) string {
+	t.Helper()
+	l, err := st.MyLearning(context.Background(), userID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, it := range append(append(l.Current, l.Waiting...), l.Completed...) {
+		lc := courses.Localize(it.Course, lang)
+		fmt.Fprintf(&b, "%s (%s) %d%% %s; ", lc.Title, lc.Language, it.Percent, it.Course.Status)
+	}
+	return b.String()
 }
 
 // TestLessonPageRecordsThePlaceAsItReads: the lesson page's one statement records the lesson

@@ -27,6 +27,7 @@ type Store struct {
 	prepared  sync.Map      // query → *sqlx.Stmt on hot
 	durable   sync.Map      // query → *sqlx.Stmt on db: busy writes that must reach the disk
 	outlines  outlineCache  // the course pages' outlines, by course version: see CoursePage
+	learning  learningCache // My learning's course texts and lesson counts, by course version
 	versions  versionCache  // question versions, which never change: see questionsOf
 	skeletons shapeCache    // attempts in progress, as last read: see AttemptShape
 }

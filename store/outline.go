@@ -56,7 +56,8 @@ func decodeTexts(texts pq.StringArray, c *courses.Course) error {
 // lesson's texts in the reader's language ($2) and the course's default, or, for a lesson that
 // has neither (the default changed after it was written), in every language it has, as
 // courses.Pick falls back: rank 1 is every wanted language the lesson has, or all of them when
-// it has none. Only that lesson's rows are read.
+// it has none. Only that lesson's rows are read. aula_course_outline (migration 00009) picks
+// the outline's titles by the same rule.
 const (
 	readerTextsOf = `(SELECT t.language, t.title, t.html, t.html_version, t.body,
 		rank() OVER (ORDER BY t.language IN ($2, c.default_language) DESC) AS wanted
@@ -66,8 +67,9 @@ const (
 
 // The course page's and the lesson page's statements share their columns; each computes only
 // what its page shows, since PostgreSQL starts up every subquery of a plan on each execution,
-// whether it runs or not. version is the parameter holding the course's version whose outline
-// and texts the caller has (they then come back NULL).
+// whether it runs or not (so the outline, needed only for a version the instance does not
+// keep, is a function's). version is the parameter holding the course's version whose
+// outline and texts the caller has (they then come back NULL).
 func coursePageColumns(version, lesson, cohorts, position string) string {
 	return `SELECT ` + courseColumns + `,
 			CASE WHEN v.version = ` + version + ` THEN NULL ELSE ` + textsOf + ` END AS texts,
@@ -76,15 +78,7 @@ func coursePageColumns(version, lesson, cohorts, position string) string {
 			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
 				FROM users u WHERE u.id = ANY (ARRAY(SELECT c.owner_id UNION SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id))) AS instructors,
 			coalesce(v.version, 0) AS version,
-			CASE WHEN v.version = ` + version + ` THEN NULL ELSE (SELECT coalesce(json_agg(json_build_object('id', m.id, 'key', m.key, 'titles', m.titles, 'lessons',
-				(SELECT coalesce(json_agg(json_build_object('id', l.id, 'key', l.key, 'titles',
-					(SELECT coalesce(json_object_agg(lt.language, lt.title), '{}') FROM ` + readerTextsOf + `l.id` + readerTextsEnd + `
-						WHERE lt.wanted = 1)) ORDER BY l.position), '[]')
-				FROM lessons l WHERE l.module_id = m.id), 'quizzes',
-				(SELECT coalesce(json_agg(json_build_object('id', z.id, 'key', z.key, 'position', z.position, 'titles', z.titles,
-					'settings', z.settings) ORDER BY z.position, z.id), '[]')
-				FROM quizzes z WHERE z.module_id = m.id)) ORDER BY m.position), '[]')
-				FROM modules m WHERE m.course_id = c.id) END AS outline,
+			CASE WHEN v.version = ` + version + ` THEN NULL ELSE aula_course_outline(c.id, $2, c.default_language) END AS outline,
 			` + lesson + ` AS lesson,
 			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
 				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,

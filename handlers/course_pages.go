@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -28,6 +29,37 @@ type coursePage struct {
 	Percent     int
 	Now         time.Time
 	Syllabus    []outlineModule
+	Facts       courseFacts
+}
+
+// courseFacts are the course's facts in the page's language, worked out in Go: in the
+// template they were two dozen reflective calls, and a pluralised message, per view.
+type courseFacts struct {
+	Audiences, Level, Hours string
+	Languages               []factLanguage // every language the course is read in, linked but the one shown
+}
+
+type factLanguage struct {
+	Lang, Name string
+	Href       string // "" for the language shown
+}
+
+func (a *App) courseFacts(lc courses.LocalCourse, lang, base string) courseFacts {
+	f := courseFacts{Level: a.i18n.translate(lang, "level."+string(lc.Course.Level)),
+		Hours: a.i18n.translate(lang, "course.hours", "Count", lc.Course.Hours)}
+	audiences := make([]string, len(lc.Course.Audiences))
+	for i, au := range lc.Course.Audiences {
+		audiences[i] = a.i18n.translate(lang, "audience."+string(au))
+	}
+	f.Audiences = strings.Join(audiences, ", ")
+	for _, l := range lc.Languages {
+		fl := factLanguage{Lang: l, Name: a.i18n.translate(lang, "language."+l)}
+		if l != lc.Language {
+			fl.Href = base + "?lang=" + l
+		}
+		f.Languages = append(f.Languages, fl)
+	}
+	return f
 }
 
 // outlineModule and outlineLesson are a course's outline as a page shows it, worked out in Go:
@@ -171,6 +203,7 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
 	}
 	data.Syllabus = outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, shownPassed(co, p.Passed, a.now()), 0)
+	data.Facts = a.courseFacts(data.Local, a.lang(c), base)
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
 

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -12,8 +13,8 @@ import (
 )
 
 // The course page, the lesson page and the images their lessons show. Each page reads what it
-// shows in one statement (store.CoursePage); the lesson page adds one to remember the place
-// the trainee has reached. TestReaderPagesStayWithinTheirRoundTrips holds them to it.
+// shows in one statement (store.CoursePage); the lesson page's also records the place the
+// trainee has reached. TestReaderPagesStayWithinTheirRoundTrips holds them to it.
 
 type coursePage struct {
 	Local       courses.LocalCourse
@@ -28,6 +29,37 @@ type coursePage struct {
 	Percent     int
 	Now         time.Time
 	Syllabus    []outlineModule
+	Facts       courseFacts
+}
+
+// courseFacts are the course's facts in the page's language, worked out in Go: in the
+// template they were two dozen reflective calls, and a pluralised message, per view.
+type courseFacts struct {
+	Audiences, Level, Hours string
+	Languages               []factLanguage // every language the course is read in, linked but the one shown
+}
+
+type factLanguage struct {
+	Lang, Name string
+	Href       string // "" for the language shown
+}
+
+func (a *App) courseFacts(lc courses.LocalCourse, lang, base string) courseFacts {
+	f := courseFacts{Level: a.i18n.translate(lang, "level."+string(lc.Course.Level)),
+		Hours: a.i18n.translate(lang, "course.hours", "Count", lc.Course.Hours)}
+	audiences := make([]string, len(lc.Course.Audiences))
+	for i, au := range lc.Course.Audiences {
+		audiences[i] = a.i18n.translate(lang, "audience."+string(au))
+	}
+	f.Audiences = strings.Join(audiences, ", ")
+	for _, l := range lc.Languages {
+		fl := factLanguage{Lang: l, Name: a.i18n.translate(lang, "language."+l)}
+		if l != lc.Language {
+			fl.Href = base + "?lang=" + l
+		}
+		f.Languages = append(f.Languages, fl)
+	}
+	return f
 }
 
 // outlineModule and outlineLesson are a course's outline as a page shows it, worked out in Go:
@@ -117,14 +149,21 @@ func (a *App) publishedCourse(c *gin.Context) (courses.Course, bool) {
 }
 
 // readCourse reads the course named slug as the signed-in reader sees it, with the HTML of
-// lessonID (0 for none), under the same rule as publishedCourse.
-func (a *App) readCourse(c *gin.Context, slug string, lessonID int64) (store.CoursePage, bool) {
+// lessonID (0 for none), under the same rule as publishedCourse. visit records lessonID as
+// the reader's place, where their enrolment is active (see store.LessonPage).
+func (a *App) readCourse(c *gin.Context, slug string, lessonID int64, visit bool) (store.CoursePage, bool) {
 	u := currentUser(c)
 	var userID int64
 	if u != nil {
 		userID = u.ID
 	}
-	p, err := a.Store.CoursePage(c.Request.Context(), slug, a.readingLanguage(c), userID, lessonID)
+	var p store.CoursePage
+	var err error
+	if visit && u != nil {
+		p, err = a.Store.LessonPage(c.Request.Context(), slug, a.readingLanguage(c), userID, lessonID, a.now())
+	} else {
+		p, err = a.Store.CoursePage(c.Request.Context(), slug, a.readingLanguage(c), userID, lessonID)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return p, false
@@ -137,7 +176,7 @@ func (a *App) readCourse(c *gin.Context, slug string, lessonID int64) (store.Cou
 }
 
 func (a *App) coursePage(c *gin.Context) {
-	p, ok := a.readCourse(c, c.Param("slug"), 0)
+	p, ok := a.readCourse(c, c.Param("slug"), 0, false)
 	if !ok {
 		return
 	}
@@ -146,7 +185,7 @@ func (a *App) coursePage(c *gin.Context) {
 
 // renderCourse shows co's page under base: the preview of its editors.
 func (a *App) renderCourse(c *gin.Context, co courses.Course, base string, preview bool) {
-	p, ok := a.readCourse(c, co.Slug, 0)
+	p, ok := a.readCourse(c, co.Slug, 0, false)
 	if !ok {
 		return
 	}
@@ -164,6 +203,7 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
 	}
 	data.Syllabus = outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, shownPassed(co, p.Passed, a.now()), 0)
+	data.Facts = a.courseFacts(data.Local, a.lang(c), base)
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
 
@@ -194,7 +234,7 @@ func (a *App) lessonPage(c *gin.Context) {
 		a.notFound(c)
 		return
 	}
-	p, ok := a.readCourse(c, c.Param("slug"), id)
+	p, ok := a.readCourse(c, c.Param("slug"), id, true)
 	if !ok {
 		return
 	}
@@ -213,7 +253,7 @@ func (a *App) renderLesson(c *gin.Context, co courses.Course, base string, previ
 		a.notFound(c)
 		return
 	}
-	p, ok := a.readCourse(c, co.Slug, id)
+	p, ok := a.readCourse(c, co.Slug, id, false)
 	if !ok {
 		return
 	}
@@ -231,15 +271,8 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 		// Rendered and sanitised when the lesson was saved: see courses.RenderMarkdown.
 		HTML: template.HTML(p.LessonHTML[lesson.Language])}
 	if u := currentUser(c); u != nil && !preview {
-		if e.Enrolled && e.Status == courses.EnrolmentActive {
-			data.CanMark = true
-			if !readingNow(e, lesson.ID, a.now()) {
-				if err := a.Store.VisitLesson(c.Request.Context(), u.ID, p.Course.ID, lesson.ID, a.now()); err != nil {
-					a.fail(c, err)
-					return
-				}
-			}
-		}
+		// The reading position was recorded as the page was read (readCourse).
+		data.CanMark = e.Enrolled && e.Status == courses.EnrolmentActive
 		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
 	}
 	data.Outline = outline(lc, base, quizBase(p.Course, preview), a.lang(c), true, nil, nil, lesson.ID)
@@ -252,14 +285,6 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 		data.NextQuizHref = quizBase(p.Course, preview) + "/quizzes/" + strconv.FormatInt(z.ID, 10) + data.Query
 	}
 	a.render(c, http.StatusOK, "lesson", a.newView(c, data))
-}
-
-// readingNow says whether the trainee's place is already this lesson, recorded less than a
-// minute ago: a reload or a step back and forth then writes nothing, and "My learning" still
-// resumes at the right lesson.
-func readingNow(e enrolment, lessonID int64, now time.Time) bool {
-	return e.LastLessonID != 0 && e.LastLessonID == lessonID &&
-		e.LastActivityAt != nil && now.Sub(*e.LastActivityAt) < time.Minute
 }
 
 // percentDone is the share of the course's lessons that done holds.

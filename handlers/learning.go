@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/gin-gonic/gin"
@@ -72,9 +73,16 @@ type learningPage struct {
 	Upcoming                    []upcomingRow
 }
 
+// learningRow is one course's card, flat: html/template looks every field up by name, by
+// reflection, through each embedded struct on the way, and a card has a dozen of them.
 type learningRow struct {
-	courses.LearningItem
+	ID               int64 // the course's
+	Slug             string
 	Title, TitleLang string
+	Percent          int
+	ResumeID         int64
+	Status           courses.EnrolmentStatus
+	CompletedAt      *time.Time
 }
 
 type upcomingRow struct {
@@ -86,7 +94,8 @@ func learningRows(items []courses.LearningItem, lang string) []learningRow {
 	rows := make([]learningRow, len(items))
 	for i, it := range items {
 		lc := courses.Localize(it.Course, lang)
-		rows[i] = learningRow{LearningItem: it, Title: lc.Title, TitleLang: lc.Language}
+		rows[i] = learningRow{ID: it.Course.ID, Slug: it.Course.Slug, Title: lc.Title, TitleLang: lc.Language, Percent: it.Percent,
+			ResumeID: it.ResumeID, Status: it.Enrolment.Status, CompletedAt: it.Enrolment.CompletedAt}
 	}
 	return rows
 }

@@ -47,7 +47,7 @@ func quizTitle(titles map[string]string, lang, def string) (string, string) {
 // traineeCourse reads the course for a quiz's pages and checks the reader may take its
 // quizzes: enrolled and active, or one of its editors trying it.
 func (a *App) traineeCourse(c *gin.Context) (store.CoursePage, bool) {
-	p, ok := a.readCourse(c, c.Param("slug"), 0)
+	p, ok := a.readCourse(c, c.Param("slug"), 0, false)
 	if !ok {
 		return p, false
 	}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -243,26 +244,46 @@ func (a *App) newView(c *gin.Context, data any) *view {
 }
 
 // render executes a page into a buffer first, so that a template error becomes a clean 500.
+// The buffer is used again by a later page once this one is written: a page is a few
+// kilobytes, which a fresh buffer reached in half a dozen allocations and copies.
 func (a *App) render(c *gin.Context, status int, page string, v *view) {
-	body, err := a.renderPage(page, v)
-	if err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := a.executePage(buf, page, v); err != nil {
 		a.serverError(c, err)
 		return
 	}
-	c.Data(status, "text/html; charset=utf-8", body)
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// renderPage executes a page and returns it whole.
-func (a *App) renderPage(page string, v *view) ([]byte, error) {
-	set, ok := a.pages.set(v.Lang, page)
-	if !ok {
-		return nil, fmt.Errorf("handlers: no page %q", page)
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 256<<10 { // a roster of hundreds: let it go rather than keep it for every page
+		return
 	}
+	buf.Reset()
+	pageBuffers.Put(buf)
+}
+
+// renderPage executes a page and returns it whole, in a buffer of its own (kept by the caller).
+func (a *App) renderPage(page string, v *view) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, "base", v); err != nil {
-		return nil, fmt.Errorf("handlers: render %s: %w", page, err)
+	if err := a.executePage(&buf, page, v); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func (a *App) executePage(buf *bytes.Buffer, page string, v *view) error {
+	set, ok := a.pages.set(v.Lang, page)
+	if !ok {
+		return fmt.Errorf("handlers: no page %q", page)
+	}
+	if err := set.ExecuteTemplate(buf, "base", v); err != nil {
+		return fmt.Errorf("handlers: render %s: %w", page, err)
+	}
+	return nil
 }
 
 // errorPage is the data of the page shown for 403, 404, 429 and 500.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -38,10 +40,10 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 	return complete, nil
 }
 
-// VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there.
-// One statement needs no transaction of its own: each lesson page pays one round trip for it.
+// VisitLesson remembers the lesson a trainee is reading, so "My learning" resumes there (the
+// lesson page records it as it reads: see LessonPage).
 func (s *Store) VisitLesson(ctx context.Context, userID, courseID, lessonID int64, now time.Time) error {
-	if err := s.hotPositionExec(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now); err != nil {
+	if _, err := s.db.ExecContext(ctx, touchEnrolmentQuery, userID, courseID, lessonID, now); err != nil {
 		return fmt.Errorf("store: visit lesson %d: %w", lessonID, err)
 	}
 	return nil
@@ -146,26 +148,32 @@ func (s *Store) completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int6
 }
 
 // MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions,
-// in one statement.
+// in one statement. A course's texts and its number of lessons come back only when the
+// instance keeps no copy of the course's version (see learningCache).
 func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (courses.Learning, error) {
 	var l courses.Learning
 	var rows []struct {
 		enrolmentRow
 		CohortName string         `db:"cohort_name"`
 		IsDefault  bool           `db:"is_default"`
-		Total      int            `db:"total"`
+		Version    int64          `db:"version"`
+		Total      sql.NullInt64  `db:"total"`
 		Done       int            `db:"done"`
 		FirstOpen  sql.NullInt64  `db:"first_open"`
 		Texts      pq.StringArray `db:"texts"`
 		Upcoming   []byte         `db:"upcoming"`
 		courseRow  `db:"course"`
 	}
+	kept := s.learning.load()
 	err := s.hotSelect(ctx, &rows, `
 		SELECT e.id, e.cohort_id, e.course_id, e.user_id, e.status, e.last_lesson_id, e.last_activity_at, e.completed_at, 0 AS position,
-			ch.name AS cohort_name, ch.is_default, p.total, p.done,
+			ch.name AS cohort_name, ch.is_default, coalesce(v.version, 0) AS version, coalesce(d.done, 0) AS done,
+			CASE WHEN v.version = ANY ($3) THEN NULL ELSE (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
+				WHERE m.course_id = e.course_id) END AS total,
 			CASE WHEN e.last_lesson_id IS NULL THEN (SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
 				WHERE m.course_id = e.course_id AND NOT EXISTS (SELECT 1 FROM lesson_completions lc WHERE lc.lesson_id = l.id AND lc.user_id = e.user_id)
-				ORDER BY m.position, l.position LIMIT 1) END AS first_open, `+textsColumn+`,
+				ORDER BY m.position, l.position LIMIT 1) END AS first_open,
+			CASE WHEN v.version = ANY ($3) THEN NULL ELSE `+textsOf+` END AS texts,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
 			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
 			c.min_attendance AS "course.min_attendance", c.owner_id AS "course.owner_id",
@@ -178,28 +186,39 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 				WHERE ue.user_id = $1 AND ue.status = 'active' AND s.starts_at + make_interval(mins => s.minutes) >= $2
 				ORDER BY s.starts_at LIMIT 20) u) AS upcoming
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
-		CROSS JOIN LATERAL (SELECT count(*) AS total, count(lc.lesson_id) AS done
-			FROM lessons l JOIN modules m ON m.id = l.module_id
-			LEFT JOIN lesson_completions lc ON lc.lesson_id = l.id AND lc.user_id = e.user_id
-			WHERE m.course_id = e.course_id) p
+		LEFT JOIN course_versions v ON v.course_id = c.id
+		-- The trainee's finished lessons, counted by course in one pass over them.
+		LEFT JOIN (SELECT m.course_id, count(*) AS done FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
+			JOIN modules m ON m.id = l.module_id WHERE lc.user_id = $1 GROUP BY m.course_id) d ON d.course_id = e.course_id
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
-		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now)
+		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now, kept.versions)
 	if err != nil {
 		return l, fmt.Errorf("store: my learning: %w", err)
 	}
 	list := make([]courses.Course, len(rows))
+	totals := make([]int, len(rows))
 	for i, r := range rows {
-		list[i] = r.courseRow.course()
+		if !r.Total.Valid { // the version is one the instance keeps
+			k, ok := kept.courses[r.Version]
+			if !ok {
+				return l, fmt.Errorf("store: my learning: no course kept for version %d", r.Version)
+			}
+			list[i], totals[i] = r.courseRow.course(), k.lessons
+			list[i].Texts = k.texts
+			continue
+		}
+		list[i], totals[i] = r.courseRow.course(), int(r.Total.Int64)
 		if err := decodeTexts(r.Texts, &list[i]); err != nil {
 			return l, err
 		}
+		s.learning.put(r.Version, keptCourse{texts: list[i].Texts, lessons: totals[i]})
 	}
 	l.Titles = map[int64]courses.Course{}
 	for i, r := range rows {
 		item := courses.LearningItem{Course: list[i], Enrolment: r.enrolment(), CohortName: r.CohortName, CohortIsDflt: r.IsDefault}
 		l.Titles[r.CourseID] = list[i]
-		if r.Total > 0 {
-			item.Percent = courses.Progress{LessonsTotal: r.Total, LessonsDone: r.Done}.Percent()
+		if totals[i] > 0 {
+			item.Percent = courses.Progress{LessonsTotal: totals[i], LessonsDone: r.Done}.Percent()
 		}
 		switch {
 		case r.LastLessonID.Valid:
@@ -232,4 +251,58 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 		}
 	}
 	return l, nil
+}
+
+// learningCache keeps what My learning shows of a course that only a write to the course
+// changes, under the course's version (see migration 00008): its texts and its number of
+// lessons. The statement sends every version kept and gets those parts again only for a
+// course whose version is another, so an edit shows at the next read on every instance, as
+// without it. Versions come from one sequence, so no two courses share one. Kept as a map
+// that is replaced, never changed, so that a read can use the one it sent without a lock.
+type learningCache struct {
+	mu   sync.Mutex
+	kept atomic.Pointer[keptCourses]
+}
+
+type keptCourses struct {
+	versions pq.Int64Array
+	courses  map[int64]keptCourse // by version
+}
+
+type keptCourse struct {
+	texts   map[string]courses.CourseText // shared by every page that reads it: never changed
+	lessons int
+}
+
+// maxLearningCourses bounds the versions each My learning sends: a school's courses, with
+// room for the versions edits leave behind until the cache starts again.
+const maxLearningCourses = 256
+
+func (c *learningCache) load() *keptCourses {
+	if k := c.kept.Load(); k != nil {
+		return k
+	}
+	return &keptCourses{versions: pq.Int64Array{}}
+}
+
+func (c *learningCache) put(version int64, k keptCourse) {
+	if version == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.load()
+	if _, ok := old.courses[version]; ok {
+		return
+	}
+	next := &keptCourses{courses: make(map[int64]keptCourse, len(old.courses)+1)}
+	if len(old.courses) < maxLearningCourses {
+		for v, kc := range old.courses {
+			next.courses[v] = kc
+			next.versions = append(next.versions, v)
+		}
+	}
+	next.courses[version] = k
+	next.versions = append(next.versions, version)
+	c.kept.Store(next)
 }

@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -219,7 +221,9 @@ func outlineOf(t *testing.T, st *store.Store, slug, lang string) string {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	for _, m := range courses.Localize(p.Course, lang).Modules {
+	lc := courses.Localize(p.Course, lang)
+	b.WriteString(lc.Title + " (" + lc.Language + "): " + lc.Summary + "\n")
+	for _, m := range lc.Modules {
 		b.WriteString(m.Title + ":")
 		for _, l := range m.Lessons {
 			b.WriteString(" " + l.Title + "/" + l.Language)
@@ -250,6 +254,14 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	slug := "three-languages"
+	cohortID, err := st.SaveCohort(ctx, courses.Cohort{CourseID: id, Name: "Grupo", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainee := trainees(t, st, 1)[0]
+	if _, err := st.Enrol(ctx, trainee.ID, cohortID, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	check := func(step string) {
 		t.Helper()
 		fresh, err := store.Open(ctx, url) // keeps nothing yet
@@ -259,9 +271,13 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 		defer fresh.Close()
 		for _, lang := range courses.Languages {
 			want := outlineOf(t, fresh, slug, lang)
+			wantLearning := learningOf(t, fresh, trainee.ID, lang)
 			for i, inst := range instances {
 				if got := outlineOf(t, inst, slug, lang); got != want {
 					t.Fatalf("after %s, instance %d in %s reads\n%s\nwant\n%s", step, i, lang, got, want)
+				}
+				if got := learningOf(t, inst, trainee.ID, lang); got != wantLearning {
+					t.Fatalf("after %s, instance %d in %s shows My learning as %q, want %q", step, i, lang, got, wantLearning)
 				}
 			}
 		}
@@ -273,6 +289,10 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 	}
 	m0, m1 := whole.Modules[0], whole.Modules[1]
 	l0 := m0.Lessons[0]
+	if _, err := st.CompleteLesson(ctx, trainee.ID, m0.Lessons[len(m0.Lessons)-1].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	check("a lesson done") // so that My learning's share done moves with the lessons' number
 	edits := []struct {
 		name string
 		do   func(st *store.Store) error
@@ -308,5 +328,91 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 			t.Fatalf("%s: %v", e.name, err)
 		}
 		check(e.name)
+	}
+}
+
+// learningOf is what userID's My learning shows of their courses in lang.
+func learningOf(t *testing.T, st *store.Store, userID int64, lang string) string {
+	t.Helper()
+	l, err := st.MyLearning(context.Background(), userID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, it := range append(append(l.Current, l.Waiting...), l.Completed...) {
+		lc := courses.Localize(it.Course, lang)
+		fmt.Fprintf(&b, "%s (%s) %d%% %s; ", lc.Title, lc.Language, it.Percent, it.Course.Status)
+	}
+	return b.String()
+}
+
+// TestLessonPageRecordsThePlaceAsItReads: the lesson page's one statement records the lesson
+// as the trainee's place, except when it is already their place of the last minute, and never
+// for a lesson not of the course or an enrolment not active; CoursePage records nothing.
+func TestLessonPageRecordsThePlaceAsItReads(t *testing.T) {
+	st := storetest.DB(t)
+	ctx := context.Background()
+	co, cohortID := cohortFixture(t, st, 1, courses.PolicyOpen, "")
+	if err := st.SetCourseStatus(ctx, co.ID, courses.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	list := trainees(t, st, 2)
+	reader, waiting := list[0], list[1] // a cohort of one: the second waits
+	for _, u := range list {
+		if _, err := st.Enrol(ctx, u.ID, cohortID, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, second := co.Modules[0].Lessons[0].ID, co.Modules[0].Lessons[1].ID
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	place := func(u courses.User) (int64, time.Time) {
+		t.Helper()
+		e, err := st.EnrolmentIn(ctx, u.ID, co.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var at time.Time
+		if e.LastActivityAt != nil {
+			at = *e.LastActivityAt
+		}
+		return e.LastLessonID, at.UTC()
+	}
+	read := func(u courses.User, lessonID int64, at time.Time) {
+		t.Helper()
+		if _, err := st.LessonPage(ctx, co.Slug, "es", u.ID, lessonID, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(reader, first, now)
+	if id, at := place(reader); id != first || !at.Equal(now) {
+		t.Fatalf("place %d at %v, want %d at %v", id, at, first, now)
+	}
+	read(reader, first, now.Add(30*time.Second)) // a reload: nothing to write
+	if _, at := place(reader); !at.Equal(now) {
+		t.Fatalf("a reload within the minute moved the place's time to %v", at)
+	}
+	read(reader, first, now.Add(2*time.Minute))
+	if _, at := place(reader); !at.Equal(now.Add(2 * time.Minute)) {
+		t.Fatalf("a read after the minute left the place's time at %v", at)
+	}
+	read(reader, second, now.Add(3*time.Minute))
+	if id, _ := place(reader); id != second {
+		t.Fatalf("place %d after reading %d", id, second)
+	}
+	if _, err := st.CoursePage(ctx, co.Slug, "es", reader.ID, first); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := place(reader); id != second {
+		t.Fatalf("CoursePage moved the place to %d", id)
+	}
+	if _, err := st.LessonPage(ctx, co.Slug, "es", reader.ID, second+1000, now.Add(4*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := place(reader); id != second {
+		t.Fatalf("a lesson not of the course became the place: %d", id)
+	}
+	read(waiting, first, now)
+	if id, _ := place(waiting); id != 0 {
+		t.Fatalf("a waiting trainee's place was recorded: %d", id)
 	}
 }

@@ -28,6 +28,7 @@ type Store struct {
 	prepared  sync.Map               // query → *sqlx.Stmt on hot
 	durable   sync.Map               // query → *sqlx.Stmt on db: busy writes that must reach the disk
 	outlines  outlineCache           // the course pages' outlines, by course version: see CoursePage
+	learning  learningCache          // My learning's course texts and lesson counts, by course version
 	versions  versionCache           // question versions, which never change: see questionsOf
 	skeletons shapeCache             // attempts in progress, as last read: see AttemptShape
 	signer    atomic.Pointer[signer] // the school's signing keys: see UseSigningKeys
@@ -181,15 +182,6 @@ func (s *Store) hotGet(ctx context.Context, dest any, query string, args ...any)
 
 func (s *Store) hotSelect(ctx context.Context, dest any, query string, args ...any) error {
 	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error { return st.SelectContext(ctx, dest, args...) })
-}
-
-// hotPositionExec runs the reading position's write, prepared, on the hot pool, which does
-// not wait for the disk: only for that write (see Open).
-func (s *Store) hotPositionExec(ctx context.Context, query string, args ...any) error {
-	return s.withStmt(ctx, query, func(st *sqlx.Stmt) error {
-		_, err := st.ExecContext(ctx, args...)
-		return err
-	})
 }
 
 // Ping says whether PostgreSQL answers.

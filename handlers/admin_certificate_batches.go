@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -19,6 +20,28 @@ const batchRefreshSeconds = 2
 func (a *App) startCertificateBatch(c *gin.Context) {
 	ch := adminCohortOf(c)
 	id, err := a.Store.StartCertificateBatch(c.Request.Context(), currentUser(c).ID, ch.ID)
+	switch {
+	case errors.Is(err, store.ErrBatchRunning):
+		a.setFlash(c, "flash.certificate_batch_running")
+	case err != nil:
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, batchURL(id))
+}
+
+// startRenewalBatch asks for the renewal of the cohort's certificates that have expired or will
+// soon, with the reason the old ones will show.
+func (a *App) startRenewalBatch(c *gin.Context) {
+	ch := adminCohortOf(c)
+	back := fmt.Sprintf("/teach/courses/%d/cohorts/%d#trainees", ch.CourseID, ch.ID)
+	reason, problem := courses.ParseReason(c.PostForm("reason"))
+	if problem != "" {
+		a.setFlash(c, "flash.error.renewal_reason")
+		c.Redirect(http.StatusSeeOther, back)
+		return
+	}
+	id, err := a.Store.StartRenewalBatch(c.Request.Context(), currentUser(c).ID, ch.ID, reason, a.now())
 	switch {
 	case errors.Is(err, store.ErrBatchRunning):
 		a.setFlash(c, "flash.certificate_batch_running")

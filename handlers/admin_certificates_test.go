@@ -102,7 +102,7 @@ func TestNonAdminsGetNoCertificateAdminPage(t *testing.T) {
 			{"GET", "/admin/certificates"}, {"GET", "/admin/certificates.csv"}, {"POST", "/admin/certificates"},
 			{"GET", fmt.Sprintf("/admin/certificates/%d", ct.ID)}, {"POST", fmt.Sprintf("/admin/certificates/%d/revoke", ct.ID)},
 			{"POST", fmt.Sprintf("/admin/certificates/%d/unrevoke", ct.ID)}, {"POST", fmt.Sprintf("/admin/certificates/%d/reissue", ct.ID)},
-			{"POST", fmt.Sprintf("/admin/cohorts/%d/certificates", cc.CohortID)},
+			{"POST", fmt.Sprintf("/admin/cohorts/%d/certificates", cc.CohortID)}, {"POST", fmt.Sprintf("/admin/cohorts/%d/renewals", cc.CohortID)},
 			{"GET", fmt.Sprintf("/admin/certificate-batches/%d", batch)}, {"GET", fmt.Sprintf("/admin/certificate-batches/%d/progress", batch)},
 		} {
 			if res := c.send(r.method, r.path, form); res.Status != http.StatusForbidden && res.Status != http.StatusNotFound {
@@ -352,5 +352,53 @@ func TestBulkIssuePageRefreshesUntilDone(t *testing.T) {
 	}
 	for i := range cc.Trainees {
 		cc.issued(t, app, i)
+	}
+}
+
+func TestACohortsRenewalNeedsAReasonAndReissuesWhatExpiresSoon(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c, admin := adminClient(t, app)
+	cc := app.certificateCourse(courses.IssueManual, "Ana Gómez", "Bea Ruiz")
+	ctx := context.Background()
+	for _, u := range cc.Trainees { // issued 23 months ago, valid 24: within the renewal window
+		if _, _, err := app.Store.IssueCertificate(ctx, admin.ID, u.ID, cc.ID, time.Now().AddDate(0, -23, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	renew := fmt.Sprintf("/admin/cohorts/%d/renewals", cc.CohortID)
+	cohortPage := fmt.Sprintf("/teach/courses/%d/cohorts/%d", cc.ID, cc.CohortID)
+	if r := c.get(cohortPage); !strings.Contains(r.Body, `action="`+renew+`"`) {
+		t.Fatal("the cohort page offers no renewal")
+	}
+	r := c.post(renew, url.Values{"reason": {"  "}})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, cohortPage) {
+		t.Fatalf("renewal without a reason: %d %s", r.Status, r.Location)
+	}
+	if page := c.get(cohortPage); !strings.Contains(page.Body, "Escriba el motivo de la renovación") {
+		t.Fatal("the cohort page does not say the reason is missing")
+	}
+	r = c.post(renew, url.Values{"reason": {"Renovación anual del grupo"}})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/admin/certificate-batches/") {
+		t.Fatalf("renewal: %d %s", r.Status, r.Location)
+	}
+	if page := c.get(r.Location); !strings.Contains(page.Body, "Renovación de certificados del grupo") {
+		t.Fatalf("batch page:\n%s", page.Body)
+	}
+	jobs, err := app.Store.StartJobs(ctx, store.JobsConfig{PollInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jobs.Stop(ctx)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ct := cc.issued(t, app, 0)
+		if ct.Facts.ExpiresOn == courses.ExpiresOn(time.Now().UTC(), 24) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not renewed: %+v", ct)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

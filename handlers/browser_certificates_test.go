@@ -147,4 +147,7 @@ func TestBrowserAdminFindsRevokesAndSeesACertificateRevoked(t *testing.T) {
 	checkAccessibility(t, ctx)
 	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/teach/courses/%d/certificate", app.URL, cc.ID)), chromedp.WaitVisible(chromedp.CSS("#valid_months")))
 	checkAccessibility(t, ctx)
+	// The cohort's page, as an administrator sees it: bulk issue and renewal.
+	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/teach/courses/%d/cohorts/%d", app.URL, cc.ID, cc.CohortID)), chromedp.WaitVisible(chromedp.CSS("#renewal-reason")))
+	checkAccessibility(t, ctx)
 }

@@ -206,6 +206,7 @@ func (a *App) routes() {
 	certificate.POST("/unrevoke", a.unrevokeCertificate)
 	certificate.POST("/reissue", a.reissueCertificate)
 	admin.POST("/cohorts/:cohort/certificates", a.adminCohort, a.startCertificateBatch)
+	admin.POST("/cohorts/:cohort/renewals", a.adminCohort, a.startRenewalBatch)
 	batch := admin.Group("/certificate-batches/:batch", a.certificateBatch)
 	batch.GET("", a.certificateBatchPage)
 	batch.GET("/progress", a.certificateBatchProgress)

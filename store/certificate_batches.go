@@ -20,7 +20,8 @@ type CertificateBatch struct {
 	ID         int64
 	CohortID   int64
 	CourseID   int64
-	Total      int // completed trainees without a certificate when it was asked for
+	Kind       string // issue, or renew
+	Total      int    // certificates to issue (or renew) when it was asked for
 	Issued     int
 	Status     string // queued, running, done, failed
 	Error      string
@@ -126,6 +127,67 @@ func (s *Store) StartCertificateBatch(ctx context.Context, actorID, cohortID int
 	return id, err
 }
 
+// renewable selects a cohort's current certificates that have expired or will within
+// courses.RenewalWindow of $2 (a day), after enrolment $3: what a renewal batch reissues.
+const renewable = `FROM certificates c WHERE c.cohort_id = $1 AND c.replaced_by IS NULL AND c.revoked_at IS NULL
+	AND c.expires_on IS NOT NULL AND c.expires_on < $2::date AND c.enrolment_id > $3`
+
+// StartRenewalBatch asks for the renewal of every certificate of the cohort that has expired
+// or will within courses.RenewalWindow: each is reissued, valid from the day it is (see
+// courses.ReissueExpiry), and the old one points to it, with reason. Worked like an issue batch.
+func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, reason string, now time.Time) (int64, error) {
+	client, err := s.inserter()
+	if err != nil {
+		return 0, err
+	}
+	cutoff := now.UTC().Add(courses.RenewalWindow).Format(time.DateOnly)
+	var id int64
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var total int
+		if err := tx.GetContext(ctx, &total, `SELECT count(*) `+renewable, cohortID, cutoff, 0); err != nil {
+			return err
+		}
+		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, kind, reason, total) VALUES ($1, $2, 'renew', $3, $4)
+			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, actorID, reason, total)
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := tx.GetContext(ctx, &id, `SELECT id FROM certificate_batches WHERE cohort_id = $1 AND status IN ('queued', 'running')`, cohortID); err != nil {
+				return err
+			}
+			return ErrBatchRunning
+		}
+		if err != nil {
+			return err
+		}
+		_, err = client.InsertTx(ctx, tx.Tx, issueBatchArgs{BatchID: id}, nil)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrBatchRunning) {
+		return 0, fmt.Errorf("store: renewals of cohort %d: %w", cohortID, err)
+	}
+	return id, err
+}
+
+// renewStep reissues, in tx, up to limit of the batch's expiring certificates after enrolment
+// last; it returns how many it renewed and the last enrolment it looked at.
+func (s *Store) renewStep(ctx context.Context, tx *sqlx.Tx, cohortID, actorID, last int64, reason string, limit int, now time.Time) (int, int64, int, error) {
+	var rows []struct {
+		Code        string `db:"code"`
+		EnrolmentID int64  `db:"enrolment_id"`
+	}
+	cutoff := now.UTC().Add(courses.RenewalWindow).Format(time.DateOnly)
+	if err := tx.SelectContext(ctx, &rows, `SELECT c.code, c.enrolment_id `+renewable+` ORDER BY c.enrolment_id LIMIT $4`,
+		cohortID, cutoff, last, limit); err != nil {
+		return 0, last, 0, err
+	}
+	for _, r := range rows {
+		if _, err := s.reissueTx(ctx, tx, actorID, r.Code, reason, now); err != nil {
+			return 0, last, 0, fmt.Errorf("renew %s: %w", r.Code, err)
+		}
+		last = r.EnrolmentID
+	}
+	return len(rows), last, len(rows), nil
+}
+
 // IssueBatchStep issues, in one transaction, up to limit of the batch's certificates, and says
 // whether the batch is done. Each step goes on from what is committed, so a step run twice (a
 // retry, a second instance, a restart) issues nothing twice.
@@ -136,8 +198,10 @@ func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, no
 			RequestedBy int64  `db:"requested_by"`
 			Status      string `db:"status"`
 			Last        int64  `db:"last_enrolment_id"`
+			Kind        string `db:"kind"`
+			Reason      string `db:"reason"`
 		}
-		if err := tx.GetContext(ctx, &b, `SELECT cohort_id, requested_by, status, last_enrolment_id FROM certificate_batches
+		if err := tx.GetContext(ctx, &b, `SELECT cohort_id, requested_by, status, last_enrolment_id, kind, reason FROM certificate_batches
 			WHERE id = $1 FOR UPDATE`, batchID); err != nil {
 			if notFound(err) {
 				return courses.ErrNotFound
@@ -147,6 +211,20 @@ func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, no
 		if b.Status == "done" || b.Status == "failed" {
 			done = true
 			return nil
+		}
+		if b.Kind == "renew" {
+			renewed, last, seen, err := s.renewStep(ctx, tx, b.CohortID, b.RequestedBy, b.Last, b.Reason, limit, now)
+			if err != nil {
+				return err
+			}
+			done = seen < limit
+			status, finished := "running", any(nil)
+			if done {
+				status, finished = "done", now
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE certificate_batches SET issued = issued + $2, status = $3, finished_at = $4,
+				last_enrolment_id = $5 WHERE id = $1`, batchID, renewed, status, finished, last)
+			return err
 		}
 		// Each step goes on after the last enrolment the one before looked at, so a batch ends
 		// whatever happens to the enrolments it skips (a course whose rule changed to none).
@@ -185,6 +263,7 @@ func (s *Store) CertificateBatchOf(ctx context.Context, batchID int64) (Certific
 		ID         int64        `db:"id"`
 		CohortID   int64        `db:"cohort_id"`
 		CourseID   int64        `db:"course_id"`
+		Kind       string       `db:"kind"`
 		Total      int          `db:"total"`
 		Issued     int          `db:"issued"`
 		Status     string       `db:"status"`
@@ -192,7 +271,7 @@ func (s *Store) CertificateBatchOf(ctx context.Context, batchID int64) (Certific
 		CreatedAt  time.Time    `db:"created_at"`
 		FinishedAt sql.NullTime `db:"finished_at"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT b.id, b.cohort_id, ch.course_id, b.total, b.issued, b.status, b.error, b.created_at, b.finished_at
+	err := s.db.GetContext(ctx, &r, `SELECT b.id, b.cohort_id, ch.course_id, b.kind, b.total, b.issued, b.status, b.error, b.created_at, b.finished_at
 		FROM certificate_batches b JOIN cohorts ch ON ch.id = b.cohort_id WHERE b.id = $1`, batchID)
 	if notFound(err) {
 		return CertificateBatch{}, fmt.Errorf("store: certificate batch %d: %w", batchID, courses.ErrNotFound)
@@ -200,6 +279,6 @@ func (s *Store) CertificateBatchOf(ctx context.Context, batchID int64) (Certific
 	if err != nil {
 		return CertificateBatch{}, fmt.Errorf("store: certificate batch %d: %w", batchID, err)
 	}
-	return CertificateBatch{ID: r.ID, CohortID: r.CohortID, CourseID: r.CourseID, Total: r.Total, Issued: r.Issued, Status: r.Status,
+	return CertificateBatch{ID: r.ID, CohortID: r.CohortID, CourseID: r.CourseID, Kind: r.Kind, Total: r.Total, Issued: r.Issued, Status: r.Status,
 		Error: r.Error, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt.Time}, nil
 }

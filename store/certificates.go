@@ -298,81 +298,89 @@ func certificateWhere(ctx context.Context, q sqlx.QueryerContext, where string, 
 func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, reason string, now time.Time) (courses.Certificate, error) {
 	var c courses.Certificate
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var old struct {
-			ID          int64         `db:"id"`
-			EnrolmentID int64         `db:"enrolment_id"`
-			ReplacedBy  sql.NullInt64 `db:"replaced_by"`
-			Revoked     bool          `db:"revoked"`
-			ExpiresOn   string        `db:"expires_on"`
-		}
-		err := tx.GetContext(ctx, &old, `SELECT id, enrolment_id, replaced_by, revoked_at IS NOT NULL AS revoked,
-			coalesce(to_char(expires_on, 'YYYY-MM-DD'), '') AS expires_on FROM certificates WHERE code = $1 FOR UPDATE`, code)
-		if notFound(err) {
-			return courses.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if old.ReplacedBy.Valid {
-			return ErrCertificateStale
-		}
-		// A revoked certificate is not reissued as a valid one: it is un-revoked first, on
-		// purpose, with its reason (and a revocation racing a reissue wins).
-		if old.Revoked {
-			return ErrAlreadyRevoked
-		}
-		var rows []issuable
-		if err := tx.SelectContext(ctx, &rows, `
-			SELECT e.id AS enrolment_id, e.user_id, e.course_id, e.cohort_id, e.completed_at, u.email, u.full_name,
-				CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = co.id AND t.language = u.language)
-					THEN u.language ELSE co.default_language END AS language,
-				co.slug, co.hours, co.certificate_issue, co.certificate_months, co.signatories,
-				coalesce((SELECT t.title FROM course_texts t WHERE t.course_id = co.id
-					ORDER BY t.language = u.language DESC, t.language = co.default_language DESC, t.language LIMIT 1), co.slug) AS title,
-				ch.name AS cohort_name, ch.is_default, true AS current
-			FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses co ON co.id = e.course_id JOIN cohorts ch ON ch.id = e.cohort_id
-			WHERE e.id = $1 FOR UPDATE OF e`, old.EnrolmentID); err != nil {
-			return err
-		}
-		if len(rows) != 1 || !rows[0].CompletedAt.Valid {
-			return ErrNotCompleted
-		}
-		sg, err := s.signing()
-		if err != nil {
-			return err
-		}
-		issuedAt := now.UTC().Truncate(time.Second)
-		if err := tx.GetContext(ctx, &c.ID, `SELECT nextval('certificates_id_seq')`); err != nil {
-			return err
-		}
-		id := c.ID
-		renewal := func(issued time.Time, months int) string { return courses.ReissueExpiry(old.ExpiresOn, months, issued) }
-		indexes, err := statusIndexes(ctx, tx, 1)
-		if err != nil {
-			return err
-		}
-		if c, err = s.newCertificate(sg, rows[0], issuedAt, indexes[0], renewal); err != nil {
-			return err
-		}
-		c.ID, c.IssuedBy = id, actorID
-		// The old one first leaves the "current" index, then the new one takes its place; the
-		// reference to the new row is checked at commit.
-		// It reads as revoked from now, with the reissue's reason, on its page and in its JSON.
-		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET replaced_by = $2, revoked_at = $3, revoked_reason = $4 WHERE id = $1`,
-			old.ID, c.ID, issuedAt, reason); err != nil {
-			return err
-		}
-		if ok, err := insertCertificate(ctx, tx, &c, old.EnrolmentID); err != nil || !ok {
-			return errors.Join(err, errors.New("reissue: the new certificate was not written"))
-		}
-		oldEntry := courses.LogEntry{Action: courses.ActionRevoke, Code: code, ActorID: actorID, Reason: reason, At: issuedAt}
-		return s.appendLog(ctx, tx, []courses.LogEntry{oldEntry, issueEntry(courses.ActionReissue, c, actorID, reason, issuedAt)},
-			[]int64{old.ID, c.ID})
+		var err error
+		c, err = s.reissueTx(ctx, tx, actorID, code, reason, now)
+		return err
 	})
 	if err != nil {
 		return c, fmt.Errorf("store: reissue certificate %s: %w", code, err)
 	}
 	return c, nil
+}
+
+// reissueTx is ReissueCertificate in tx.
+func (s *Store) reissueTx(ctx context.Context, tx *sqlx.Tx, actorID int64, code, reason string, now time.Time) (courses.Certificate, error) {
+	var c courses.Certificate
+	var old struct {
+		ID          int64         `db:"id"`
+		EnrolmentID int64         `db:"enrolment_id"`
+		ReplacedBy  sql.NullInt64 `db:"replaced_by"`
+		Revoked     bool          `db:"revoked"`
+		ExpiresOn   string        `db:"expires_on"`
+	}
+	err := tx.GetContext(ctx, &old, `SELECT id, enrolment_id, replaced_by, revoked_at IS NOT NULL AS revoked,
+		coalesce(to_char(expires_on, 'YYYY-MM-DD'), '') AS expires_on FROM certificates WHERE code = $1 FOR UPDATE`, code)
+	if notFound(err) {
+		return c, courses.ErrNotFound
+	}
+	if err != nil {
+		return c, err
+	}
+	if old.ReplacedBy.Valid {
+		return c, ErrCertificateStale
+	}
+	// A revoked certificate is not reissued as a valid one: it is un-revoked first, on
+	// purpose, with its reason (and a revocation racing a reissue wins).
+	if old.Revoked {
+		return c, ErrAlreadyRevoked
+	}
+	var rows []issuable
+	if err := tx.SelectContext(ctx, &rows, `
+		SELECT e.id AS enrolment_id, e.user_id, e.course_id, e.cohort_id, e.completed_at, u.email, u.full_name,
+			CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = co.id AND t.language = u.language)
+				THEN u.language ELSE co.default_language END AS language,
+			co.slug, co.hours, co.certificate_issue, co.certificate_months, co.signatories,
+			coalesce((SELECT t.title FROM course_texts t WHERE t.course_id = co.id
+				ORDER BY t.language = u.language DESC, t.language = co.default_language DESC, t.language LIMIT 1), co.slug) AS title,
+			ch.name AS cohort_name, ch.is_default, true AS current
+		FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses co ON co.id = e.course_id JOIN cohorts ch ON ch.id = e.cohort_id
+		WHERE e.id = $1 FOR UPDATE OF e`, old.EnrolmentID); err != nil {
+		return c, err
+	}
+	if len(rows) != 1 || !rows[0].CompletedAt.Valid {
+		return c, ErrNotCompleted
+	}
+	sg, err := s.signing()
+	if err != nil {
+		return c, err
+	}
+	issuedAt := now.UTC().Truncate(time.Second)
+	if err := tx.GetContext(ctx, &c.ID, `SELECT nextval('certificates_id_seq')`); err != nil {
+		return c, err
+	}
+	id := c.ID
+	renewal := func(issued time.Time, months int) string { return courses.ReissueExpiry(old.ExpiresOn, months, issued) }
+	indexes, err := statusIndexes(ctx, tx, 1)
+	if err != nil {
+		return c, err
+	}
+	if c, err = s.newCertificate(sg, rows[0], issuedAt, indexes[0], renewal); err != nil {
+		return c, err
+	}
+	c.ID, c.IssuedBy = id, actorID
+	// The old one first leaves the "current" index, then the new one takes its place; the
+	// reference to the new row is checked at commit.
+	// It reads as revoked from now, with the reissue's reason, on its page and in its JSON.
+	if _, err := tx.ExecContext(ctx, `UPDATE certificates SET replaced_by = $2, revoked_at = $3, revoked_reason = $4 WHERE id = $1`,
+		old.ID, c.ID, issuedAt, reason); err != nil {
+		return c, err
+	}
+	if ok, err := insertCertificate(ctx, tx, &c, old.EnrolmentID); err != nil || !ok {
+		return c, errors.Join(err, errors.New("reissue: the new certificate was not written"))
+	}
+	oldEntry := courses.LogEntry{Action: courses.ActionRevoke, Code: code, ActorID: actorID, Reason: reason, At: issuedAt}
+	return c, s.appendLog(ctx, tx, []courses.LogEntry{oldEntry, issueEntry(courses.ActionReissue, c, actorID, reason, issuedAt)},
+		[]int64{old.ID, c.ID})
 }
 
 // RevokeCertificate revokes a certificate, with the reason the public page shows.

@@ -326,3 +326,56 @@ func TestABulkIssueGoesOnAfterARestartAndIssuesNoneTwice(t *testing.T) {
 		t.Fatalf("%d log entries", n)
 	}
 }
+
+func TestACohortsRenewalReissuesWhatExpiresSoonValidFromToday(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, cohortID, people := completed(t, st, 3, courses.IssueManual)
+	admin := instructor(t, st, "admin@example.org")
+	// Two issued 23 months ago (valid 24: they expire within the window), one today.
+	long := time.Now().AddDate(0, -23, 0)
+	for i, u := range people {
+		when := long
+		if i == 2 {
+			when = time.Now()
+		}
+		if _, _, err := st.IssueCertificate(ctx, admin.ID, u.ID, co.ID, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batchID, err := st.StartRenewalBatch(ctx, admin.ID, cohortID, "Renovación del grupo", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		done, err := st.IssueBatchStep(ctx, batchID, 1, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			break
+		}
+		if i > 5 {
+			t.Fatal("the renewal never ends")
+		}
+	}
+	b, _ := st.CertificateBatchOf(ctx, batchID)
+	if b.Kind != "renew" || b.Total != 2 || b.Issued != 2 || b.Status != "done" {
+		t.Fatalf("batch: %+v", b)
+	}
+	want := courses.ExpiresOn(time.Now().UTC(), 24)
+	for i, u := range people {
+		list, _ := st.HolderCertificates(ctx, u.ID)
+		current := list[0]
+		if i < 2 && (len(list) != 2 || current.Facts.ExpiresOn != want || list[1].ReplacedBy != current.Facts.Code ||
+			list[1].RevokedReason != "Renovación del grupo") {
+			t.Fatalf("trainee %d after renewal: %+v", i, list)
+		}
+		if i == 2 && len(list) != 1 {
+			t.Fatalf("a certificate far from expiry was renewed: %+v", list)
+		}
+	}
+	if rep, err := st.AuditCertificates(ctx); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("audit: %v %v", rep.Problems, err)
+	}
+}

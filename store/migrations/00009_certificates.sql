@@ -100,6 +100,10 @@ CREATE TABLE certificate_batches (
     id           bigserial PRIMARY KEY,
     cohort_id    bigint NOT NULL REFERENCES cohorts (id),
     requested_by bigint NOT NULL REFERENCES users (id),
+    -- issue: certificates for those who completed and have none; renew: reissue those that
+    -- have expired or soon will (courses.RenewalWindow), with reason
+    kind         text NOT NULL DEFAULT 'issue' CHECK (kind IN ('issue', 'renew')),
+    reason       text NOT NULL DEFAULT '',
     total        integer NOT NULL DEFAULT 0,
     issued       integer NOT NULL DEFAULT 0,
     -- the last enrolment a step looked at: each step goes on after it, so a batch always ends

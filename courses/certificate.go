@@ -261,20 +261,28 @@ func ExpiresOn(issued time.Time, months int) string {
 	return end.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
-// RenewalWindow is how long before its expiry a certificate may be renewed.
+// RenewalWindow is how long before its expiry a certificate may be renewed, at most: a
+// quarter of its validity, when that is shorter (a certificate of three months is renewable
+// in its last three weeks, not from its first day).
 const RenewalWindow = 90 * 24 * time.Hour
 
+// RenewalWindowFor is the renewal window of a course whose certificates last months.
+func RenewalWindowFor(months int) time.Duration {
+	return min(RenewalWindow, time.Duration(months)*30*24*time.Hour/4)
+}
+
 // ReissueExpiry is the expiry of a certificate reissued at now in place of one that expires
-// on oldExpires ("" for never), for a course whose certificates last months. A reissue of a
-// certificate that has expired, or will within RenewalWindow, is a renewal: it is valid
-// for months from now. Any other reissue (a corrected name) keeps the old expiry, so a
-// correction never lengthens a certificate's life; one that never expired is valid for months
-// from now if the course has since set a validity.
+// on oldExpires ("" for never), for a course whose certificates last months (0: they no
+// longer expire, and neither does the new one). A reissue of a certificate that has expired,
+// or will within RenewalWindowFor(months), is a renewal: it is valid for months from now.
+// Any other reissue (a corrected name) keeps the old expiry, so a correction never lengthens
+// a certificate's life; one that never expired is valid for months from now if the course
+// has since set a validity.
 func ReissueExpiry(oldExpires string, months int, now time.Time) string {
 	if months <= 0 {
-		return oldExpires
+		return ""
 	}
-	if oldExpires == "" || now.UTC().Add(RenewalWindow).Format(time.DateOnly) > oldExpires {
+	if oldExpires == "" || now.UTC().Add(RenewalWindowFor(months)).Format(time.DateOnly) > oldExpires {
 		return ExpiresOn(now.UTC(), months)
 	}
 	return oldExpires

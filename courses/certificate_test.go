@@ -191,7 +191,9 @@ func TestReissueExpiryRenewsOnlyWhatExpiresSoon(t *testing.T) {
 		{"2027-06-30", 24, "2027-06-30"}, // a correction far from expiry keeps its date
 		{"", 24, "2028-11-30"},           // the course set a validity since: from today
 		{"", 0, ""},
-		{"2027-06-30", 0, "2027-06-30"},
+		{"2027-06-30", 0, ""},           // the course's certificates no longer expire
+		{"2027-02-28", 3, "2027-02-28"}, // three months, issued today: not yet in its window
+		{"2026-12-20", 3, "2027-02-28"}, // in its last three weeks: renewed
 	} {
 		if got := ReissueExpiry(c.old, c.months, now); got != c.want {
 			t.Errorf("ReissueExpiry(%q, %d) = %q, want %q", c.old, c.months, got, c.want)

@@ -106,7 +106,7 @@ func (a *App) revocationList(c *gin.Context) {
 	if changed.IsZero() {
 		changed = time.Unix(0, 0).UTC()
 	}
-	blocks := size/openbadges.MinStatusListBits + 1 // the list's length, in the steps it grows by
+	blocks := max(1, (size+openbadges.MinStatusListBits-1)/openbadges.MinStatusListBits) // the list's length, in the steps it grows by
 	key := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%v", signer.ID, changed.Format(time.RFC3339Nano), blocks, revoked))
 	a.statusLists.mu.Lock()
 	body := a.statusLists.body

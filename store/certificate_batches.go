@@ -127,10 +127,13 @@ func (s *Store) StartCertificateBatch(ctx context.Context, actorID, cohortID int
 	return id, err
 }
 
-// renewable selects a cohort's current certificates that have expired or will within
-// courses.RenewalWindow of $2 (a day), after enrolment $3: what a renewal batch reissues.
-const renewable = `FROM certificates c WHERE c.cohort_id = $1 AND c.replaced_by IS NULL AND c.revoked_at IS NULL
-	AND c.expires_on IS NOT NULL AND c.expires_on < $2::date AND c.enrolment_id > $3`
+// renewable selects a cohort's current certificates that have expired or will within their
+// course's renewal window (courses.RenewalWindowFor) of day $2, after enrolment $3: what a
+// renewal batch reissues.
+const renewable = `FROM certificates c JOIN courses co ON co.id = c.course_id
+	WHERE c.cohort_id = $1 AND c.replaced_by IS NULL AND c.revoked_at IS NULL AND c.enrolment_id > $3
+	AND c.expires_on IS NOT NULL AND co.certificate_issue <> 'none'
+	AND c.expires_on < ($2::timestamptz + least(interval '90 days', make_interval(days => co.certificate_months * 30) / 4))::date`
 
 // StartRenewalBatch asks for the renewal of every certificate of the cohort that has expired
 // or will within courses.RenewalWindow: each is reissued, valid from the day it is (see
@@ -140,11 +143,21 @@ func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, 
 	if err != nil {
 		return 0, err
 	}
-	cutoff := now.UTC().Add(courses.RenewalWindow).Format(time.DateOnly)
+	today := now.UTC().Truncate(24 * time.Hour)
 	var id int64
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var rule string
+		if err := tx.GetContext(ctx, &rule, `SELECT co.certificate_issue FROM cohorts ch JOIN courses co ON co.id = ch.course_id WHERE ch.id = $1`, cohortID); err != nil {
+			if notFound(err) {
+				return courses.ErrNotFound
+			}
+			return err
+		}
+		if rule == string(courses.IssueNone) {
+			return ErrNoCertificates
+		}
 		var total int
-		if err := tx.GetContext(ctx, &total, `SELECT count(*) `+renewable, cohortID, cutoff, 0); err != nil {
+		if err := tx.GetContext(ctx, &total, `SELECT count(*) `+renewable, cohortID, today, 0); err != nil {
 			return err
 		}
 		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, kind, reason, total) VALUES ($1, $2, 'renew', $3, $4)
@@ -167,29 +180,31 @@ func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, 
 	return id, err
 }
 
-// renewStep reissues, in tx, up to limit of the batch's expiring certificates after enrolment
-// last; it returns how many it renewed and the last enrolment it looked at.
-func (s *Store) renewStep(ctx context.Context, tx *sqlx.Tx, cohortID, actorID, last int64, reason string, limit int, now time.Time) (int, int64, int, error) {
-	var rows []struct {
+// renewStep reissues, in tx, the batch's next expiring certificate after enrolment last, and
+// says whether there was one and which enrolment it was. One a transaction: a reissue locks
+// its certificate and enrolment and then the log, as every other path does, and holding the
+// log's lock across many reissues would reverse that order for the next ones.
+func (s *Store) renewStep(ctx context.Context, tx *sqlx.Tx, cohortID, actorID, last int64, reason string, now time.Time) (bool, int64, error) {
+	var r struct {
 		Code        string `db:"code"`
 		EnrolmentID int64  `db:"enrolment_id"`
 	}
-	cutoff := now.UTC().Add(courses.RenewalWindow).Format(time.DateOnly)
-	if err := tx.SelectContext(ctx, &rows, `SELECT c.code, c.enrolment_id `+renewable+` ORDER BY c.enrolment_id LIMIT $4`,
-		cohortID, cutoff, last, limit); err != nil {
-		return 0, last, 0, err
+	err := tx.GetContext(ctx, &r, `SELECT c.code, c.enrolment_id `+renewable+` ORDER BY c.enrolment_id LIMIT 1`,
+		cohortID, now.UTC().Truncate(24*time.Hour), last)
+	if notFound(err) {
+		return false, last, nil
 	}
-	for _, r := range rows {
-		if _, err := s.reissueTx(ctx, tx, actorID, r.Code, reason, now); err != nil {
-			return 0, last, 0, fmt.Errorf("renew %s: %w", r.Code, err)
-		}
-		last = r.EnrolmentID
+	if err != nil {
+		return false, last, err
 	}
-	return len(rows), last, len(rows), nil
+	if _, err := s.reissueTx(ctx, tx, actorID, r.Code, reason, now); err != nil {
+		return false, last, fmt.Errorf("renew %s: %w", r.Code, err)
+	}
+	return true, r.EnrolmentID, nil
 }
 
-// IssueBatchStep issues, in one transaction, up to limit of the batch's certificates, and says
-// whether the batch is done. Each step goes on from what is committed, so a step run twice (a
+// IssueBatchStep issues, in one transaction, up to limit of the batch's certificates (a renewal
+// batch: one), and says whether the batch is done. Each step goes on from what is committed, so a step run twice (a
 // retry, a second instance, a restart) issues nothing twice.
 func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, now time.Time) (done bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -213,17 +228,19 @@ func (s *Store) IssueBatchStep(ctx context.Context, batchID int64, limit int, no
 			return nil
 		}
 		if b.Kind == "renew" {
-			renewed, last, seen, err := s.renewStep(ctx, tx, b.CohortID, b.RequestedBy, b.Last, b.Reason, limit, now)
+			renewed, last, err := s.renewStep(ctx, tx, b.CohortID, b.RequestedBy, b.Last, b.Reason, now)
 			if err != nil {
 				return err
 			}
-			done = seen < limit
-			status, finished := "running", any(nil)
+			done = !renewed
+			status, finished, n := "running", any(nil), 0
 			if done {
 				status, finished = "done", now
+			} else {
+				n = 1
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE certificate_batches SET issued = issued + $2, status = $3, finished_at = $4,
-				last_enrolment_id = $5 WHERE id = $1`, batchID, renewed, status, finished, last)
+				last_enrolment_id = $5 WHERE id = $1`, batchID, n, status, finished, last)
 			return err
 		}
 		// Each step goes on after the last enrolment the one before looked at, so a batch ends

@@ -343,12 +343,13 @@ func TestACohortsRenewalReissuesWhatExpiresSoonValidFromToday(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	batchID, err := st.StartRenewalBatch(ctx, admin.ID, cohortID, "Renovación del grupo", time.Now())
+	now := time.Now()
+	batchID, err := st.StartRenewalBatch(ctx, admin.ID, cohortID, "Renovación del grupo", now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; ; i++ {
-		done, err := st.IssueBatchStep(ctx, batchID, 1, time.Now())
+		done, err := st.IssueBatchStep(ctx, batchID, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +364,7 @@ func TestACohortsRenewalReissuesWhatExpiresSoonValidFromToday(t *testing.T) {
 	if b.Kind != "renew" || b.Total != 2 || b.Issued != 2 || b.Status != "done" {
 		t.Fatalf("batch: %+v", b)
 	}
-	want := courses.ExpiresOn(time.Now().UTC(), 24)
+	want := courses.ExpiresOn(now.UTC(), 24)
 	for i, u := range people {
 		list, _ := st.HolderCertificates(ctx, u.ID)
 		current := list[0]

@@ -86,41 +86,9 @@ var ErrBatchRunning = fmt.Errorf("certificates of this cohort are being issued: 
 // batch, so neither exists without the other. A cohort whose batch is still being worked gets
 // that batch back.
 func (s *Store) StartCertificateBatch(ctx context.Context, actorID, cohortID int64) (int64, error) {
-	client, err := s.inserter()
-	if err != nil {
-		return 0, err
-	}
-	var id int64
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var rule string
-		if err := tx.GetContext(ctx, &rule, `SELECT co.certificate_issue FROM cohorts ch JOIN courses co ON co.id = ch.course_id WHERE ch.id = $1`, cohortID); err != nil {
-			if notFound(err) {
-				return courses.ErrNotFound
-			}
-			return err
-		}
-		if rule == string(courses.IssueNone) {
-			return ErrNoCertificates
-		}
-		var total int
-		if err := tx.GetContext(ctx, &total, `SELECT count(*) FROM enrolments e WHERE e.cohort_id = $1 AND e.completed_at IS NOT NULL
-			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)`, cohortID); err != nil {
-			return err
-		}
-		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, total) VALUES ($1, $2, $3)
-			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, actorID, total)
-		if errors.Is(err, sql.ErrNoRows) {
-			if err := tx.GetContext(ctx, &id, `SELECT id FROM certificate_batches WHERE cohort_id = $1 AND status IN ('queued', 'running')`, cohortID); err != nil {
-				return err
-			}
-			return ErrBatchRunning
-		}
-		if err != nil {
-			return err
-		}
-		_, err = client.InsertTx(ctx, tx.Tx, issueBatchArgs{BatchID: id}, nil)
-		return err
-	})
+	id, err := s.startBatch(ctx, actorID, cohortID, "issue", "", `SELECT count(*) FROM enrolments e WHERE e.cohort_id = $1
+		AND e.completed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)`,
+		cohortID)
 	if err != nil && !errors.Is(err, ErrBatchRunning) {
 		return 0, fmt.Errorf("store: certificates of cohort %d: %w", cohortID, err)
 	}
@@ -136,14 +104,25 @@ const renewable = `FROM certificates c JOIN courses co ON co.id = c.course_id
 	AND c.expires_on < ($2::timestamptz + least(interval '90 days', make_interval(days => co.certificate_months * 30) / 4))::date`
 
 // StartRenewalBatch asks for the renewal of every certificate of the cohort that has expired
-// or will within courses.RenewalWindow: each is reissued, valid from the day it is (see
+// or will within its renewal window: each is reissued, valid from the day it is (see
 // courses.ReissueExpiry), and the old one points to it, with reason. Worked like an issue batch.
 func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, reason string, now time.Time) (int64, error) {
+	id, err := s.startBatch(ctx, actorID, cohortID, "renew", reason, `SELECT count(*) `+renewable,
+		cohortID, now.UTC().Truncate(24*time.Hour), 0)
+	if err != nil && !errors.Is(err, ErrBatchRunning) {
+		return 0, fmt.Errorf("store: renewals of cohort %d: %w", cohortID, err)
+	}
+	return id, err
+}
+
+// startBatch records a batch of kind for the cohort, with the count of what it will do, and
+// queues its job in the same transaction; a cohort with a batch still being worked gets that
+// one back, with ErrBatchRunning. A course that gives no certificates has no batch.
+func (s *Store) startBatch(ctx context.Context, actorID, cohortID int64, kind, reason, count string, countArgs ...any) (int64, error) {
 	client, err := s.inserter()
 	if err != nil {
 		return 0, err
 	}
-	today := now.UTC().Truncate(24 * time.Hour)
 	var id int64
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var rule string
@@ -157,11 +136,11 @@ func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, 
 			return ErrNoCertificates
 		}
 		var total int
-		if err := tx.GetContext(ctx, &total, `SELECT count(*) `+renewable, cohortID, today, 0); err != nil {
+		if err := tx.GetContext(ctx, &total, count, countArgs...); err != nil {
 			return err
 		}
-		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, kind, reason, total) VALUES ($1, $2, 'renew', $3, $4)
-			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, actorID, reason, total)
+		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, kind, reason, total) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, actorID, kind, reason, total)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := tx.GetContext(ctx, &id, `SELECT id FROM certificate_batches WHERE cohort_id = $1 AND status IN ('queued', 'running')`, cohortID); err != nil {
 				return err
@@ -174,9 +153,6 @@ func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, 
 		_, err = client.InsertTx(ctx, tx.Tx, issueBatchArgs{BatchID: id}, nil)
 		return err
 	})
-	if err != nil && !errors.Is(err, ErrBatchRunning) {
-		return 0, fmt.Errorf("store: renewals of cohort %d: %w", cohortID, err)
-	}
 	return id, err
 }
 

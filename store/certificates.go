@@ -99,6 +99,20 @@ type issuable struct {
 	Current     bool         `db:"current"`
 }
 
+// issuableSelect reads enrolments with what their certificates would say: the holder's name,
+// the course's title in the holder's language (else the course's own), the cohort, the
+// course's rules, and whether the enrolment has a current certificate.
+const issuableSelect = `
+	SELECT e.id AS enrolment_id, e.user_id, e.course_id, e.cohort_id, e.completed_at, u.email, u.full_name,
+		CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = co.id AND t.language = u.language)
+			THEN u.language ELSE co.default_language END AS language,
+		co.slug, co.hours, co.certificate_issue, co.certificate_months, co.signatories,
+		coalesce((SELECT t.title FROM course_texts t WHERE t.course_id = co.id
+			ORDER BY t.language = u.language DESC, t.language = co.default_language DESC, t.language LIMIT 1), co.slug) AS title,
+		ch.name AS cohort_name, ch.is_default,
+		EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL) AS current
+	FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses co ON co.id = e.course_id JOIN cohorts ch ON ch.id = e.cohort_id`
+
 // issueTx issues, in tx, a certificate for each enrolment of ids that has completed its course
 // and has no current certificate, where the course's rule allows: "auto" always, "manual"
 // only when an administrator issues (byAdmin). It locks the enrolments, so that two requests
@@ -106,19 +120,7 @@ type issuable struct {
 // each certificate to the issuance log. It returns the certificates issued now.
 func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID int64, byAdmin bool, now time.Time) ([]courses.Certificate, error) {
 	var rows []issuable
-	err := tx.SelectContext(ctx, &rows, `
-		SELECT e.id AS enrolment_id, e.user_id, e.course_id, e.cohort_id, e.completed_at, u.email, u.full_name,
-			CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = co.id AND t.language = u.language)
-				THEN u.language ELSE co.default_language END AS language,
-			co.slug, co.hours, co.certificate_issue, co.certificate_months, co.signatories,
-			coalesce((SELECT t.title FROM course_texts t WHERE t.course_id = co.id
-				ORDER BY t.language = u.language DESC, t.language = co.default_language DESC, t.language LIMIT 1), co.slug) AS title,
-			ch.name AS cohort_name, ch.is_default,
-			EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL) AS current
-		FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses co ON co.id = e.course_id JOIN cohorts ch ON ch.id = e.cohort_id
-		WHERE e.id = ANY ($1)
-		ORDER BY e.id
-		FOR UPDATE OF e`, pq.Int64Array(ids))
+	err := tx.SelectContext(ctx, &rows, issuableSelect+` WHERE e.id = ANY ($1) ORDER BY e.id FOR UPDATE OF e`, pq.Int64Array(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -335,16 +337,7 @@ func (s *Store) reissueTx(ctx context.Context, tx *sqlx.Tx, actorID int64, code,
 		return c, ErrAlreadyRevoked
 	}
 	var rows []issuable
-	if err := tx.SelectContext(ctx, &rows, `
-		SELECT e.id AS enrolment_id, e.user_id, e.course_id, e.cohort_id, e.completed_at, u.email, u.full_name,
-			CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = co.id AND t.language = u.language)
-				THEN u.language ELSE co.default_language END AS language,
-			co.slug, co.hours, co.certificate_issue, co.certificate_months, co.signatories,
-			coalesce((SELECT t.title FROM course_texts t WHERE t.course_id = co.id
-				ORDER BY t.language = u.language DESC, t.language = co.default_language DESC, t.language LIMIT 1), co.slug) AS title,
-			ch.name AS cohort_name, ch.is_default, true AS current
-		FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses co ON co.id = e.course_id JOIN cohorts ch ON ch.id = e.cohort_id
-		WHERE e.id = $1 FOR UPDATE OF e`, old.EnrolmentID); err != nil {
+	if err := tx.SelectContext(ctx, &rows, issuableSelect+` WHERE e.id = $1 FOR UPDATE OF e`, old.EnrolmentID); err != nil {
 		return c, err
 	}
 	if len(rows) != 1 || !rows[0].CompletedAt.Valid {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -183,6 +184,12 @@ func TestVerificationIsRateLimitedPerAddress(t *testing.T) {
 	}
 	if status, v := verifyJSON(t, app, "/verify/"+code); status != http.StatusTooManyRequests || v["status"] != "throttled" {
 		t.Fatalf("a machine over the limit: %d %v", status, v)
+	}
+	// The failed look-ups are counted, so that someone trying codes shows in the metrics.
+	rec := httptest.NewRecorder()
+	app.App.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `aula_certificate_verifications_total{result="not_found"} 3`) {
+		t.Fatalf("metrics:\n%s", rec.Body.String())
 	}
 }
 

@@ -38,10 +38,11 @@ func TestBrowserTraineeEarnsACertificateAndAnAdministratorRevokesIt(t *testing.T
 	login(t, ctx, app, "ana@example.org")
 	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/courses/%s/quizzes/%d", app.URL, co.Slug, quizID)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/attempts"]`)),
-		submit(`form[action$="/attempts"]`), chromedp.WaitVisible(chromedp.CSS("#attempt")),
-		chromedp.Click(chromedp.CSS(`#q0-0`)), chromedp.Click(chromedp.CSS(`#q1-0`)),
-		chromedp.Click(chromedp.CSS(`button[value=summary]`)), waitText(`//h1[text()="Resumen de su intento"]`),
-		submit(`form[action$="/finish"]`), waitText(`//h1[text()="Revisión del intento 1"]`))
+		submit(`form[action$="/attempts"]`), chromedp.WaitVisible(chromedp.CSS("#attempt")))
+	// Each answer saved as it is given, before leaving the page, as a trainee sees it happen.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#q0-0`)), waitSaved(0), chromedp.Click(chromedp.CSS(`#q1-0`)), waitSaved(1))
+	run(t, ctx, chromedp.Click(chromedp.CSS(`button[value=summary]`)), waitText(`//h1[text()="Resumen de su intento"]`))
+	run(t, ctx, submit(`form[action$="/finish"]`), waitText(`//h1[text()="Revisión del intento 1"]`))
 
 	// My certificates has it, valid.
 	run(t, ctx, chromedp.Click(chromedp.CSS(`nav a[href="/certificates"]`)), waitText(`//h1[text()="Mis certificados"]`))

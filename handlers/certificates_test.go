@@ -155,6 +155,28 @@ func TestVerificationSaysValidRevokedExpiredUnknownMistypedAndTampered(t *testin
 	if cert.Facts.ExpiresOn != "" {
 		t.Fatal("the fixture's certificates were not meant to expire")
 	}
+	// The course's certificates now last a month; reissued, the certificate is valid for one
+	// month from today, and a month and ten days later it has expired.
+	if err := app.Store.SaveCertificateSettings(ctx, cert.CourseID, courses.CertificateSettings{Issue: courses.IssueAuto, ValidMonths: 1}); err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := app.Store.ReissueCertificate(ctx, admin.ID, code, "Validez de un mes", app.Clock.Now())
+	if err != nil || renewed.Facts.ExpiresOn == "" {
+		t.Fatalf("reissue: %+v %v", renewed, err)
+	}
+	if _, v := verifyJSON(t, app, "/verify/"+renewed.Facts.Code); v["status"] != "valid" || v["expires_on"] != renewed.Facts.ExpiresOn {
+		t.Fatalf("renewed: %v", v)
+	}
+	if _, v := verifyJSON(t, app, "/verify/"+code); v["status"] != "revoked" || v["replaced_by"] != courses.FormatCode(renewed.Facts.Code) {
+		t.Fatalf("the certificate it replaced: %v", v)
+	}
+	app.Clock.Advance(40 * 24 * time.Hour)
+	if status, v := verifyJSON(t, app, "/verify/"+renewed.Facts.Code); status != 200 || v["status"] != "expired" {
+		t.Fatalf("after its month: %d %v", status, v)
+	}
+	if r := app.client("es").get("/verify/" + renewed.Facts.Code); !strings.Contains(r.Body, "Este certificado está vencido.") {
+		t.Fatalf("expired page:\n%s", r.Body)
+	}
 	if _, err := app.sql(t).ExecContext(ctx, `UPDATE certificates SET expires_on = '2020-01-01' WHERE code = $1`, code); err != nil {
 		t.Fatal(err)
 	}

@@ -110,20 +110,30 @@ func slotsOn(at courses.Attempt, page int) []courses.AttemptSlot {
 	return out
 }
 
-func (a *App) attemptPage(c *gin.Context) {
+// openAttempt loads the trainee's attempt for a page that shows it in progress: a finished
+// attempt goes to its review, an overdue one is finished first.
+func (a *App) openAttempt(c *gin.Context) (courses.Attempt, attemptPage, bool) {
 	at, ok := a.loadAttempt(c)
 	if !ok {
-		return
+		return at, attemptPage{}, false
 	}
 	if at.Finished() {
 		c.Redirect(http.StatusSeeOther, attemptURL(at)+"/review")
-		return
+		return at, attemptPage{}, false
 	}
 	if a.finishIfOverdue(c, at) {
-		return
+		return at, attemptPage{}, false
 	}
 	p := a.newAttemptPage(c, at)
 	p.Page = at.Page
+	return at, p, true
+}
+
+func (a *App) attemptPage(c *gin.Context) {
+	at, p, ok := a.openAttempt(c)
+	if !ok {
+		return
+	}
 	if !p.Sequential {
 		if n, err := strconv.Atoi(c.Query("page")); err == nil && n >= 1 && n <= p.Pages {
 			p.Page = n - 1
@@ -277,19 +287,10 @@ func (a *App) saveAnswers(c *gin.Context) {
 }
 
 func (a *App) attemptSummary(c *gin.Context) {
-	at, ok := a.loadAttempt(c)
+	at, p, ok := a.openAttempt(c)
 	if !ok {
 		return
 	}
-	if at.Finished() {
-		c.Redirect(http.StatusSeeOther, attemptURL(at)+"/review")
-		return
-	}
-	if a.finishIfOverdue(c, at) {
-		return
-	}
-	p := a.newAttemptPage(c, at)
-	p.Page = at.Page
 	tf := a.trueFalse(c)
 	for _, s := range at.Slots {
 		p.Questions = append(p.Questions, questionOnPage(at, s, s.Slot+1, tf))

@@ -323,7 +323,8 @@ func genUsers(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, domain string, n i
 		if r.IntN(20) == 0 { // some prefer another of the school's languages
 			lang = pick(r, []string{"es", "en", "pt"})
 		}
-		sector, gender := pickWeighted(r, largeSectors), pickWeighted(r, largeGenders)
+		sector, gender := pickWeighted(r, largeSectors), ""
+		gender = pickWeighted(r, largeGenders[sector])
 		users[i] = genUser{id: ids[i], email: fmt.Sprintf("trainee%06d@%s", i+1, domain), name: largeName(r, c.lang, gender),
 			country: c.code, institution: largeInstitution(r, c, sector), sector: sector, gender: gender, lang: lang,
 			created: created[i], active: r.IntN(50) != 0}

@@ -39,10 +39,17 @@ var largeCountries = []largeCountry{
 }
 
 // The sectors' shares (police first: the programme began with police academies), and the
-// genders': about as many women as men, and some who answer otherwise or not at all.
+// genders' in each: more men in the police, more women in civil society, and in every sector
+// some who answer otherwise or not at all.
 var (
 	largeSectors = []weighted{{"police", 34}, {"local_government", 24}, {"civil_society", 18}, {"media", 13}, {"other", 11}}
-	largeGenders = []weighted{{"woman", 46}, {"man", 45}, {"another", 1}, {"undisclosed", 3}, {"", 5}}
+	largeGenders = map[string][]weighted{
+		"police":           {{"woman", 31}, {"man", 61}, {"another", 1}, {"undisclosed", 3}, {"", 4}},
+		"local_government": {{"woman", 47}, {"man", 44}, {"another", 1}, {"undisclosed", 3}, {"", 5}},
+		"civil_society":    {{"woman", 62}, {"man", 29}, {"another", 2}, {"undisclosed", 2}, {"", 5}},
+		"media":            {{"woman", 50}, {"man", 42}, {"another", 1}, {"undisclosed", 3}, {"", 4}},
+		"other":            {{"woman", 48}, {"man", 42}, {"another", 1}, {"undisclosed", 4}, {"", 5}},
+	}
 )
 
 type weighted struct {

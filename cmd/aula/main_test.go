@@ -340,6 +340,8 @@ func TestDemoHasTwoYearsOfHistoryAndLargeAddsASchoolBesideIt(t *testing.T) {
 		Revoked   int `db:"revoked"`
 		Recent    int `db:"recent"`
 		Large     int `db:"large"`
+		Passed    int `db:"passed"`
+		Failed    int `db:"failed"`
 	}
 	if err := db.Get(&h, `SELECT
 		(SELECT count(*) FROM users WHERE email LIKE '%@history.aula.example') AS users,
@@ -349,11 +351,13 @@ func TestDemoHasTwoYearsOfHistoryAndLargeAddsASchoolBesideIt(t *testing.T) {
 		(SELECT count(DISTINCT date_trunc('month', issued_at)) FROM certificates) AS months,
 		(SELECT count(*) FROM certificates WHERE revoked_at IS NOT NULL) AS revoked,
 		(SELECT count(DISTINCT user_id) FROM enrolments WHERE last_activity_at > now() - interval '30 days') AS recent,
-		(SELECT count(*) FROM users WHERE email LIKE '%@large.aula.example') AS large`); err != nil {
+		(SELECT count(*) FROM users WHERE email LIKE '%@large.aula.example') AS large,
+		(SELECT count(*) FROM quiz_attempts WHERE passed AND started_at < now() - interval '1 day') AS passed,
+		(SELECT count(*) FROM quiz_attempts WHERE NOT passed AND finished_at IS NOT NULL) AS failed`); err != nil {
 		t.Fatal(err)
 	}
 	if h.Users != store.DemoHistory.Users || h.Countries < 10 || h.Sectors != 5 || h.Women < 100 || h.Months < 15 || h.Revoked < 2 ||
-		h.Recent < 20 || h.Large != 300 {
+		h.Recent < 20 || h.Large != 300 || h.Passed < 30 || h.Failed < 10 {
 		t.Fatalf("the demo's history: %+v", h)
 	}
 	out.Reset()

@@ -83,19 +83,21 @@ func reportProgress(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, 
 		Trainees  int `db:"trainees"`
 		Completed int `db:"completed"`
 	}
+	// Each trainee's lessons are counted through the primary key (user_id, lesson_id), so
+	// that the course's few thousand trainees never read the whole school's completions.
 	err := tx.SelectContext(ctx, &rows, `
-		WITH trainee AS (
+		WITH lesson AS (
+			SELECT coalesce(array_agg(l.id), '{}') AS ids FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1
+		), trainee AS (
 			SELECT e.user_id, bool_or(e.completed_at IS NOT NULL) AS completed
 			FROM `+reportCohorts+` AND (e.status = 'active' OR e.completed_at IS NOT NULL)
 			GROUP BY e.user_id
-		), done AS (
-			SELECT t.user_id, t.completed, count(lc.lesson_id) AS lessons_done
-			FROM trainee t LEFT JOIN lesson_completions lc ON lc.user_id = t.user_id
-				AND lc.lesson_id IN (SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1)
-			GROUP BY t.user_id, t.completed
 		)
-		SELECT lessons_done, count(*) AS trainees, count(*) FILTER (WHERE completed) AS completed
-		FROM done GROUP BY lessons_done`, courseID, cohortID)
+		SELECT d.lessons_done, count(*) AS trainees, count(*) FILTER (WHERE t.completed) AS completed
+		FROM trainee t CROSS JOIN lesson
+		CROSS JOIN LATERAL (SELECT count(*) AS lessons_done FROM lesson_completions lc
+			WHERE lc.user_id = t.user_id AND lc.lesson_id = ANY (lesson.ids)) d
+		GROUP BY d.lessons_done`, courseID, cohortID)
 	if err != nil {
 		return fmt.Errorf("progress: %w", err)
 	}
@@ -111,7 +113,7 @@ func reportProgress(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, 
 
 // reportQuizzes gives each quiz of the course its figures. With a cohort, an attempt counts
 // for the cohort of its trainee's newest enrolment in the course, as on the quiz's results
-// page. A trainee's counted attempt follows the quiz's grade method as
+// page (found once for the course's trainees, not once per attempt). A trainee's counted attempt follows the quiz's grade method as
 // courses.CountingAttempt does: the best percentage marked in full (the earliest on a tie),
 // or the last finished, which may still wait for a mark.
 func reportQuizzes(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, _ time.Time, r *courses.CourseReport) error {
@@ -134,8 +136,9 @@ func reportQuizzes(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, _
 			SELECT a.id, a.quiz_id, a.user_id, a.finished_at, a.pending, a.passed, q.method,
 				CASE WHEN a.max_score > 0 THEN round((100 * a.score / a.max_score)::numeric, 7)::double precision ELSE 0 END AS percent
 			FROM quiz q JOIN quiz_attempts a ON a.quiz_id = q.id
-			WHERE $2 = 0 OR (SELECT e.cohort_id FROM enrolments e WHERE e.user_id = a.user_id AND e.course_id = $1
-				ORDER BY e.created_at DESC, e.id DESC LIMIT 1) = $2
+			WHERE $2 = 0 OR a.user_id IN (SELECT n.user_id FROM (
+				SELECT DISTINCT ON (e.user_id) e.user_id, e.cohort_id FROM cohorts ch JOIN enrolments e ON e.cohort_id = ch.id
+				WHERE ch.course_id = $1 ORDER BY e.user_id, e.created_at DESC, e.id DESC) n WHERE n.cohort_id = $2)
 		), counted AS (
 			SELECT DISTINCT ON (quiz_id, user_id) quiz_id, user_id, percent, pending, passed
 			FROM attempt WHERE finished_at IS NOT NULL AND (method = 'last' OR NOT pending)
@@ -184,19 +187,19 @@ func reportSessions(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, 
 		Present       int       `db:"present"`
 		Excused       int       `db:"excused"`
 	}
+	// Each session is counted on its own, through the attendance's primary key (session_id,
+	// user_id) and the cohort's enrolments, never by reading the whole school's attendance.
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT s.id AS session_id, s.cohort_id, ch.name AS cohort_name, ch.is_default AS cohort_default, s.starts_at, s.place,
-			count(r.user_id) AS roster,
-			count(*) FILTER (WHERE a.status = 'present') AS present,
-			count(*) FILTER (WHERE a.status = 'excused') AS excused
+			r.roster, a.present, a.excused
 		FROM cohorts ch JOIN cohort_sessions s ON s.cohort_id = ch.id
-		LEFT JOIN LATERAL (
+		CROSS JOIN LATERAL (SELECT count(*) AS roster FROM (
 			SELECT e.user_id FROM enrolments e WHERE e.cohort_id = s.cohort_id AND e.status = 'active'
-			UNION SELECT at.user_id FROM attendance at WHERE at.session_id = s.id
-		) r ON true
-		LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = r.user_id
+			UNION SELECT at.user_id FROM attendance at WHERE at.session_id = s.id) u) r
+		CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE at.status = 'present') AS present,
+			count(*) FILTER (WHERE at.status = 'excused') AS excused
+			FROM attendance at WHERE at.session_id = s.id) a
 		WHERE ch.course_id = $1 AND ($2 = 0 OR ch.id = $2) AND s.starts_at <= $3
-		GROUP BY s.id, ch.id
 		ORDER BY s.starts_at, s.id`, courseID, cohortID, now)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)

@@ -244,6 +244,8 @@ func TestCourseReportCountsEveryFigureOfAHandMadeCourse(t *testing.T) {
 	}
 }
 
+// TestCourseReportOfAnotherCoursesCohortIsEmpty also counts the statements a report sends:
+// the same for the school's twelve trainees as for a course of none.
 func TestCourseReportOfAnotherCoursesCohortIsEmpty(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.DB(t)
@@ -252,6 +254,17 @@ func TestCourseReportOfAnotherCoursesCohortIsEmpty(t *testing.T) {
 		Level: courses.LevelIntroductory, Hours: 2, DefaultLanguage: "es", Texts: map[string]courses.CourseText{"es": {Title: "Otro"}}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	cost := func(courseID int64) int64 {
+		t.Helper()
+		before := st.Statements()
+		if _, err := st.CourseReport(ctx, courseID, 0, s.now); err != nil {
+			t.Fatal(err)
+		}
+		return st.Statements() - before
+	}
+	if full, empty := cost(s.co.ID), cost(otherID); full == 0 || full != empty || full > 8 {
+		t.Errorf("the report sent %d statements for twelve trainees, %d for none", full, empty)
 	}
 	// The school's cohort B under the other course, and the other course's own (empty) report.
 	for _, q := range []struct{ course, cohort int64 }{{otherID, s.b}, {otherID, 0}, {s.co.ID, s.b + 1000}} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -58,13 +59,20 @@ func reportCourse(t *testing.T, app *testApp, owner courses.User) (courses.Cours
 	return co, sede
 }
 
-func TestCourseReportShowsTheFiguresToItsInstructorAndFiltersByCohort(t *testing.T) {
-	t.Parallel()
+// ownReport is reportCourse with its owner signed in, reading Spanish.
+func ownReport(t *testing.T) (*testApp, courses.Course, int64, *client) {
+	t.Helper()
 	app := newTestApp(t)
 	owner := app.user("owner@example.org", courses.RoleInstructor)
 	co, sede := reportCourse(t, app, owner)
 	c := app.client("es")
 	c.mustLogin("owner@example.org")
+	return app, co, sede, c
+}
+
+func TestCourseReportShowsTheFiguresToItsInstructorAndFiltersByCohort(t *testing.T) {
+	t.Parallel()
+	_, co, sede, c := ownReport(t)
 	report := fmt.Sprintf("/teach/courses/%d/report", co.ID)
 
 	r := c.get(report)
@@ -101,11 +109,7 @@ func TestCourseReportShowsTheFiguresToItsInstructorAndFiltersByCohort(t *testing
 
 func TestCourseReportCSVHasABOMATranslatedHeaderAndNeutralisedTitles(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
-	owner := app.user("owner@example.org", courses.RoleInstructor)
-	co, sede := reportCourse(t, app, owner)
-	c := app.client("es")
-	c.mustLogin("owner@example.org")
+	_, co, sede, c := ownReport(t)
 	r := c.get(fmt.Sprintf("/teach/courses/%d/report.csv", co.ID))
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(r.Header.Get("Content-Disposition"), `filename="three-languages-report.csv"`) {
@@ -134,6 +138,15 @@ func TestCourseReportCSVHasABOMATranslatedHeaderAndNeutralisedTitles(t *testing.
 	if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Content-Disposition"), fmt.Sprintf("report-cohort-%d.csv", sede)) ||
 		!strings.Contains(r.Body, "Inscripciones,Total,Cantidad,1\r\n") {
 		t.Fatalf("the cohort's CSV: %d\n%s", r.Status, r.Body)
+	}
+	// In Portuguese, the header and the page.
+	c.post("/language", url.Values{"lang": {"pt"}, "next": {"/"}})
+	if r := c.get(fmt.Sprintf("/teach/courses/%d/report.csv", co.ID)); !strings.HasPrefix(r.Body, "\ufeffSeção,Item,Medida,Valor\r\n") ||
+		!strings.Contains(r.Body, "Inscrições,Inscrito,Quantidade,2\r\n") {
+		t.Fatalf("the CSV in Portuguese: %q", r.Body[:min(len(r.Body), 120)])
+	}
+	if r := c.get(fmt.Sprintf("/teach/courses/%d/report", co.ID)); !strings.Contains(r.Body, "das 4 lições do curso") || !strings.Contains(r.Body, "Relatório do curso") {
+		t.Fatalf("the report in Portuguese:\n%s", r.Body)
 	}
 }
 

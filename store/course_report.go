@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -36,17 +35,7 @@ func (s *Store) CourseReport(ctx context.Context, courseID, cohortID int64, now 
 
 // inSnapshot runs fn in a read-only transaction that sees one snapshot of the database.
 func (s *Store) inSnapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
-		}
-		return err
-	}
-	return tx.Commit()
+	return s.inTxWith(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
 }
 
 // The report's enrolments are read through the course's cohorts, so that the unique

@@ -40,6 +40,11 @@ func (p courseReportPage) Query() string {
 // <progress> needs a maximum over 0).
 func (p courseReportPage) BarMax() int { return max(p.Report.Trainees, 1) }
 
+// BandShare is a band's share of the trainees.
+func (p courseReportPage) BandShare(b courses.ProgressBand) courses.Share {
+	return courses.Share{N: b.Trainees, Of: p.Report.Trainees}
+}
+
 // Band names a progress band: "0 %", "1–24 %".
 func (courseReportPage) Band(b courses.ProgressBand) string { return bandLabel(b) }
 
@@ -125,7 +130,8 @@ func (a *App) exportCourseReport(c *gin.Context) {
 			{t("coursereport.graded"), strconv.Itoa(q.Graded)}, {t("coursereport.mean"), mean}, {t("coursereport.median"), median},
 			{t("coursereport.passed"), strconv.Itoa(q.Passed)}, {t("coursereport.pass_rate"), share(q.PassRate())},
 			{t("coursereport.pending"), strconv.Itoa(q.Pending)}} {
-			add(section, q.Title, f[0], f[1])
+			// The quiz's id beside its title: two quizzes may share a title.
+			add(section, q.Title+" (#"+strconv.FormatInt(q.QuizID, 10)+")", f[0], f[1])
 		}
 	}
 	section = t("coursereport.attendance")

@@ -102,7 +102,8 @@ func reportProgress(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, 
 
 // reportQuizzes gives each quiz of the course its figures. With a cohort, an attempt counts
 // for the cohort of its trainee's newest enrolment in the course, as on the quiz's results
-// page (found once for the course's trainees, not once per attempt). A trainee's counted attempt follows the quiz's grade method as
+// page (its live enrolment, else the one they joined last; found once for the course's
+// trainees, not once per attempt). A trainee's counted attempt follows the quiz's grade method as
 // courses.CountingAttempt does: the best percentage marked in full (the earliest on a tie),
 // or the last finished, which may still wait for a mark.
 func reportQuizzes(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, _ time.Time, r *courses.CourseReport) error {
@@ -127,7 +128,7 @@ func reportQuizzes(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, _
 			FROM quiz q JOIN quiz_attempts a ON a.quiz_id = q.id
 			WHERE $2 = 0 OR a.user_id IN (SELECT n.user_id FROM (
 				SELECT DISTINCT ON (e.user_id) e.user_id, e.cohort_id FROM cohorts ch JOIN enrolments e ON e.cohort_id = ch.id
-				WHERE ch.course_id = $1 ORDER BY e.user_id, e.created_at DESC, e.id DESC) n WHERE n.cohort_id = $2)
+				WHERE ch.course_id = $1 ORDER BY e.user_id, `+liveEnrolmentFirst+`) n WHERE n.cohort_id = $2)
 		), counted AS (
 			SELECT DISTINCT ON (quiz_id, user_id) quiz_id, user_id, percent, pending, passed
 			FROM attempt WHERE finished_at IS NOT NULL AND (method = 'last' OR NOT pending)
@@ -188,7 +189,7 @@ func reportSessions(ctx context.Context, tx *sqlx.Tx, courseID, cohortID int64, 
 		CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE at.status = 'present') AS present,
 			count(*) FILTER (WHERE at.status = 'excused') AS excused
 			FROM attendance at WHERE at.session_id = s.id) a
-		WHERE ch.course_id = $1 AND ($2 = 0 OR ch.id = $2) AND s.starts_at <= $3
+		WHERE ch.course_id = $1 AND ($2 = 0 OR ch.id = $2) AND ch.mode <> 'online' AND s.starts_at <= $3
 		ORDER BY s.starts_at, s.id`, courseID, cohortID, now)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)

@@ -98,6 +98,12 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 	}
 	_, err = st.Decide(ctx, b, tr[8].ID, false)
 	must(err)
+	// t3, completed in A and withdrawn from it, is enrolled again in a second online cohort:
+	// one trainee of the course, with two enrolments that count.
+	c, err := st.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Segunda", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
+	must(err)
+	_, err = st.Enrol(ctx, tr[3].ID, c, "", now)
+	must(err)
 	s.held, err = st.AddSession(ctx, courses.CohortSession{CohortID: b, StartsAt: now.Add(-48 * time.Hour), Minutes: 60, Place: "Aula 1"})
 	must(err)
 	_, err = st.AddSession(ctx, courses.CohortSession{CohortID: b, StartsAt: now.Add(48 * time.Hour), Minutes: 60, Place: "Aula 1"})
@@ -130,9 +136,9 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 		return out
 	}
 	text := []courses.AnswerSave{{Slot: 0, Seq: 1, Response: courses.Response{Text: "Porque."}}}
-	// The quiz: t0 1 of 3, then 3 of 3; t1 2 of 3; t2 one in progress; t6 0 of 3.
-	attempt(tr[0], s.quiz, choices(0, 1, 1), true)
+	// The quiz (the highest counts): t0 3 of 3, then 1 of 3; t1 2 of 3; t2 one in progress; t6 0 of 3.
 	attempt(tr[0], s.quiz, choices(0, 0, 0), true)
+	attempt(tr[0], s.quiz, choices(0, 1, 1), true)
 	attempt(tr[1], s.quiz, choices(0, 0, 1), true)
 	attempt(tr[2], s.quiz, choices(0), false)
 	attempt(tr[6], s.quiz, choices(1, 1, 1), true)
@@ -183,9 +189,9 @@ func TestCourseReportCountsEveryFigureOfAHandMadeCourse(t *testing.T) {
 		sessions            int
 	}{
 		{name: "the whole course", cohort: 0,
-			statuses: map[courses.EnrolmentStatus]int{courses.EnrolmentPending: 1, courses.EnrolmentWaiting: 1, courses.EnrolmentActive: 6,
+			statuses: map[courses.EnrolmentStatus]int{courses.EnrolmentPending: 1, courses.EnrolmentWaiting: 1, courses.EnrolmentActive: 7,
 				courses.EnrolmentWithdrawn: 3, courses.EnrolmentRejected: 1},
-			// t0, t1, t2, t3 (completed, then withdrew), t6, t7, t10.
+			// t0, t1, t2, t3 (completed, then withdrew, now in a second cohort: once), t6, t7, t10.
 			trainees: 7, completed: 2, bands: [6]int{1, 0, 1, 1, 1, 3},
 			quiz:  quiz{attempts: 5, trainees: 4, graded: 3, passed: 1, mean: (100 + 200.0/3) / 3, median: 200.0 / 3},
 			essay: quiz{attempts: 3, trainees: 2, graded: 1, passed: 0, pending: 1, mean: 50, median: 50}, sessions: 1},

@@ -107,7 +107,7 @@ func (a *App) passwordLink(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	token, err := a.Store.PasswordLink(ctx, u.ID, a.now())
+	token, err := a.Store.PasswordLink(ctx, actor(c), u.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -124,7 +124,7 @@ func (a *App) changeRole(c *gin.Context) {
 		if !role.Valid() {
 			return "flash.error.role_invalid", nil
 		}
-		if err := a.Store.SetRole(c.Request.Context(), id, role); err != nil {
+		if err := a.Store.SetRole(c.Request.Context(), actor(c), id, role); err != nil {
 			return "", err
 		}
 		return "flash.role_changed", a.SignIns.DestroyAll(c.Request.Context(), id)
@@ -135,7 +135,7 @@ func (a *App) changeRole(c *gin.Context) {
 func (a *App) changeActive(c *gin.Context) {
 	a.changeUser(c, func(id int64) (string, error) {
 		active := c.PostForm("active") == "true"
-		if err := a.Store.SetActive(c.Request.Context(), id, active); err != nil {
+		if err := a.Store.SetActive(c.Request.Context(), actor(c), id, active); err != nil {
 			return "", err
 		}
 		if active {

@@ -111,7 +111,7 @@ func traineeWithLink(t *testing.T, st *store.Store) (courses.User, string, time.
 		t.Fatal(err)
 	}
 	now := time.Now()
-	token, err := st.PasswordLink(ctx, u.ID, now)
+	token, err := st.PasswordLink(ctx, courses.Actor{}, u.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,17 +113,56 @@ func (s *Store) SetLanguage(ctx context.Context, id int64, lang string) error {
 	return s.updateUser(ctx, id, `UPDATE users SET language = $2, updated_at = now() WHERE id = $1`, id, lang)
 }
 
-// SetRole changes what a user may do.
-func (s *Store) SetRole(ctx context.Context, id int64, role courses.Role) error {
+// SetRole changes what a user may do, recorded in the audit trail as by's (with the old
+// and new role) when the role is another.
+func (s *Store) SetRole(ctx context.Context, by courses.Actor, id int64, role courses.Role) error {
 	if !role.Valid() {
 		return fmt.Errorf("store: role %q: %w", role, courses.ErrInvalid)
 	}
-	return s.updateUser(ctx, id, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, id, string(role))
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old string
+		err := tx.GetContext(ctx, &old, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, id)
+		if notFound(err) {
+			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: user %d: %w", id, err)
+		}
+		if old == string(role) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, id, string(role)); err != nil {
+			return fmt.Errorf("store: update user %d: %w", id, err)
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditRoleChanged, UserID: id,
+			Detail: map[string]string{"from": old, "to": string(role)}})
+	})
 }
 
-// SetActive deactivates or reactivates an account.
-func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
-	return s.updateUser(ctx, id, `UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, id, active)
+// SetActive deactivates or reactivates an account, recorded in the audit trail as by's when
+// it was not so already.
+func (s *Store) SetActive(ctx context.Context, by courses.Actor, id int64, active bool) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var was bool
+		err := tx.GetContext(ctx, &was, `SELECT active FROM users WHERE id = $1 FOR UPDATE`, id)
+		if notFound(err) {
+			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: user %d: %w", id, err)
+		}
+		if was == active {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, id, active); err != nil {
+			return fmt.Errorf("store: update user %d: %w", id, err)
+		}
+		action := courses.AuditDeactivated
+		if active {
+			action = courses.AuditReactivated
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: action, UserID: id})
+	})
 }
 
 // ChangePassword replaces a user's password after checking the current one.
@@ -144,8 +183,10 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, current, next stri
 		if ok, err := CheckPassword(old, current); err != nil || !ok {
 			return fmt.Errorf("store: user %d: current password: %w", id, courses.ErrForbidden)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash); err != nil {
+			return err
+		}
+		return spendPasswordLinks(ctx, tx, id)
 	})
 }
 
@@ -155,7 +196,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return fmt.Errorf("store: hash password: %w", err)
 	}
-	return s.updateUser(ctx, id, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
+	return s.updateUser(ctx, id, `WITH spent AS (UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL)
+		UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
 }
 
 func (s *Store) updateUser(ctx context.Context, id int64, query string, args ...any) error {

@@ -49,7 +49,7 @@ func TestAuthenticate(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
 		}
 	}
-	if err := st.SetActive(ctx, u.ID, false); err != nil {
+	if err := st.SetActive(ctx, courses.Actor{}, u.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Authenticate(ctx, "ana@example.org", "a long password"); !errors.Is(err, courses.ErrNotFound) {

@@ -75,6 +75,11 @@ func TestQuizResultsListAttemptsByCohortWithTheirSlotsEssaysAndGrants(t *testing
 	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 1, 15, courses.Actor{UserID: co.OwnerID}, now); err != nil {
 		t.Fatal(err)
 	}
+	for _, a := range []courses.AuditAction{courses.AuditEssayMarked, courses.AuditExtraGranted} {
+		if list := auditOf(t, st, courses.AuditFilter{Action: a, UserID: u.ID}); len(list) != 1 || list[0].Actor.UserID != co.OwnerID || list[0].CourseID != co.ID {
+			t.Errorf("%s: audit %+v", a, list)
+		}
+	}
 	grants, err := st.QuizGrants(ctx, co.ID, quizID)
 	if err != nil || len(grants) != 1 || grants[0].UserID != u.ID || grants[0].Attempts != 1 || grants[0].Minutes != 15 || grants[0].GrantedBy == "" {
 		t.Fatalf("grants: %+v %v", grants, err)

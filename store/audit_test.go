@@ -95,7 +95,10 @@ func TestEachStaffChangeWritesItsAuditEntry(t *testing.T) {
 		{action: courses.AuditCertificateUnrevoked, user: people[2].ID, course: co.ID, detail: map[string]string{"reason": "Error"},
 			change: func() error { return st.UnrevokeCertificate(ctx, by, cert.Facts.Code, "Error", now) }},
 		{action: courses.AuditCertificateReissued, user: people[2].ID, course: co.ID, detail: map[string]string{"reason": "Nombre corregido"},
-			change: func() error { _, err := st.ReissueCertificate(ctx, by, cert.Facts.Code, "Nombre corregido", now); return err }},
+			change: func() error {
+				_, err := st.ReissueCertificate(ctx, by, cert.Facts.Code, "Nombre corregido", now)
+				return err
+			}},
 		{action: courses.AuditCertificateBatch, course: co.ID, detail: map[string]string{"total": "2"},
 			change: func() error { _, err := st.StartCertificateBatch(ctx, by, cohortID); return err }},
 		{action: courses.AuditRenewalBatch, course: co.ID, detail: map[string]string{"total": "0", "reason": "Renovación"},

@@ -21,28 +21,28 @@ type Actor struct {
 type AuditAction string
 
 const (
-	AuditRoleChanged          AuditAction = "user.role"
-	AuditDeactivated          AuditAction = "user.deactivate"
-	AuditReactivated          AuditAction = "user.reactivate"
-	AuditPasswordLink         AuditAction = "user.password_link"
-	AuditEnrolledByHand       AuditAction = "enrolment.by_hand"
-	AuditEnrolledByCSV        AuditAction = "enrolment.csv"
-	AuditRequestApproved      AuditAction = "enrolment.approve"
-	AuditRequestRejected      AuditAction = "enrolment.reject"
-	AuditAttendance           AuditAction = "attendance.mark"
-	AuditCheckInOpened        AuditAction = "attendance.checkin_open"
-	AuditCheckInClosed        AuditAction = "attendance.checkin_close"
-	AuditExtraGranted         AuditAction = "quiz.grant"
-	AuditEssayMarked          AuditAction = "quiz.essay_mark"
-	AuditCertificateIssued    AuditAction = "certificate.issue"
-	AuditCertificateRevoked   AuditAction = "certificate.revoke"
-	AuditCertificateUnrevoked AuditAction = "certificate.unrevoke"
-	AuditCertificateReissued  AuditAction = "certificate.reissue"
-	AuditCertificateBatch     AuditAction = "certificate.batch"
-	AuditRenewalBatch         AuditAction = "certificate.renewal_batch"
-	AuditCourseStatus         AuditAction = "course.status"
-	AuditInstructorAdded      AuditAction = "course.instructor_add"
-	AuditInstructorRemoved    AuditAction = "course.instructor_remove"
+	AuditRoleChanged          AuditAction = "user_role"
+	AuditDeactivated          AuditAction = "user_deactivate"
+	AuditReactivated          AuditAction = "user_reactivate"
+	AuditPasswordLink         AuditAction = "user_password_link"
+	AuditEnrolledByHand       AuditAction = "enrolment_by_hand"
+	AuditEnrolledByCSV        AuditAction = "enrolment_csv"
+	AuditRequestApproved      AuditAction = "enrolment_approve"
+	AuditRequestRejected      AuditAction = "enrolment_reject"
+	AuditAttendance           AuditAction = "attendance_mark"
+	AuditCheckInOpened        AuditAction = "attendance_checkin_open"
+	AuditCheckInClosed        AuditAction = "attendance_checkin_close"
+	AuditExtraGranted         AuditAction = "quiz_grant"
+	AuditEssayMarked          AuditAction = "quiz_essay_mark"
+	AuditCertificateIssued    AuditAction = "certificate_issue"
+	AuditCertificateRevoked   AuditAction = "certificate_revoke"
+	AuditCertificateUnrevoked AuditAction = "certificate_unrevoke"
+	AuditCertificateReissued  AuditAction = "certificate_reissue"
+	AuditCertificateBatch     AuditAction = "certificate_batch"
+	AuditRenewalBatch         AuditAction = "certificate_renewal_batch"
+	AuditCourseStatus         AuditAction = "course_status"
+	AuditInstructorAdded      AuditAction = "course_instructor_add"
+	AuditInstructorRemoved    AuditAction = "course_instructor_remove"
 )
 
 // AuditActions lists every action, in the order the audit page's filter offers them.
@@ -58,7 +58,7 @@ var AuditActions = []AuditAction{
 func (a AuditAction) Valid() bool { return slices.Contains(AuditActions, a) }
 
 // Key is the translation key that names the action.
-func (a AuditAction) Key() string { return "audit.action." + strings.ReplaceAll(string(a), ".", "_") }
+func (a AuditAction) Key() string { return "audit.action." + string(a) }
 
 // AuditEntry is one line of the audit trail: who did what, to whom or what, when, from where.
 // The subject ids are 0 where they do not apply.
@@ -82,7 +82,7 @@ type AuditEntry struct {
 // AuditDetailKeys are the detail's keys, in the order a page shows them; the page names each
 // with "audit.detail.<key>".
 var AuditDetailKeys = []string{"from", "to", "status", "session", "quiz", "attempt", "slot", "mark",
-	"attempts", "minutes", "total", "code", "new_code", "new_account", "reason", "kind"}
+	"attempts", "minutes", "total", "code", "new_code", "new_account", "reason"}
 
 // AuditFilter is a search of the audit trail. Zero fields do not narrow it.
 type AuditFilter struct {

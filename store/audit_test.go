@@ -215,7 +215,7 @@ func TestTheAuditLogRefusesUpdateAndDelete(t *testing.T) {
 	}
 	db := st.DB()
 	for _, stmt := range []string{
-		`UPDATE audit_log SET action = 'user.reactivate'`,
+		`UPDATE audit_log SET action = 'user_reactivate'`,
 		`UPDATE audit_log SET actor_ip = NULL`,
 		`DELETE FROM audit_log`,
 		`TRUNCATE audit_log`,

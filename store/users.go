@@ -217,13 +217,20 @@ func (s *Store) updateUser(ctx context.Context, id int64, query string, args ...
 	})
 }
 
-// UserFilter narrows the admin's list of users.
+// UserFilter narrows the admin's list of users. Zero fields do not narrow it.
 type UserFilter struct {
-	Query  string // part of the name or email
-	Role   courses.Role
-	Offset int
-	Limit  int
+	Query   string // part of the name or email
+	Role    courses.Role
+	Country string
+	Sector  courses.Sector
+	Active  *bool // nil: both active and deactivated accounts
+	Offset  int
+	Limit   int
 }
+
+// usersWhere selects the users a UserFilter asks for, with its arguments $1 to $5.
+const usersWhere = `WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2) AND ($3 = '' OR country = $3)
+	AND ($4 = '' OR sector = $4) AND ($5::boolean IS NULL OR active = $5)`
 
 // ListUsers returns a page of users matching f, by name, and how many match in all.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, int, error) {
@@ -231,16 +238,16 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, in
 		f.Limit = 50
 	}
 	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.TrimSpace(f.Query)) + "%"
+	args := []any{pattern, string(f.Role), f.Country, string(f.Sector), f.Active}
 	var rows []struct {
 		userRow
 		Total int `db:"total"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+userColumns+`, count(*) OVER () AS total
-		FROM users
-		WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2)
+		FROM users `+usersWhere+`
 		ORDER BY lower(full_name), id
-		OFFSET $3 LIMIT $4`, pattern, string(f.Role), f.Offset, f.Limit)
+		OFFSET $6 LIMIT $7`, append(args, f.Offset, f.Limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
@@ -251,9 +258,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, in
 		total = r.Total
 	}
 	if len(rows) == 0 && f.Offset > 0 {
-		err = s.db.GetContext(ctx, &total, `SELECT count(*) FROM users
-			WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2)`, pattern, string(f.Role))
-		if err != nil {
+		if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM users `+usersWhere, args...); err != nil {
 			return nil, 0, fmt.Errorf("store: count users: %w", err)
 		}
 	}

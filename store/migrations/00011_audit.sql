@@ -8,7 +8,7 @@ CREATE TABLE audit_log (
     at             timestamptz NOT NULL DEFAULT now(),
     actor_id       bigint,      -- NULL: the command line
     actor_ip       inet,        -- the request's address as Aula sees it behind its trusted proxies
-    action         text NOT NULL CHECK (action ~ '^[a-z_]+\.[a-z_]+$'),
+    action         text NOT NULL CHECK (action ~ '^[a-z]+(_[a-z]+)*$'),
     user_id        bigint,      -- the person whose record changed
     course_id      bigint,
     cohort_id      bigint,

@@ -175,3 +175,31 @@ func TestAdminFiltersUsersByCountrySectorAndStatusAndPagesKeepTheFilters(t *test
 		t.Fatalf("unknown values: %d", r.Status)
 	}
 }
+
+// An instructor's changes through the course editor are theirs in the trail: a publication and
+// a trainee enrolled by hand.
+func TestInstructorsChangesAreRecordedAsTheirs(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	app.user("admin@example.org", courses.RoleAdmin)
+	owner := app.user("docente@example.org", courses.RoleInstructor)
+	app.user("ana@example.org", courses.RoleTrainee)
+	co := app.importFixture(owner.ID, false)
+	teacher := app.client("es")
+	teacher.mustLogin("docente@example.org")
+	if r := teacher.post(fmt.Sprintf("/teach/courses/%d/status", co.ID), url.Values{"status": {"published"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", r.Status)
+	}
+	cohort := defaultCohort(t, app, co.ID)
+	if r := teacher.post(fmt.Sprintf("/teach/courses/%d/cohorts/%d/enrol", co.ID, cohort), url.Values{"email": {"ana@example.org"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("enrol: %d", r.Status)
+	}
+	admin := app.client("es")
+	admin.mustLogin("admin@example.org")
+	r := admin.get(fmt.Sprintf("/admin/audit?actor=docente&course=%d", co.ID))
+	for _, want := range []string{"<td>Estado del curso cambiado</td>", "Borrador", "Publicado", "<td>Inscripción a mano</td>", "ana@example.org"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the trail does not show %q", want)
+		}
+	}
+}

@@ -83,20 +83,20 @@ func (a *App) certificateHistory(ctx context.Context, id int64) ([]historyEntry,
 }
 
 func (a *App) revokeCertificate(c *gin.Context) {
-	a.changeCertificate(c, "revoke", func(ctx context.Context, actor int64, code, reason string, now time.Time) (int64, error) {
-		return 0, a.Store.RevokeCertificate(ctx, actor, code, reason, now)
+	a.changeCertificate(c, "revoke", func(ctx context.Context, by courses.Actor, code, reason string, now time.Time) (int64, error) {
+		return 0, a.Store.RevokeCertificate(ctx, by, code, reason, now)
 	})
 }
 
 func (a *App) unrevokeCertificate(c *gin.Context) {
-	a.changeCertificate(c, "unrevoke", func(ctx context.Context, actor int64, code, reason string, now time.Time) (int64, error) {
-		return 0, a.Store.UnrevokeCertificate(ctx, actor, code, reason, now)
+	a.changeCertificate(c, "unrevoke", func(ctx context.Context, by courses.Actor, code, reason string, now time.Time) (int64, error) {
+		return 0, a.Store.UnrevokeCertificate(ctx, by, code, reason, now)
 	})
 }
 
 func (a *App) reissueCertificate(c *gin.Context) {
-	a.changeCertificate(c, "reissue", func(ctx context.Context, actor int64, code, reason string, now time.Time) (int64, error) {
-		next, err := a.Store.ReissueCertificate(ctx, actor, code, reason, now)
+	a.changeCertificate(c, "reissue", func(ctx context.Context, by courses.Actor, code, reason string, now time.Time) (int64, error) {
+		next, err := a.Store.ReissueCertificate(ctx, by, code, reason, now)
 		return next.ID, err
 	})
 }
@@ -113,7 +113,7 @@ var certificateConflicts = map[error]string{
 // changeCertificate reads the reason of action's form and makes the change; change returns
 // the certificate to show next, or 0 for this one.
 func (a *App) changeCertificate(c *gin.Context, action string,
-	change func(ctx context.Context, actor int64, code, reason string, now time.Time) (int64, error)) {
+	change func(ctx context.Context, by courses.Actor, code, reason string, now time.Time) (int64, error)) {
 	ct := certificateOf(c)
 	field := action + "-reason"
 	typed := c.PostForm("reason")
@@ -123,7 +123,7 @@ func (a *App) changeCertificate(c *gin.Context, action string,
 			Errors: courses.FieldErrors{field: key}})
 		return
 	}
-	next, err := change(c.Request.Context(), currentUser(c).ID, ct.Facts.Code, reason, a.now())
+	next, err := change(c.Request.Context(), actor(c), ct.Facts.Code, reason, a.now())
 	for kind, flash := range certificateConflicts {
 		if errors.Is(err, kind) {
 			a.setFlash(c, flash)

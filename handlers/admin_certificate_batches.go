@@ -19,7 +19,7 @@ const batchRefreshSeconds = 2
 // course; a cohort whose certificates are being issued already shows that batch.
 func (a *App) startCertificateBatch(c *gin.Context) {
 	ch := adminCohortOf(c)
-	id, err := a.Store.StartCertificateBatch(c.Request.Context(), currentUser(c).ID, ch.ID)
+	id, err := a.Store.StartCertificateBatch(c.Request.Context(), actor(c), ch.ID)
 	switch {
 	case errors.Is(err, store.ErrBatchRunning):
 		a.setFlash(c, "flash.certificate_batch_running")
@@ -41,7 +41,7 @@ func (a *App) startRenewalBatch(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, back)
 		return
 	}
-	id, err := a.Store.StartRenewalBatch(c.Request.Context(), currentUser(c).ID, ch.ID, reason, a.now())
+	id, err := a.Store.StartRenewalBatch(c.Request.Context(), actor(c), ch.ID, reason, a.now())
 	switch {
 	case errors.Is(err, store.ErrBatchRunning):
 		a.setFlash(c, "flash.certificate_batch_running")

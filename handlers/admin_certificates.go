@@ -253,7 +253,7 @@ func (a *App) issueCertificate(c *gin.Context) {
 		back(errs)
 		return
 	}
-	ct, issued, err := a.Store.IssueCertificate(ctx, currentUser(c).ID, u.ID, courseID, a.now())
+	ct, issued, err := a.Store.IssueCertificate(ctx, actor(c), u.ID, courseID, a.now())
 	switch {
 	case errors.Is(err, store.ErrNotCompleted):
 		back(courses.FieldErrors{"email": "error.certificates.not_completed"})

@@ -86,7 +86,7 @@ func TestNonAdminsGetNoCertificateAdminPage(t *testing.T) {
 	app := newTestApp(t)
 	cc := app.certificateCourse(courses.IssueAuto, "Ana Gómez")
 	ct := cc.issued(t, app, 0)
-	batch, err := app.Store.StartCertificateBatch(context.Background(), cc.Trainees[0].ID, cc.CohortID)
+	batch, err := app.Store.StartCertificateBatch(context.Background(), courses.Actor{UserID: cc.Trainees[0].ID}, cc.CohortID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestACohortsRenewalNeedsAReasonAndReissuesWhatExpiresSoon(t *testing.T) {
 	cc := app.certificateCourse(courses.IssueManual, "Ana Gómez", "Bea Ruiz")
 	ctx := context.Background()
 	for _, u := range cc.Trainees { // issued 23 months ago, valid 24: within the renewal window
-		if _, _, err := app.Store.IssueCertificate(ctx, admin.ID, u.ID, cc.ID, time.Now().AddDate(0, -23, 0)); err != nil {
+		if _, _, err := app.Store.IssueCertificate(ctx, courses.Actor{UserID: admin.ID}, u.ID, cc.ID, time.Now().AddDate(0, -23, 0)); err != nil {
 			t.Fatal(err)
 		}
 	}

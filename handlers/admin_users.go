@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,61 +15,99 @@ import (
 
 const usersPerPage = 50
 
+// userStatuses are the users list's status filter's choices.
+var userStatuses = []string{"active", "deactivated"}
+
+// usersFilter is the users list's filter as the address says it. Values no page sends (an
+// unknown role, country, sector or status) are ignored, as the certificate register does.
+type usersFilter struct {
+	Query, Role, Country, Sector, Status string
+	Page                                 int
+}
+
+func usersFilterOf(c *gin.Context) usersFilter {
+	f := usersFilter{Query: c.Query("q"), Role: c.Query("role"), Country: c.Query("country"), Sector: c.Query("sector"),
+		Status: c.Query("status"), Page: 1}
+	if !courses.Role(f.Role).Valid() {
+		f.Role = ""
+	}
+	if !courses.ValidCountry(f.Country) {
+		f.Country = ""
+	}
+	if !slices.Contains(courses.Sectors, courses.Sector(f.Sector)) {
+		f.Sector = ""
+	}
+	if !slices.Contains(userStatuses, f.Status) {
+		f.Status = ""
+	}
+	if p, err := strconv.Atoi(c.Query("page")); err == nil && p >= 1 && p <= maxPage {
+		f.Page = p
+	}
+	return f
+}
+
+// query writes the filter back as an address's query, for the pager.
+func (f usersFilter) query(page int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": f.Query, "role": f.Role, "country": f.Country, "sector": f.Sector, "status": f.Status} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
+}
+
+func (f usersFilter) store() store.UserFilter {
+	sf := store.UserFilter{Query: f.Query, Role: courses.Role(f.Role), Country: f.Country, Sector: courses.Sector(f.Sector),
+		Offset: (f.Page - 1) * usersPerPage, Limit: usersPerPage}
+	if f.Status != "" {
+		active := f.Status == "active"
+		sf.Active = &active
+	}
+	return sf
+}
+
 type usersPage struct {
+	Filter     usersFilter
+	Statuses   []string
 	Users      []courses.User
 	Total      int
-	Query      string
-	Role       string
-	Page       int
 	PrevURL    string
 	NextURL    string
 	FirstShown int
 	LastShown  int
 }
 
+// Filtered says whether any filter narrows the list, for the page to offer clearing them.
+func (p usersPage) Filtered() bool { return p.Filter.query(0) != "" }
+
 func (a *App) listUsers(c *gin.Context) {
-	q := c.Query("q")
-	role := courses.Role(c.Query("role"))
-	if !role.Valid() {
-		role = ""
-	}
-	page, err := strconv.Atoi(c.Query("page"))
-	if err != nil || page < 1 || page > maxPage {
-		page = 1
-	}
-	if utf8.RuneCountInString(q) > courses.MaxSearchLength {
-		v := a.newView(c, usersPage{Query: q, Role: string(role), Page: 1})
-		v.Form = &form{Values: map[string]string{"q": q}, Errors: courses.FieldErrors{"q": "error.search.too_long"}}
+	f := usersFilterOf(c)
+	data := usersPage{Filter: f, Statuses: userStatuses}
+	if utf8.RuneCountInString(f.Query) > courses.MaxSearchLength {
+		data.Filter.Page = 1
+		v := a.newView(c, data)
+		v.Form = &form{Values: map[string]string{"q": f.Query}, Errors: courses.FieldErrors{"q": "error.search.too_long"}}
 		a.render(c, http.StatusUnprocessableEntity, "admin_users", v)
 		return
 	}
-	users, total, err := a.Store.ListUsers(c.Request.Context(), store.UserFilter{
-		Query: q, Role: role, Offset: (page - 1) * usersPerPage, Limit: usersPerPage,
-	})
+	users, total, err := a.Store.ListUsers(c.Request.Context(), f.store())
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	data := usersPage{Users: users, Total: total, Query: q, Role: string(role), Page: page}
-	link := func(p int) string {
-		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if role != "" {
-			v.Set("role", string(role))
-		}
-		v.Set("page", strconv.Itoa(p))
-		return "/admin/users?" + v.Encode()
+	data.Users, data.Total = users, total
+	if f.Page > 1 {
+		data.PrevURL = "/admin/users?" + f.query(f.Page-1)
 	}
-	if page > 1 {
-		data.PrevURL = link(page - 1)
-	}
-	if page*usersPerPage < total {
-		data.NextURL = link(page + 1)
+	if f.Page*usersPerPage < total {
+		data.NextURL = "/admin/users?" + f.query(f.Page+1)
 	}
 	if len(users) > 0 {
-		data.FirstShown = (page-1)*usersPerPage + 1
+		data.FirstShown = (f.Page-1)*usersPerPage + 1
 		data.LastShown = data.FirstShown + len(users) - 1
 	}
 	a.render(c, http.StatusOK, "admin_users", a.newView(c, data))
@@ -107,7 +146,7 @@ func (a *App) passwordLink(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	token, err := a.Store.PasswordLink(ctx, u.ID, a.now())
+	token, err := a.Store.PasswordLink(ctx, actor(c), u.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -124,7 +163,7 @@ func (a *App) changeRole(c *gin.Context) {
 		if !role.Valid() {
 			return "flash.error.role_invalid", nil
 		}
-		if err := a.Store.SetRole(c.Request.Context(), id, role); err != nil {
+		if err := a.Store.SetRole(c.Request.Context(), actor(c), id, role); err != nil {
 			return "", err
 		}
 		return "flash.role_changed", a.SignIns.DestroyAll(c.Request.Context(), id)
@@ -135,7 +174,7 @@ func (a *App) changeRole(c *gin.Context) {
 func (a *App) changeActive(c *gin.Context) {
 	a.changeUser(c, func(id int64) (string, error) {
 		active := c.PostForm("active") == "true"
-		if err := a.Store.SetActive(c.Request.Context(), id, active); err != nil {
+		if err := a.Store.SetActive(c.Request.Context(), actor(c), id, active); err != nil {
 			return "", err
 		}
 		if active {

@@ -87,8 +87,20 @@ func TestDeactivationEndsAllSignInsOfTheUser(t *testing.T) {
 			t.Errorf("%s still signed in after deactivation: %d", name, r.Status)
 		}
 	}
-	if r := phone.login("ana@example.org", testPassword); r.Status != http.StatusUnauthorized {
-		t.Fatalf("a deactivated user can sign in: %d", r.Status)
+	refused := phone.login("ana@example.org", testPassword)
+	if refused.Status != http.StatusUnauthorized {
+		t.Fatalf("a deactivated user can sign in: %d", refused.Status)
+	}
+	// The refusal says what may be wrong, the same for a wrong password: it does not tell
+	// whoever tries that this account exists and is deactivated.
+	wrong := app.client("es").login("admin@example.org", "not the password")
+	for _, want := range []string{"El correo electrónico o la contraseña no son correctos.", "Si su cuenta fue desactivada"} {
+		if !strings.Contains(refused.Body, want) || !strings.Contains(wrong.Body, want) {
+			t.Errorf("the refusal does not say %q", want)
+		}
+	}
+	if strings.Contains(refused.Body, "ana@example.org") != strings.Contains(wrong.Body, "admin@example.org") {
+		t.Error("the two refusals differ")
 	}
 	admin.post(fmt.Sprintf("/admin/users/%d/active", ana.ID), url.Values{"active": {"true"}})
 	phone.mustLogin("ana@example.org")

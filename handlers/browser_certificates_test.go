@@ -132,7 +132,7 @@ func TestBrowserAdminFindsRevokesAndSeesACertificateRevoked(t *testing.T) {
 	}
 
 	// The bulk issue's progress page, and the course's certificate settings.
-	batch, err := app.Store.StartCertificateBatch(context.Background(), cc.Trainees[0].ID, cc.CohortID)
+	batch, err := app.Store.StartCertificateBatch(context.Background(), courses.Actor{UserID: cc.Trainees[0].ID}, cc.CohortID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,7 +142,7 @@ func TestVerificationSaysValidRevokedExpiredUnknownMistypedAndTampered(t *testin
 		t.Fatalf("unknown: %d %v", status, v)
 	}
 	admin := app.user("admin@example.org", courses.RoleAdmin)
-	if err := app.Store.RevokeCertificate(ctx, admin.ID, code, "Plagio en la evaluación final", app.Clock.Now()); err != nil {
+	if err := app.Store.RevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Plagio en la evaluación final", app.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if status, v := verifyJSON(t, app, "/verify/"+code); status != 200 || v["status"] != "revoked" || v["revocation_reason"] != "Plagio en la evaluación final" || v["revoked_at"] == nil {
@@ -151,7 +151,7 @@ func TestVerificationSaysValidRevokedExpiredUnknownMistypedAndTampered(t *testin
 	if r := app.client("es").get("/verify/" + code); !strings.Contains(r.Body, "Este certificado fue revocado.") || !strings.Contains(r.Body, "Plagio en la evaluación final") {
 		t.Fatalf("revoked page:\n%s", r.Body)
 	}
-	app.Store.UnrevokeCertificate(ctx, admin.ID, code, "Error", app.Clock.Now())
+	app.Store.UnrevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Error", app.Clock.Now())
 	if cert.Facts.ExpiresOn != "" {
 		t.Fatal("the fixture's certificates were not meant to expire")
 	}
@@ -160,7 +160,7 @@ func TestVerificationSaysValidRevokedExpiredUnknownMistypedAndTampered(t *testin
 	if err := app.Store.SaveCertificateSettings(ctx, cert.CourseID, courses.CertificateSettings{Issue: courses.IssueAuto, ValidMonths: 1}); err != nil {
 		t.Fatal(err)
 	}
-	renewed, err := app.Store.ReissueCertificate(ctx, admin.ID, code, "Validez de un mes", app.Clock.Now())
+	renewed, err := app.Store.ReissueCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Validez de un mes", app.Clock.Now())
 	if err != nil || renewed.Facts.ExpiresOn == "" {
 		t.Fatalf("reissue: %+v %v", renewed, err)
 	}
@@ -268,7 +268,7 @@ func TestTheOpenBadgesCredentialVerifiesWithTheDCCVerifierOfflineAndShowsARevoca
 		t.Fatalf("a tampered credential: %+v", res)
 	}
 	admin := app.user("admin@example.org", courses.RoleAdmin)
-	if err := app.Store.RevokeCertificate(context.Background(), admin.ID, cert.Facts.Code, "Fraude", app.Clock.Now()); err != nil {
+	if err := app.Store.RevokeCertificate(context.Background(), courses.Actor{UserID: admin.ID}, cert.Facts.Code, "Fraude", app.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	res = runVerifier(t, openbadges.VerifierCredentialArgs(script, credFile, map[string]string{listURL: statusList()}))

@@ -33,7 +33,7 @@ func (a *testApp) importFixture(ownerID int64, publish bool) courses.Course {
 		a.t.Fatal(err)
 	}
 	if publish {
-		if err := a.Store.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+		if err := a.Store.SetCourseStatus(ctx, courses.Actor{}, id, courses.StatusPublished); err != nil {
 			a.t.Fatal(err)
 		}
 	}
@@ -219,7 +219,7 @@ func TestCoursePageFallsBackToTheDefaultLanguageWithANotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = app.Store.SetCourseStatus(context.Background(), id, courses.StatusPublished)
+	_ = app.Store.SetCourseStatus(context.Background(), courses.Actor{}, id, courses.StatusPublished)
 	r = c.get("/courses/reporting-violence-crime")
 	if !strings.Contains(r.Body, "Este curso ainda não está disponível em Português: é mostrado em Español.") {
 		t.Fatalf("no fallback notice:\n%s", r.Body)
@@ -421,7 +421,7 @@ func TestTheAnonymousCatalogIsSharedForASecondOnly(t *testing.T) {
 	if r := visitor.get("/courses"); r.Status != http.StatusOK || strings.Contains(r.Body, co.Slug) {
 		t.Fatalf("catalog before publishing: %d", r.Status)
 	}
-	if err := app.Store.SetCourseStatus(context.Background(), co.ID, courses.StatusPublished); err != nil {
+	if err := app.Store.SetCourseStatus(context.Background(), courses.Actor{}, co.ID, courses.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
 	before := app.Store.Statements()

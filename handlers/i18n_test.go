@@ -173,6 +173,15 @@ func usedKeys(t *testing.T, namespaces map[string]bool) map[string]string {
 		used["admin.certificate."+action+"_reason"] = "admin_certificate.html"
 		used["flash.certificate_"+action+"d"] = "admin_certificate.go"
 	}
+	for _, a := range courses.AuditActions {
+		used[a.Key()] = "admin_audit.html"
+	}
+	for _, k := range courses.AuditDetailKeys {
+		used["audit.detail."+k] = "admin_audit.go"
+	}
+	for _, st := range []string{"active", "deactivated"} {
+		used["admin.users.status_"+st] = "admin_users.html"
+	}
 	for _, st := range []string{"queued", "running", "done", "failed"} {
 		used["admin.batch.status_"+st] = "admin_certificate_batch.html"
 	}

@@ -111,7 +111,7 @@ func newWalkFixture(t *testing.T, app *testApp, admin courses.User) walkFixture 
 	category, question, quiz, attempt := bankFixture(t, app, co.ID, co.Modules[len(co.Modules)-1].ID, cohort, admin.ID, trainee.ID)
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	certified := app.certificateCourse(courses.IssueAuto, "Ana Gómez")
-	batch, err := app.Store.StartCertificateBatch(ctx, admin.ID, certified.CohortID)
+	batch, err := app.Store.StartCertificateBatch(ctx, courses.Actor{UserID: admin.ID}, certified.CohortID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +419,7 @@ func TestPasswordLinkEndsEveryOtherSignIn(t *testing.T) {
 	u := app.user("ana@example.org", courses.RoleTrainee)
 	old := app.client("es")
 	old.mustLogin("ana@example.org")
-	token, err := app.Store.PasswordLink(context.Background(), u.ID, app.Clock.Now())
+	token, err := app.Store.PasswordLink(context.Background(), courses.Actor{}, u.ID, app.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func TestPasswordLinkCheckedAgainstADatabaseThatFailsIsUnavailableNotInvalid(t *
 	t.Parallel()
 	app := newTestApp(t, withOutages())
 	u := app.user("ana@example.org", courses.RoleTrainee)
-	token, err := app.Store.PasswordLink(context.Background(), u.ID, app.Clock.Now())
+	token, err := app.Store.PasswordLink(context.Background(), courses.Actor{}, u.ID, app.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,6 +171,16 @@ func currentUser(c *gin.Context) *courses.User {
 	return nil
 }
 
+// actor is who makes a change, for the audit trail: the signed-in user and the address the
+// request came from, as Gin reads it behind the trusted proxies.
+func actor(c *gin.Context) courses.Actor {
+	by := courses.Actor{IP: c.ClientIP()}
+	if u := currentUser(c); u != nil {
+		by.UserID = u.ID
+	}
+	return by
+}
+
 func (a *App) lang(c *gin.Context) string {
 	if l := c.GetString(ctxLang); l != "" {
 		return l

@@ -199,6 +199,9 @@ func (a *App) routes() {
 	admin.POST("/users/:id/role", a.changeRole)
 	admin.POST("/users/:id/active", a.changeActive)
 	admin.POST("/users/:id/password-link", a.passwordLink)
+	// The audit trail: read and searched, never edited.
+	admin.GET("/audit", a.auditLog)
+	admin.GET("/audit.csv", a.exportAudit)
 	// The certificate register; each certificate and batch is loaded once by its middleware.
 	admin.GET("/certificates", a.certificateRegister)
 	admin.GET("/certificates.csv", a.exportCertificates)

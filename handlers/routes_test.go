@@ -43,7 +43,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _ := courses.NewCheckInCode(rand.Reader)
-	if err := app.Store.OpenCheckIn(ctx, cohort, session, code, app.Clock.Now(), app.Clock.Now().Add(time.Hour)); err != nil {
+	if err := app.Store.OpenCheckIn(ctx, courses.Actor{}, cohort, session, code, app.Clock.Now(), app.Clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Store.SaveImage(ctx, co.ID, "map.png", "image/png", tinyPNG()); err != nil {
@@ -51,7 +51,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	}
 	category, question, quiz, attempt := bankFixture(t, app, co.ID, co.Modules[0].ID, cohort, owner.ID, trainee.ID)
 	certified := app.certificateCourse(courses.IssueAuto, "Ana Gómez")
-	batch, err := app.Store.StartCertificateBatch(ctx, owner.ID, certified.CohortID)
+	batch, err := app.Store.StartCertificateBatch(ctx, courses.Actor{UserID: owner.ID}, certified.CohortID)
 	if err != nil {
 		t.Fatal(err)
 	}

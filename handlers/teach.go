@@ -140,7 +140,7 @@ func (a *App) setCourseStatus(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, courseURL(co))
 		return
 	}
-	if err := a.Store.SetCourseStatus(c.Request.Context(), co.ID, status); err != nil {
+	if err := a.Store.SetCourseStatus(c.Request.Context(), actor(c), co.ID, status); err != nil {
 		a.fail(c, err)
 		return
 	}

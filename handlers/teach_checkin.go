@@ -20,7 +20,7 @@ func (a *App) openCheckIn(c *gin.Context) {
 	ctx := c.Request.Context()
 	back := fmt.Sprintf("%s/sessions/%d", cohortURL(co, ch.ID), se.ID)
 	if c.PostForm("action") == "close" {
-		if err := a.Store.CloseCheckIn(ctx, ch.ID, se.ID, a.now()); err != nil {
+		if err := a.Store.CloseCheckIn(ctx, actor(c), ch.ID, se.ID, a.now()); err != nil {
 			a.fail(c, err)
 			return
 		}
@@ -34,7 +34,7 @@ func (a *App) openCheckIn(c *gin.Context) {
 		return
 	}
 	now := a.now()
-	if err := a.Store.OpenCheckIn(ctx, ch.ID, se.ID, code, now, now.Add(checkInMinutes*time.Minute)); err != nil {
+	if err := a.Store.OpenCheckIn(ctx, actor(c), ch.ID, se.ID, code, now, now.Add(checkInMinutes*time.Minute)); err != nil {
 		a.fail(c, err)
 		return
 	}

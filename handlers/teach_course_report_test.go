@@ -54,7 +54,7 @@ func reportCourse(t *testing.T, app *testApp, owner courses.User) (courses.Cours
 	must(err)
 	session, err := app.Store.AddSession(ctx, courses.CohortSession{CohortID: sede, StartsAt: now.Add(-time.Hour), Minutes: 60, Place: "Aula 1"})
 	must(err)
-	_, err = app.Store.SetAttendance(ctx, sede, session, owner.ID, map[int64]courses.AttendanceStatus{luis.ID: courses.AttendancePresent}, now)
+	_, err = app.Store.SetAttendance(ctx, sede, session, courses.Actor{UserID: owner.ID}, map[int64]courses.AttendanceStatus{luis.ID: courses.AttendancePresent}, now)
 	must(err)
 	return co, sede
 }

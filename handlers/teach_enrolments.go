@@ -32,7 +32,7 @@ func (a *App) decide(c *gin.Context) {
 		a.fail(c, fmt.Errorf("handlers: decision %q: %w", decision, courses.ErrInvalid))
 		return
 	}
-	status, err := a.Store.Decide(c.Request.Context(), ch.ID, userID, decision == "approve")
+	status, err := a.Store.Decide(c.Request.Context(), actor(c), ch.ID, userID, decision == "approve")
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -56,7 +56,7 @@ func (a *App) enrolByEmail(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	err = a.Store.EnrolByStaff(ctx, ch.ID, u.ID)
+	err = a.Store.EnrolByStaff(ctx, actor(c), ch.ID, u.ID)
 	if errors.Is(err, store.ErrAlreadyEnroled) {
 		a.setFlash(c, "flash.error.user_already_enrolled")
 		c.Redirect(http.StatusSeeOther, cohortURL(co, ch.ID)+"#enrol")
@@ -111,7 +111,7 @@ func (a *App) bulkConfirm(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Store.BulkEnrol(ctx, co.ID, ch.ID, rows, a.now())
+	res, err := a.Store.BulkEnrol(ctx, actor(c), co.ID, ch.ID, rows, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return

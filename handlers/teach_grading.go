@@ -60,7 +60,7 @@ func (a *App) markEssay(c *gin.Context) {
 	if slot.Question.Points > 0 {
 		fraction = points / slot.Question.Points
 	}
-	err := a.Store.MarkEssay(c.Request.Context(), co.ID, at.ID, slot.Slot, fraction, currentUser(c).ID, a.now())
+	err := a.Store.MarkEssay(c.Request.Context(), co.ID, at.ID, slot.Slot, fraction, actor(c), a.now())
 	switch {
 	case errors.Is(err, store.ErrAttemptClosed):
 		a.setFlash(c, "flash.error.attempt_in_progress")

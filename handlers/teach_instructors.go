@@ -27,7 +27,7 @@ func (a *App) instructors(c *gin.Context) {
 
 func (a *App) addInstructor(c *gin.Context) {
 	co := courseOf(c)
-	err := a.Store.AddInstructor(c.Request.Context(), co.ID, c.PostForm("email"))
+	err := a.Store.AddInstructor(c.Request.Context(), actor(c), co.ID, c.PostForm("email"))
 	if errors.Is(err, courses.ErrNotFound) {
 		a.setFlash(c, "flash.error.instructor_unknown")
 		c.Redirect(http.StatusSeeOther, courseURL(co)+"/instructors")
@@ -48,7 +48,7 @@ func (a *App) removeInstructor(c *gin.Context) {
 		a.notFound(c)
 		return
 	}
-	if err := a.Store.RemoveInstructor(c.Request.Context(), co.ID, id); err != nil {
+	if err := a.Store.RemoveInstructor(c.Request.Context(), actor(c), co.ID, id); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -163,7 +163,7 @@ func (a *App) grantExtra(c *gin.Context) {
 	}
 	u, err := a.Store.UserByEmail(ctx, c.PostForm("email"))
 	if err == nil {
-		err = a.Store.GrantExtra(ctx, co.ID, q.ID, u.ID, attempts, minutes, currentUser(c).ID, a.now())
+		err = a.Store.GrantExtra(ctx, co.ID, q.ID, u.ID, attempts, minutes, actor(c), a.now())
 	}
 	switch {
 	case errors.Is(err, courses.ErrNotFound):

@@ -69,7 +69,7 @@ func (a *App) takeAttendance(c *gin.Context) {
 		a.renderError(c, http.StatusUnprocessableEntity, "error.attendance.title", "error.attendance.message")
 		return
 	}
-	skipped, err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, currentUser(c).ID, marks, a.now())
+	skipped, err := a.Store.SetAttendance(c.Request.Context(), ch.ID, se.ID, actor(c), marks, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return

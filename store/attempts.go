@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -528,8 +529,9 @@ func (s *Store) FinishOverdue(ctx context.Context, now time.Time) (int, error) {
 }
 
 // MarkEssay records an instructor's mark for an essay of an attempt at a quiz of courseID,
-// then totals the attempt again and records the course's completion when it now holds.
-func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot int, fraction float64, by int64, now time.Time) error {
+// then totals the attempt again and records the course's completion when it now holds. The
+// mark is by's, in the audit trail.
+func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot int, fraction float64, by courses.Actor, now time.Time) error {
 	mark, err := courses.ManualMark(fraction)
 	if err != nil {
 		return fmt.Errorf("store: mark essay: %w", err)
@@ -546,12 +548,17 @@ func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot i
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE attempt_slots s SET fraction = $3, pending = false, marked_by = $4, marked_at = $5
 			FROM question_versions v WHERE s.attempt_id = $1 AND s.slot = $2 AND v.id = s.question_version_id AND v.body->>'type' = 'essay'`,
-			attemptID, slot, mark.Fraction, by, now)
+			attemptID, slot, mark.Fraction, nullID(by.UserID), now)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return courses.ErrNotFound
+		}
+		if err := recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditEssayMarked, UserID: r.UserID, CourseID: courseID,
+			Detail: map[string]string{"quiz": strconv.FormatInt(r.QuizID, 10), "attempt": strconv.FormatInt(attemptID, 10),
+				"slot": strconv.Itoa(slot), "mark": strconv.FormatFloat(mark.Fraction*100, 'f', -1, 64) + "%"}}); err != nil {
+			return err
 		}
 		if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1`, attemptID); err != nil {
 			return err
@@ -569,8 +576,8 @@ func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot i
 }
 
 // GrantExtra gives one trainee extra attempts or extra minutes at a quiz, recorded with who
-// and when. Extra minutes also lengthen the attempt in progress, if any.
-func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, attempts, minutes int, by int64, now time.Time) error {
+// and when (and in the audit trail). Extra minutes also lengthen the attempt in progress, if any.
+func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, attempts, minutes int, by courses.Actor, now time.Time) error {
 	if attempts < 0 || minutes < 0 || attempts > courses.MaxQuizAttempts || minutes > 1440 || attempts+minutes == 0 {
 		return fmt.Errorf("store: grant extra: %w", courses.ErrInvalid)
 	}
@@ -584,7 +591,12 @@ func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, 
 			return courses.ErrNotFound
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO quiz_grants (quiz_id, user_id, attempts, minutes, granted_by, granted_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, quizID, userID, attempts, minutes, by, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, quizID, userID, attempts, minutes, by.UserID, now); err != nil {
+			return err
+		}
+		if err := recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditExtraGranted, UserID: userID, CourseID: courseID,
+			Detail: map[string]string{"quiz": strconv.FormatInt(quizID, 10), "attempts": strconv.Itoa(attempts),
+				"minutes": strconv.Itoa(minutes)}}); err != nil {
 			return err
 		}
 		if minutes > 0 {

@@ -256,7 +256,7 @@ func TestExtraMinutesLengthenATimeLimitButNeverTimeAnUntimedQuiz(t *testing.T) {
 	st := storetest.DB(t)
 	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings()) // untimed
 	now := time.Now()
-	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 0, 30, co.OwnerID, now); err != nil {
+	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 0, 30, courses.Actor{UserID: co.OwnerID}, now); err != nil {
 		t.Fatal(err)
 	}
 	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)

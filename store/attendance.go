@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -102,8 +103,9 @@ func (s *Store) Roster(ctx context.Context, cohortID, sessionID int64) ([]course
 // anyone whose course is now complete. Marks for people who are not (or no longer) active in
 // the cohort are skipped, not saved, and counted: one trainee withdrawing while the roster is
 // open must not lose everyone else's marks. The whole roster is saved in one statement and
-// completion checked in two more, whatever its size, in one transaction.
-func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recordedBy int64, marks map[int64]courses.AttendanceStatus, now time.Time) (skipped int, err error) {
+// completion checked in two more, whatever its size, in one transaction. Each mark that
+// changes (a first mark, or another status) is by's, in the audit trail.
+func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID int64, by courses.Actor, marks map[int64]courses.AttendanceStatus, now time.Time) (skipped int, err error) {
 	userIDs := make(pq.Int64Array, 0, len(marks))
 	statuses := make(pq.StringArray, 0, len(marks))
 	for userID, status := range marks {
@@ -117,20 +119,26 @@ func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recorded
 		var res struct {
 			CourseID sql.NullInt64 `db:"course_id"`
 			Saved    pq.Int64Array `db:"saved"`
+			Changed  pq.Int64Array `db:"changed"`
 		}
+		// before is read from the snapshot the statement started with: the marks as they were.
 		err := tx.GetContext(ctx, &res, `
 			WITH session AS (
 				SELECT c.course_id FROM cohort_sessions s JOIN cohorts c ON c.id = s.cohort_id WHERE s.id = $1 AND s.cohort_id = $2
+			), before AS (
+				SELECT user_id, status FROM attendance WHERE session_id = $1 AND user_id = ANY ($4)
 			), saved AS (
 				INSERT INTO attendance (session_id, user_id, status, recorded_by)
 				SELECT $1, m.user_id, m.status, $3 FROM unnest($4::bigint[], $5::text[]) AS m (user_id, status)
 				WHERE EXISTS (SELECT 1 FROM session)
 				  AND EXISTS (SELECT 1 FROM enrolments e WHERE e.cohort_id = $2 AND e.user_id = m.user_id AND e.status = 'active')
 				ON CONFLICT (session_id, user_id) DO UPDATE SET status = EXCLUDED.status, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
-				RETURNING user_id
+				RETURNING user_id, status
 			)
-			SELECT (SELECT course_id FROM session) AS course_id, (SELECT coalesce(array_agg(user_id), '{}') FROM saved) AS saved`,
-			sessionID, cohortID, recordedBy, userIDs, statuses)
+			SELECT (SELECT course_id FROM session) AS course_id, (SELECT coalesce(array_agg(user_id), '{}') FROM saved) AS saved,
+				(SELECT coalesce(array_agg(s.user_id), '{}') FROM saved s LEFT JOIN before b ON b.user_id = s.user_id
+					WHERE b.status IS DISTINCT FROM s.status) AS changed`,
+			sessionID, cohortID, nullID(by.UserID), userIDs, statuses)
 		if err != nil {
 			return err
 		}
@@ -141,33 +149,56 @@ func (s *Store) SetAttendance(ctx context.Context, cohortID, sessionID, recorded
 		if len(res.Saved) == 0 {
 			return nil
 		}
+		details := make([]map[string]string, len(res.Changed))
+		for i, id := range res.Changed {
+			details[i] = map[string]string{"session": strconv.FormatInt(sessionID, 10), "status": string(marks[id])}
+		}
+		if len(res.Changed) > 0 {
+			if err := recordAuditEach(ctx, tx, by, courses.AuditEntry{Action: courses.AuditAttendance, CourseID: res.CourseID.Int64,
+				CohortID: cohortID}, res.Changed, details); err != nil {
+				return err
+			}
+		}
 		_, err = s.completeWhereDue(ctx, tx, res.CourseID.Int64, res.Saved, now)
 		return err
 	})
 	return skipped, err
 }
 
-// OpenCheckIn gives a session a new code, valid from opens to closes.
-func (s *Store) OpenCheckIn(ctx context.Context, cohortID, sessionID int64, code string, opens, closes time.Time) error {
+// OpenCheckIn gives a session a new code, valid from opens to closes: by's doing, in the
+// audit trail, since trainees then mark themselves present with it.
+func (s *Store) OpenCheckIn(ctx context.Context, by courses.Actor, cohortID, sessionID int64, code string, opens, closes time.Time) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE cohort_sessions SET checkin_code = $3, checkin_opens = $4, checkin_closes = $5
-			WHERE id = $1 AND cohort_id = $2`, sessionID, cohortID, code, opens, closes)
+		var courseID int64
+		err := tx.GetContext(ctx, &courseID, `UPDATE cohort_sessions s SET checkin_code = $3, checkin_opens = $4, checkin_closes = $5
+			FROM cohorts c WHERE s.id = $1 AND s.cohort_id = $2 AND c.id = s.cohort_id RETURNING c.course_id`, sessionID, cohortID, code, opens, closes)
+		if notFound(err) {
+			return fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
+		}
 		if err != nil {
 			return fmt.Errorf("store: open check-in: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: session %d: %w", sessionID, courses.ErrNotFound)
-		}
-		return nil
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditCheckInOpened, CourseID: courseID, CohortID: cohortID,
+			Detail: map[string]string{"session": strconv.FormatInt(sessionID, 10)}})
 	})
 }
 
-// CloseCheckIn ends a session's check-in window now.
-func (s *Store) CloseCheckIn(ctx context.Context, cohortID, sessionID int64, now time.Time) error {
+// CloseCheckIn ends a session's check-in window now; by's doing, in the audit trail, when
+// it was open.
+func (s *Store) CloseCheckIn(ctx context.Context, by courses.Actor, cohortID, sessionID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE cohort_sessions SET checkin_closes = $3
-			WHERE id = $1 AND cohort_id = $2 AND checkin_closes > $3`, sessionID, cohortID, now)
-		return err
+		var courseID int64
+		err := tx.GetContext(ctx, &courseID, `UPDATE cohort_sessions s SET checkin_closes = $3
+			FROM cohorts c WHERE s.id = $1 AND s.cohort_id = $2 AND s.checkin_closes > $3 AND c.id = s.cohort_id
+			RETURNING c.course_id`, sessionID, cohortID, now)
+		if notFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditCheckInClosed, CourseID: courseID, CohortID: cohortID,
+			Detail: map[string]string{"session": strconv.FormatInt(sessionID, 10)}})
 	})
 }
 

@@ -30,7 +30,7 @@ func TestRosterIsSavedInStatementsThatDoNotGrowWithIt(t *testing.T) {
 	cost := func(marks map[int64]courses.AttendanceStatus) (skipped int, statements int64) {
 		t.Helper()
 		before := st.Statements()
-		skipped, err := st.SetAttendance(ctx, cohortID, sid, owner, marks, time.Now())
+		skipped, err := st.SetAttendance(ctx, cohortID, sid, courses.Actor{UserID: owner}, marks, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -13,8 +14,10 @@ import (
 // BulkEnrol enrols every row into a cohort in one transaction: missing accounts are created
 // (without a password: each gets a one-time link), existing ones enrolled, people already
 // enrolled in the course skipped. Staff enrolment ignores the cohort's capacity and policy.
-// Rows go to PostgreSQL as arrays, a few statements for the whole file.
-func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []courses.EnrolmentRow, now time.Time) (courses.BulkResult, error) {
+// Rows go to PostgreSQL as arrays, a few statements for the whole file. The audit trail gets
+// one entry per enrolment, as by's, saying whether the account was made for it: each person's
+// trail then shows how they came into the cohort.
+func (s *Store) BulkEnrol(ctx context.Context, by courses.Actor, courseID, cohortID int64, rows []courses.EnrolmentRow, now time.Time) (courses.BulkResult, error) {
 	var res courses.BulkResult
 	n := len(rows)
 	emails, names, countries, institutions := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
@@ -67,21 +70,34 @@ func (s *Store) BulkEnrol(ctx context.Context, courseID, cohortID int64, rows []
 			ORDER BY u.email`, emails, courseID); err != nil {
 			return err
 		}
-		result, err := tx.ExecContext(ctx, `
-			INSERT INTO enrolments (cohort_id, course_id, user_id, status)
-			SELECT $1, $2, u.id, 'active' FROM users u
-			WHERE lower(u.email) = ANY ($3) AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = $2
-				AND e.status IN ('pending', 'waiting', 'active'))
-			ON CONFLICT (cohort_id, user_id) DO UPDATE SET status = 'active', queued_at = clock_timestamp()`,
+		var enrolled pq.Int64Array
+		err = tx.GetContext(ctx, &enrolled, `
+			WITH enrolled AS (
+				INSERT INTO enrolments (cohort_id, course_id, user_id, status)
+				SELECT $1, $2, u.id, 'active' FROM users u
+				WHERE lower(u.email) = ANY ($3) AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = $2
+					AND e.status IN ('pending', 'waiting', 'active'))
+				ON CONFLICT (cohort_id, user_id) DO UPDATE SET status = 'active', queued_at = clock_timestamp()
+				RETURNING user_id
+			)
+			SELECT coalesce(array_agg(user_id), '{}') FROM enrolled`,
 			cohortID, courseID, emails)
 		if err != nil {
 			return err
 		}
-		enrolled, err := result.RowsAffected()
-		if err != nil {
+		res.Enrolled = len(enrolled)
+		made := map[int64]bool{}
+		for _, id := range ids {
+			made[id] = true
+		}
+		details := make([]map[string]string, len(enrolled))
+		for i, id := range enrolled {
+			details[i] = map[string]string{"new_account": strconv.FormatBool(made[id])}
+		}
+		if err := recordAuditEach(ctx, tx, by, courses.AuditEntry{Action: courses.AuditEnrolledByCSV, CourseID: courseID,
+			CohortID: cohortID}, enrolled, details); err != nil {
 			return err
 		}
-		res.Enrolled = int(enrolled)
 		return nil
 	})
 	if err != nil {

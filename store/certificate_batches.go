@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -85,8 +86,8 @@ var ErrBatchRunning = fmt.Errorf("certificates of this cohort are being issued: 
 // completed the course and has none yet. The job is queued in the same transaction as the
 // batch, so neither exists without the other. A cohort whose batch is still being worked gets
 // that batch back.
-func (s *Store) StartCertificateBatch(ctx context.Context, actorID, cohortID int64) (int64, error) {
-	id, err := s.startBatch(ctx, actorID, cohortID, "issue", "", `SELECT count(*) FROM enrolments e WHERE e.cohort_id = $1
+func (s *Store) StartCertificateBatch(ctx context.Context, by courses.Actor, cohortID int64) (int64, error) {
+	id, err := s.startBatch(ctx, by, cohortID, "issue", "", `SELECT count(*) FROM enrolments e WHERE e.cohort_id = $1
 		AND e.completed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id AND c.replaced_by IS NULL)`,
 		cohortID)
 	if err != nil && !errors.Is(err, ErrBatchRunning) {
@@ -106,8 +107,8 @@ const renewable = `FROM certificates c JOIN courses co ON co.id = c.course_id
 // StartRenewalBatch asks for the renewal of every certificate of the cohort that has expired
 // or will within its renewal window: each is reissued, valid from the day it is (see
 // courses.ReissueExpiry), and the old one points to it, with reason. Worked like an issue batch.
-func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, reason string, now time.Time) (int64, error) {
-	id, err := s.startBatch(ctx, actorID, cohortID, "renew", reason, `SELECT count(*) `+renewable,
+func (s *Store) StartRenewalBatch(ctx context.Context, by courses.Actor, cohortID int64, reason string, now time.Time) (int64, error) {
+	id, err := s.startBatch(ctx, by, cohortID, "renew", reason, `SELECT count(*) `+renewable,
 		cohortID, now.UTC().Truncate(24*time.Hour), 0)
 	if err != nil && !errors.Is(err, ErrBatchRunning) {
 		return 0, fmt.Errorf("store: renewals of cohort %d: %w", cohortID, err)
@@ -117,22 +118,26 @@ func (s *Store) StartRenewalBatch(ctx context.Context, actorID, cohortID int64, 
 
 // startBatch records a batch of kind for the cohort, with the count of what it will do, and
 // queues its job in the same transaction; a cohort with a batch still being worked gets that
-// one back, with ErrBatchRunning. A course that gives no certificates has no batch.
-func (s *Store) startBatch(ctx context.Context, actorID, cohortID int64, kind, reason, count string, countArgs ...any) (int64, error) {
+// one back, with ErrBatchRunning. A course that gives no certificates has no batch. A batch
+// started is by's, in the audit trail, with its count; what its job then issues is not.
+func (s *Store) startBatch(ctx context.Context, by courses.Actor, cohortID int64, kind, reason, count string, countArgs ...any) (int64, error) {
 	client, err := s.inserter()
 	if err != nil {
 		return 0, err
 	}
 	var id int64
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var rule string
-		if err := tx.GetContext(ctx, &rule, `SELECT co.certificate_issue FROM cohorts ch JOIN courses co ON co.id = ch.course_id WHERE ch.id = $1`, cohortID); err != nil {
+		var course struct {
+			ID   int64  `db:"id"`
+			Rule string `db:"certificate_issue"`
+		}
+		if err := tx.GetContext(ctx, &course, `SELECT co.id, co.certificate_issue FROM cohorts ch JOIN courses co ON co.id = ch.course_id WHERE ch.id = $1`, cohortID); err != nil {
 			if notFound(err) {
 				return courses.ErrNotFound
 			}
 			return err
 		}
-		if rule == string(courses.IssueNone) {
+		if course.Rule == string(courses.IssueNone) {
 			return ErrNoCertificates
 		}
 		var total int
@@ -140,7 +145,7 @@ func (s *Store) startBatch(ctx context.Context, actorID, cohortID int64, kind, r
 			return err
 		}
 		err := tx.GetContext(ctx, &id, `INSERT INTO certificate_batches (cohort_id, requested_by, kind, reason, total) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, actorID, kind, reason, total)
+			ON CONFLICT (cohort_id) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id`, cohortID, by.UserID, kind, reason, total)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := tx.GetContext(ctx, &id, `SELECT id FROM certificate_batches WHERE cohort_id = $1 AND status IN ('queued', 'running')`, cohortID); err != nil {
 				return err
@@ -150,8 +155,14 @@ func (s *Store) startBatch(ctx context.Context, actorID, cohortID int64, kind, r
 		if err != nil {
 			return err
 		}
-		_, err = client.InsertTx(ctx, tx.Tx, issueBatchArgs{BatchID: id}, nil)
-		return err
+		if _, err = client.InsertTx(ctx, tx.Tx, issueBatchArgs{BatchID: id}, nil); err != nil {
+			return err
+		}
+		action, detail := courses.AuditCertificateBatch, map[string]string{"total": strconv.Itoa(total)}
+		if kind == "renew" {
+			action, detail["reason"] = courses.AuditRenewalBatch, reason
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: action, CourseID: course.ID, CohortID: cohortID, Detail: detail})
 	})
 	return id, err
 }

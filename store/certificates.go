@@ -248,8 +248,8 @@ func insertCertificate(ctx context.Context, tx *sqlx.Tx, c *courses.Certificate,
 
 // IssueCertificate issues, by an administrator, the certificate of a trainee who completed
 // a course. It is idempotent: the trainee's current certificate, if any, is returned as it
-// is (issued false).
-func (s *Store) IssueCertificate(ctx context.Context, actorID, userID, courseID int64, now time.Time) (c courses.Certificate, issued bool, err error) {
+// is (issued false). A certificate issued is by's, in the audit trail.
+func (s *Store) IssueCertificate(ctx context.Context, by courses.Actor, userID, courseID int64, now time.Time) (c courses.Certificate, issued bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var enrolmentID int64
 		err := tx.GetContext(ctx, &enrolmentID, `SELECT id FROM enrolments WHERE user_id = $1 AND course_id = $2 AND completed_at IS NOT NULL
@@ -260,13 +260,14 @@ func (s *Store) IssueCertificate(ctx context.Context, actorID, userID, courseID 
 		if err != nil {
 			return err
 		}
-		list, err := s.issueTx(ctx, tx, []int64{enrolmentID}, actorID, true, now)
+		list, err := s.issueTx(ctx, tx, []int64{enrolmentID}, by.UserID, true, now)
 		if err != nil {
 			return err
 		}
 		if len(list) == 1 {
 			c, issued = list[0], true
-			return nil
+			return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditCertificateIssued, UserID: c.UserID,
+				CourseID: c.CourseID, CohortID: c.CohortID, CertificateID: c.ID, Detail: map[string]string{"code": c.Facts.Code}})
 		}
 		c, err = certificateWhere(ctx, tx, `c.enrolment_id = $1 AND c.replaced_by IS NULL`, enrolmentID)
 		if errors.Is(err, courses.ErrNotFound) {
@@ -296,13 +297,18 @@ func certificateWhere(ctx context.Context, q sqlx.QueryerContext, where string, 
 // title as they are today, and completion as recorded; the old one points to the new one
 // and reads as revoked, with reason. Both stay in the register and the log. The new one's
 // expiry follows courses.ReissueExpiry: a renewal counts from today, a correction does not
-// lengthen the old one's.
-func (s *Store) ReissueCertificate(ctx context.Context, actorID int64, code, reason string, now time.Time) (courses.Certificate, error) {
+// lengthen the old one's. The reissue is by's, in the audit trail (a renewal batch's are not:
+// the batch is, when it is asked for).
+func (s *Store) ReissueCertificate(ctx context.Context, by courses.Actor, code, reason string, now time.Time) (courses.Certificate, error) {
 	var c courses.Certificate
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		c, err = s.reissueTx(ctx, tx, actorID, code, reason, now)
-		return err
+		if c, err = s.reissueTx(ctx, tx, by.UserID, code, reason, now); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditCertificateReissued, UserID: c.UserID,
+			CourseID: c.CourseID, CohortID: c.CohortID, CertificateID: c.ID,
+			Detail: map[string]string{"code": code, "new_code": c.Facts.Code, "reason": reason}})
 	})
 	if err != nil {
 		return c, fmt.Errorf("store: reissue certificate %s: %w", code, err)
@@ -377,24 +383,29 @@ func (s *Store) reissueTx(ctx context.Context, tx *sqlx.Tx, actorID int64, code,
 }
 
 // RevokeCertificate revokes a certificate, with the reason the public page shows.
-func (s *Store) RevokeCertificate(ctx context.Context, actorID int64, code, reason string, now time.Time) error {
-	return s.setRevoked(ctx, actorID, code, reason, now, true)
+func (s *Store) RevokeCertificate(ctx context.Context, by courses.Actor, code, reason string, now time.Time) error {
+	return s.setRevoked(ctx, by, code, reason, now, true)
 }
 
 // UnrevokeCertificate makes a revoked certificate valid again (a revocation in error), with
 // the reason, which the log keeps.
-func (s *Store) UnrevokeCertificate(ctx context.Context, actorID int64, code, reason string, now time.Time) error {
-	return s.setRevoked(ctx, actorID, code, reason, now, false)
+func (s *Store) UnrevokeCertificate(ctx context.Context, by courses.Actor, code, reason string, now time.Time) error {
+	return s.setRevoked(ctx, by, code, reason, now, false)
 }
 
-func (s *Store) setRevoked(ctx context.Context, actorID int64, code, reason string, now time.Time, revoke bool) error {
+// setRevoked revokes or un-revokes, by's doing in the log and the audit trail.
+func (s *Store) setRevoked(ctx context.Context, by courses.Actor, code, reason string, now time.Time, revoke bool) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var r struct {
 			ID         int64         `db:"id"`
+			UserID     int64         `db:"user_id"`
+			CourseID   int64         `db:"course_id"`
+			CohortID   int64         `db:"cohort_id"`
 			Revoked    bool          `db:"revoked"`
 			ReplacedBy sql.NullInt64 `db:"replaced_by"`
 		}
-		err := tx.GetContext(ctx, &r, `SELECT id, revoked_at IS NOT NULL AS revoked, replaced_by FROM certificates WHERE code = $1 FOR UPDATE`, code)
+		err := tx.GetContext(ctx, &r, `SELECT id, user_id, course_id, cohort_id, revoked_at IS NOT NULL AS revoked, replaced_by
+			FROM certificates WHERE code = $1 FOR UPDATE`, code)
 		if notFound(err) {
 			return courses.ErrNotFound
 		}
@@ -420,7 +431,15 @@ func (s *Store) setRevoked(ctx context.Context, actorID int64, code, reason stri
 		if err != nil {
 			return err
 		}
-		return s.appendLog(ctx, tx, []courses.LogEntry{{Action: action, Code: code, ActorID: actorID, Reason: reason, At: at}}, []int64{r.ID})
+		audit := courses.AuditCertificateUnrevoked
+		if revoke {
+			audit = courses.AuditCertificateRevoked
+		}
+		if err := recordAudit(ctx, tx, by, courses.AuditEntry{Action: audit, UserID: r.UserID, CourseID: r.CourseID, CohortID: r.CohortID,
+			CertificateID: r.ID, Detail: map[string]string{"code": code, "reason": reason}}); err != nil {
+			return err
+		}
+		return s.appendLog(ctx, tx, []courses.LogEntry{{Action: action, Code: code, ActorID: by.UserID, Reason: reason, At: at}}, []int64{r.ID})
 	})
 	if err != nil {
 		return fmt.Errorf("store: revoke certificate %s: %w", code, err)

@@ -73,7 +73,7 @@ func TestAManualCourseWaitsForAnAdministrator(t *testing.T) {
 		t.Fatal("a manual course issued on completion")
 	}
 	admin := instructor(t, st, "admin@example.org")
-	c, issued, err := st.IssueCertificate(ctx, admin.ID, people[0].ID, co.ID, time.Now())
+	c, issued, err := st.IssueCertificate(ctx, courses.Actor{UserID: admin.ID}, people[0].ID, co.ID, time.Now())
 	if err != nil || !issued || c.IssuedBy != admin.ID {
 		t.Fatalf("issue: %+v %v %v", c, issued, err)
 	}
@@ -81,7 +81,7 @@ func TestAManualCourseWaitsForAnAdministrator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.IssueCertificate(ctx, admin.ID, other.ID, co.ID, time.Now()); !errors.Is(err, store.ErrNotCompleted) {
+	if _, _, err := st.IssueCertificate(ctx, courses.Actor{UserID: admin.ID}, other.ID, co.ID, time.Now()); !errors.Is(err, store.ErrNotCompleted) {
 		t.Fatalf("issue for a trainee who did not complete: %v", err)
 	}
 }
@@ -99,7 +99,7 @@ func TestManyParallelIssueRequestsMakeOneCertificate(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, issued, err := st.IssueCertificate(ctx, admin.ID, people[0].ID, co.ID, time.Now())
+			c, issued, err := st.IssueCertificate(ctx, courses.Actor{UserID: admin.ID}, people[0].ID, co.ID, time.Now())
 			if err != nil {
 				t.Error(err)
 				return
@@ -148,10 +148,10 @@ func TestRevokeUnrevokeReissueAreLoggedAndTheAuditFindsATamperedEntry(t *testing
 	first, _ := st.HolderCertificates(ctx, people[0].ID)
 	code := first[0].Facts.Code
 	now := time.Now()
-	if err := st.RevokeCertificate(ctx, admin.ID, code, "Fraude en la evaluación", now); err != nil {
+	if err := st.RevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Fraude en la evaluación", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RevokeCertificate(ctx, admin.ID, code, "otra vez", now); !errors.Is(err, store.ErrAlreadyRevoked) {
+	if err := st.RevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "otra vez", now); !errors.Is(err, store.ErrAlreadyRevoked) {
 		t.Fatalf("revoke twice: %v", err)
 	}
 	c, _ := st.CertificateByCode(ctx, code)
@@ -163,17 +163,17 @@ func TestRevokeUnrevokeReissueAreLoggedAndTheAuditFindsATamperedEntry(t *testing
 		t.Fatalf("revocation list %v of %d, changed at %v", revoked, size, changed)
 	}
 	// A revoked certificate is not reissued as a valid one (a revocation racing a reissue wins).
-	if _, err := st.ReissueCertificate(ctx, admin.ID, code, "Nombre corregido", now); !errors.Is(err, store.ErrAlreadyRevoked) {
+	if _, err := st.ReissueCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Nombre corregido", now); !errors.Is(err, store.ErrAlreadyRevoked) {
 		t.Fatalf("reissue of a revoked certificate: %v", err)
 	}
-	if err := st.UnrevokeCertificate(ctx, admin.ID, code, "Revocado por error", now); err != nil {
+	if err := st.UnrevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Revocado por error", now); err != nil {
 		t.Fatal(err)
 	}
 	// A corrected name: the reissue says it, the old one points to it.
 	if _, err := st.DB().ExecContext(ctx, `UPDATE users SET full_name = 'Nombre Corregido' WHERE id = $1`, people[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	renewed, err := st.ReissueCertificate(ctx, admin.ID, code, "Nombre corregido", now)
+	renewed, err := st.ReissueCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Nombre corregido", now)
 	if err != nil || renewed.Facts.Holder != "Nombre Corregido" || renewed.Facts.Code == code {
 		t.Fatalf("reissue: %+v %v", renewed, err)
 	}
@@ -182,7 +182,7 @@ func TestRevokeUnrevokeReissueAreLoggedAndTheAuditFindsATamperedEntry(t *testing
 		old.RevokedReason != "Nombre corregido" || old.RevokedAt.IsZero() {
 		t.Fatalf("old after reissue: %+v", old)
 	}
-	if _, err := st.ReissueCertificate(ctx, admin.ID, code, "again", now); !errors.Is(err, store.ErrCertificateStale) {
+	if _, err := st.ReissueCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "again", now); !errors.Is(err, store.ErrCertificateStale) {
 		t.Fatalf("reissue of a replaced certificate: %v", err)
 	}
 	hist, _ := st.CertificateHistory(ctx, old.ID)
@@ -250,7 +250,7 @@ func TestABulkIssueOfACourseWithoutCertificatesIsRefusedAndOneChangedMidwayEnds(
 	st := storetest.DB(t)
 	co, cohortID, _ := completed(t, st, 5, courses.IssueManual)
 	admin := instructor(t, st, "admin@example.org")
-	batchID, err := st.StartCertificateBatch(ctx, admin.ID, cohortID)
+	batchID, err := st.StartCertificateBatch(ctx, courses.Actor{UserID: admin.ID}, cohortID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestABulkIssueOfACourseWithoutCertificatesIsRefusedAndOneChangedMidwayEnds(
 			t.Fatal("the batch never ends")
 		}
 	}
-	if _, err := st.StartCertificateBatch(ctx, admin.ID, cohortID); !errors.Is(err, store.ErrNoCertificates) {
+	if _, err := st.StartCertificateBatch(ctx, courses.Actor{UserID: admin.ID}, cohortID); !errors.Is(err, store.ErrNoCertificates) {
 		t.Fatalf("a batch for a course without certificates: %v", err)
 	}
 }
@@ -281,11 +281,11 @@ func TestABulkIssueGoesOnAfterARestartAndIssuesNoneTwice(t *testing.T) {
 	st := storetest.DB(t)
 	_, cohortID, people := completed(t, st, 7, courses.IssueManual)
 	admin := instructor(t, st, "admin@example.org")
-	batchID, err := st.StartCertificateBatch(ctx, admin.ID, cohortID)
+	batchID, err := st.StartCertificateBatch(ctx, courses.Actor{UserID: admin.ID}, cohortID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, err := st.StartCertificateBatch(ctx, admin.ID, cohortID); !errors.Is(err, store.ErrBatchRunning) || again != batchID {
+	if again, err := st.StartCertificateBatch(ctx, courses.Actor{UserID: admin.ID}, cohortID); !errors.Is(err, store.ErrBatchRunning) || again != batchID {
 		t.Fatalf("second request: %d, %v", again, err)
 	}
 	// The first instance works one step of 3, then dies.
@@ -339,12 +339,12 @@ func TestACohortsRenewalReissuesWhatExpiresSoonValidFromToday(t *testing.T) {
 		if i == 2 {
 			when = time.Now()
 		}
-		if _, _, err := st.IssueCertificate(ctx, admin.ID, u.ID, co.ID, when); err != nil {
+		if _, _, err := st.IssueCertificate(ctx, courses.Actor{UserID: admin.ID}, u.ID, co.ID, when); err != nil {
 			t.Fatal(err)
 		}
 	}
 	now := time.Now()
-	batchID, err := st.StartRenewalBatch(ctx, admin.ID, cohortID, "Renovación del grupo", now)
+	batchID, err := st.StartRenewalBatch(ctx, courses.Actor{UserID: admin.ID}, cohortID, "Renovación del grupo", now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,8 +237,9 @@ func (s *Store) Withdraw(ctx context.Context, userID, cohortID int64) error {
 	})
 }
 
-// Decide approves (into a seat, or the waiting list when full) or rejects a pending request.
-func (s *Store) Decide(ctx context.Context, cohortID, userID int64, approve bool) (courses.EnrolmentStatus, error) {
+// Decide approves (into a seat, or the waiting list when full) or rejects a pending request:
+// by's decision, in the audit trail.
+func (s *Store) Decide(ctx context.Context, by courses.Actor, cohortID, userID int64, approve bool) (courses.EnrolmentStatus, error) {
 	status := courses.EnrolmentRejected
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		c, err := lockCohort(ctx, tx, cohortID)
@@ -263,7 +264,12 @@ func (s *Store) Decide(ctx context.Context, cohortID, userID int64, approve bool
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("request of %d: %w", userID, courses.ErrNotFound)
 		}
-		return nil
+		action := courses.AuditRequestRejected
+		if approve {
+			action = courses.AuditRequestApproved
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: action, UserID: userID, CourseID: c.CourseID, CohortID: cohortID,
+			Detail: map[string]string{"status": string(status)}})
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: decide: %w", err)
@@ -272,14 +278,17 @@ func (s *Store) Decide(ctx context.Context, cohortID, userID int64, approve bool
 }
 
 // EnrolByStaff puts a user into a cohort at once, whatever its policy and capacity: an
-// instructor or admin enrolling someone by hand has decided.
-func (s *Store) EnrolByStaff(ctx context.Context, cohortID, userID int64) error {
+// instructor or admin enrolling someone by hand has decided, and the audit trail says who.
+func (s *Store) EnrolByStaff(ctx context.Context, by courses.Actor, cohortID, userID int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		c, err := lockCohort(ctx, tx, cohortID)
 		if err != nil {
 			return err
 		}
-		return upsertEnrolment(ctx, tx, c, userID, courses.EnrolmentActive)
+		if err := upsertEnrolment(ctx, tx, c, userID, courses.EnrolmentActive); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditEnrolledByHand, UserID: userID, CourseID: c.CourseID, CohortID: cohortID})
 	})
 }
 

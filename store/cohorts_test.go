@@ -176,19 +176,19 @@ func TestApprovalFlow(t *testing.T) {
 			t.Fatalf("request: %s %v", s, err)
 		}
 	}
-	if s, err := st.Decide(ctx, cohortID, p[0].ID, true); err != nil || s != courses.EnrolmentActive {
+	if s, err := st.Decide(ctx, courses.Actor{}, cohortID, p[0].ID, true); err != nil || s != courses.EnrolmentActive {
 		t.Fatalf("approve: %s %v", s, err)
 	}
-	if s, _ := st.Decide(ctx, cohortID, p[1].ID, true); s != courses.EnrolmentWaiting {
+	if s, _ := st.Decide(ctx, courses.Actor{}, cohortID, p[1].ID, true); s != courses.EnrolmentWaiting {
 		t.Fatalf("approve into a full cohort: %s", s)
 	}
-	if s, _ := st.Decide(ctx, cohortID, p[2].ID, false); s != courses.EnrolmentRejected {
+	if s, _ := st.Decide(ctx, courses.Actor{}, cohortID, p[2].ID, false); s != courses.EnrolmentRejected {
 		t.Fatalf("reject: %s", s)
 	}
 	if _, err := st.EnrolmentIn(ctx, p[2].ID, co.ID); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatal("a rejected request is still live")
 	}
-	if _, err := st.Decide(ctx, cohortID, p[2].ID, true); !errors.Is(err, courses.ErrNotFound) {
+	if _, err := st.Decide(ctx, courses.Actor{}, cohortID, p[2].ID, true); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("deciding twice: %v", err)
 	}
 }
@@ -204,7 +204,7 @@ func TestCheckInOnlyWithTheRightCodeInsideTheWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.OpenCheckIn(ctx, cohortID, sid, "482913", now, now.Add(15*time.Minute)); err != nil {
+	if err := st.OpenCheckIn(ctx, courses.Actor{}, cohortID, sid, "482913", now, now.Add(15*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -257,7 +257,7 @@ func TestCompletionIsRecordedOnceWhenTheRulesFirstHold(t *testing.T) {
 		}
 	}
 	when := time.Now()
-	if _, err := st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{u.ID: courses.AttendancePresent}, when); err != nil {
+	if _, err := st.SetAttendance(ctx, cohortID, sid, courses.Actor{UserID: owner.ID}, map[int64]courses.AttendanceStatus{u.ID: courses.AttendancePresent}, when); err != nil {
 		t.Fatal(err)
 	}
 	e, _ := st.EnrolmentIn(ctx, u.ID, id)
@@ -265,7 +265,7 @@ func TestCompletionIsRecordedOnceWhenTheRulesFirstHold(t *testing.T) {
 		t.Fatalf("completed at %v, want %v", e.CompletedAt, when)
 	}
 	// Later events change nothing: completion is recorded once.
-	st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{u.ID: courses.AttendanceAbsent}, when.Add(time.Hour))
+	st.SetAttendance(ctx, cohortID, sid, courses.Actor{UserID: owner.ID}, map[int64]courses.AttendanceStatus{u.ID: courses.AttendanceAbsent}, when.Add(time.Hour))
 	st.CompleteLesson(ctx, u.ID, lessons[0], when.Add(2*time.Hour))
 	e2, _ := st.EnrolmentIn(ctx, u.ID, id)
 	if e2.CompletedAt == nil || !e2.CompletedAt.Equal(*e.CompletedAt) {
@@ -273,7 +273,7 @@ func TestCompletionIsRecordedOnceWhenTheRulesFirstHold(t *testing.T) {
 	}
 	// A mark for someone outside the cohort is skipped, not written; the others are kept.
 	other := instructor(t, st, "other@example.org")
-	skipped, err := st.SetAttendance(ctx, cohortID, sid, owner.ID, map[int64]courses.AttendanceStatus{
+	skipped, err := st.SetAttendance(ctx, cohortID, sid, courses.Actor{UserID: owner.ID}, map[int64]courses.AttendanceStatus{
 		other.ID: courses.AttendancePresent, u.ID: courses.AttendanceExcused}, when)
 	if err != nil || skipped != 1 {
 		t.Fatalf("attendance with a stranger: skipped %d, %v", skipped, err)
@@ -299,14 +299,14 @@ func TestBulkEnrolCreatesAccountsEnrolsAndSkipsTheEnrolled(t *testing.T) {
 	st := storetest.DB(t)
 	co, cohortID := cohortFixture(t, st, 10, courses.PolicyApproval, "")
 	existing := trainees(t, st, 2)
-	st.EnrolByStaff(ctx, cohortID, existing[0].ID)
+	st.EnrolByStaff(ctx, courses.Actor{}, cohortID, existing[0].ID)
 	rows := csvRows(5000, 0)
 	rows = append(rows, courses.EnrolmentRow{Line: 5002, Profile: courses.Profile{Email: strings.ToUpper(existing[0].Email), FullName: "Ya inscrita",
 		Country: "GT", Institution: "PNC", Sector: "police", Language: "es"}})
 	rows = append(rows, courses.EnrolmentRow{Line: 5003, Profile: courses.Profile{Email: existing[1].Email, FullName: "Cuenta existente",
 		Country: "GT", Institution: "PNC", Sector: "police", Language: "es"}})
 	start := time.Now()
-	res, err := st.BulkEnrol(ctx, co.ID, cohortID, rows, time.Now())
+	res, err := st.BulkEnrol(ctx, courses.Actor{}, co.ID, cohortID, rows, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestBulkEnrolCreatesAccountsEnrolsAndSkipsTheEnrolled(t *testing.T) {
 		t.Fatalf("expired link: %v", err)
 	}
 	// Running the same file again creates and enrols no one.
-	again, err := st.BulkEnrol(ctx, co.ID, cohortID, rows, time.Now())
+	again, err := st.BulkEnrol(ctx, courses.Actor{}, co.ID, cohortID, rows, time.Now())
 	if err != nil || len(again.Created) != 0 || again.Enrolled != 0 || len(again.Skipped) != len(rows) {
 		t.Fatalf("second run: created %d enrolled %d skipped %d, %v", len(again.Created), again.Enrolled, len(again.Skipped), err)
 	}

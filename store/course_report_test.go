@@ -93,10 +93,10 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 		must(err)
 	}
 	for _, i := range []int{6, 9, 10, 7, 11} {
-		_, err := st.Decide(ctx, b, tr[i].ID, true)
+		_, err := st.Decide(ctx, courses.Actor{}, b, tr[i].ID, true)
 		must(err)
 	}
-	_, err = st.Decide(ctx, b, tr[8].ID, false)
+	_, err = st.Decide(ctx, courses.Actor{}, b, tr[8].ID, false)
 	must(err)
 	// t3, completed in A and withdrawn from it, is enrolled again in a second online cohort:
 	// one trainee of the course, with two enrolments that count.
@@ -108,7 +108,7 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 	must(err)
 	_, err = st.AddSession(ctx, courses.CohortSession{CohortID: b, StartsAt: now.Add(48 * time.Hour), Minutes: 60, Place: "Aula 1"})
 	must(err)
-	_, err = st.SetAttendance(ctx, b, s.held, co.OwnerID, map[int64]courses.AttendanceStatus{
+	_, err = st.SetAttendance(ctx, b, s.held, courses.Actor{UserID: co.OwnerID}, map[int64]courses.AttendanceStatus{
 		tr[6].ID: courses.AttendancePresent, tr[9].ID: courses.AttendanceAbsent, tr[10].ID: courses.AttendanceExcused}, now)
 	must(err)
 	// t9 withdraws after the session: t7 takes the seat. t6 does every lesson (one session of
@@ -145,10 +145,10 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 	// The essay: t0 marked in full, then a second attempt waiting for its mark (the last
 	// counts: no grade yet); t6 marked half.
 	first := attempt(tr[0], s.essay, text, true)
-	must(st.MarkEssay(ctx, co.ID, first, 0, 1, co.OwnerID, now))
+	must(st.MarkEssay(ctx, co.ID, first, 0, 1, courses.Actor{UserID: co.OwnerID}, now))
 	attempt(tr[0], s.essay, text, true)
 	half := attempt(tr[6], s.essay, text, true)
-	must(st.MarkEssay(ctx, co.ID, half, 0, 0.5, co.OwnerID, now))
+	must(st.MarkEssay(ctx, co.ID, half, 0, 0.5, courses.Actor{UserID: co.OwnerID}, now))
 	return s
 }
 

@@ -212,25 +212,35 @@ func (s *Store) UpdateCourse(ctx context.Context, c courses.Course) error {
 	return err
 }
 
-// SetCourseStatus publishes, unpublishes (back to draft) or archives a course.
-func (s *Store) SetCourseStatus(ctx context.Context, id int64, status courses.Status) error {
+// SetCourseStatus publishes, unpublishes (back to draft) or archives a course, recorded in
+// the audit trail as by's, with the old and new status, when the status is another.
+func (s *Store) SetCourseStatus(ctx context.Context, by courses.Actor, id int64, status courses.Status) error {
 	if !status.Valid() {
 		return fmt.Errorf("store: status %q: %w", status, courses.ErrInvalid)
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE courses SET status = $2, updated_at = now() WHERE id = $1`, id, string(status))
+		var old string
+		err := tx.GetContext(ctx, &old, `SELECT status FROM courses WHERE id = $1 FOR UPDATE`, id)
+		if notFound(err) {
+			return fmt.Errorf("store: course %d: %w", id, courses.ErrNotFound)
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: course %d: %w", id, courses.ErrNotFound)
+		if _, err := tx.ExecContext(ctx, `UPDATE courses SET status = $2, updated_at = now() WHERE id = $1`, id, string(status)); err != nil {
+			return err
 		}
-		return nil
+		if old == string(status) {
+			return nil
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditCourseStatus, CourseID: id,
+			Detail: map[string]string{"from": old, "to": string(status)}})
 	})
 }
 
-// AddInstructor makes the user with email a co-instructor of the course.
-func (s *Store) AddInstructor(ctx context.Context, courseID int64, email string) error {
+// AddInstructor makes the user with email a co-instructor of the course; by's doing, in the
+// audit trail, when they were not one already.
+func (s *Store) AddInstructor(ctx context.Context, by courses.Actor, courseID int64, email string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var userID int64
 		err := tx.GetContext(ctx, &userID, `SELECT id FROM users WHERE lower(email) = $1 AND role IN ('instructor', 'admin') AND active`,
@@ -241,18 +251,30 @@ func (s *Store) AddInstructor(ctx context.Context, courseID int64, email string)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO course_instructors (course_id, user_id)
+		res, err := tx.ExecContext(ctx, `INSERT INTO course_instructors (course_id, user_id)
 			SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM courses WHERE id = $1 AND owner_id = $2)
 			ON CONFLICT DO NOTHING`, courseID, userID)
-		return err
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditInstructorAdded, UserID: userID, CourseID: courseID})
 	})
 }
 
-// RemoveInstructor stops a co-instructor from editing the course.
-func (s *Store) RemoveInstructor(ctx context.Context, courseID, userID int64) error {
+// RemoveInstructor stops a co-instructor from editing the course; by's doing, in the audit trail.
+func (s *Store) RemoveInstructor(ctx context.Context, by courses.Actor, courseID, userID int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM course_instructors WHERE course_id = $1 AND user_id = $2`, courseID, userID)
-		return err
+		res, err := tx.ExecContext(ctx, `DELETE FROM course_instructors WHERE course_id = $1 AND user_id = $2`, courseID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditInstructorRemoved, UserID: userID, CourseID: courseID})
 	})
 }
 

@@ -141,7 +141,7 @@ func TestCatalogFiltersAndSearchesIgnoringAccentsAndCase(t *testing.T) {
 			t.Fatal(err)
 		}
 		if slug != "small-arms-control" { // stays a draft: never in the catalog
-			if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+			if err := st.SetCourseStatus(ctx, courses.Actor{}, id, courses.StatusPublished); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -31,7 +31,7 @@ func curriculum(t *testing.T, st *store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+		if err := st.SetCourseStatus(ctx, courses.Actor{}, id, courses.StatusPublished); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -173,7 +173,7 @@ func TestCourseImageOfADraftIsOnlyForItsEditors(t *testing.T) {
 	if img, err := st.CourseImage(ctx, "three-languages", "map.png", owner.ID); err != nil || img.ContentType != "image/png" || len(img.Data) == 0 {
 		t.Fatalf("owner: %v %q", err, img.ContentType)
 	}
-	if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+	if err := st.SetCourseStatus(ctx, courses.Actor{}, id, courses.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CourseImage(ctx, "three-languages", "map.png", 0); err != nil {
@@ -353,7 +353,7 @@ func TestLessonPageRecordsThePlaceAsItReads(t *testing.T) {
 	st := storetest.DB(t)
 	ctx := context.Background()
 	co, cohortID := cohortFixture(t, st, 1, courses.PolicyOpen, "")
-	if err := st.SetCourseStatus(ctx, co.ID, courses.StatusPublished); err != nil {
+	if err := st.SetCourseStatus(ctx, courses.Actor{}, co.ID, courses.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
 	list := trainees(t, st, 2)

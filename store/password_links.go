@@ -33,8 +33,9 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// PasswordLink creates a one-time link token for userID (an admin's "send a new link").
-func (s *Store) PasswordLink(ctx context.Context, userID int64, now time.Time) (string, error) {
+// PasswordLink creates a one-time link token for userID (an admin's "send a new link"),
+// recorded in the audit trail as by's. The token is not: it is a password until used.
+func (s *Store) PasswordLink(ctx context.Context, by courses.Actor, userID int64, now time.Time) (string, error) {
 	token, hash, err := newToken()
 	if err != nil {
 		return "", fmt.Errorf("store: password link: %w", err)
@@ -42,7 +43,10 @@ func (s *Store) PasswordLink(ctx context.Context, userID int64, now time.Time) (
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
 			hash, userID, now.Add(PasswordLinkTTL))
-		return err
+		if err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditPasswordLink, UserID: userID})
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: password link: %w", err)
@@ -98,6 +102,9 @@ func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now
 		if err := tx.GetContext(ctx, &row, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns, userID, hash); err != nil {
 			return err
 		}
+		if err := spendPasswordLinks(ctx, tx, userID); err != nil {
+			return err
+		}
 		u = row.user()
 		return endSignIns(u)
 	})
@@ -105,4 +112,11 @@ func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now
 		return courses.User{}, fmt.Errorf("store: use password link: %w", err)
 	}
 	return u, nil
+}
+
+// spendPasswordLinks spends every link of userID still unused: once the password has changed,
+// by whatever way, an older link must not change it again.
+func spendPasswordLinks(ctx context.Context, tx *sqlx.Tx, userID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID)
+	return err
 }

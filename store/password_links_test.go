@@ -111,9 +111,50 @@ func traineeWithLink(t *testing.T, st *store.Store) (courses.User, string, time.
 		t.Fatal(err)
 	}
 	now := time.Now()
-	token, err := st.PasswordLink(ctx, u.ID, now)
+	token, err := st.PasswordLink(ctx, courses.Actor{}, u.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u, token, now
+}
+
+// An admin's link works once, until it expires, and not after the password has changed by any
+// other way (another link, the profile's form): an old link never sets a password again.
+func TestAPasswordLinkIsSingleUseExpiresAndDiesWithAPasswordChange(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	u, first, now := traineeWithLink(t, st)
+	second, err := st.PasswordLink(ctx, courses.Actor{}, u.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UsePasswordLink(ctx, first, "la primera contraseña", now, noSignIns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UsePasswordLink(ctx, first, "otra vez la misma", now, noSignIns); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("a link used twice: %v", err)
+	}
+	if err := st.CheckPasswordLink(ctx, second, now); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("an older link outlived the password it did not set: %v", err)
+	}
+	third, err := st.PasswordLink(ctx, courses.Actor{}, u.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ChangePassword(ctx, u.ID, "la primera contraseña", "cambiada en el perfil"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CheckPasswordLink(ctx, third, now); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("a link outlived a change in the profile: %v", err)
+	}
+	late, err := st.PasswordLink(ctx, courses.Actor{}, u.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UsePasswordLink(ctx, late, "demasiado tarde", now.Add(store.PasswordLinkTTL+time.Second), noSignIns); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("an expired link: %v", err)
+	}
+	if _, err := st.Authenticate(ctx, u.Email, "cambiada en el perfil"); err != nil {
+		t.Fatalf("the password is not the last one set: %v", err)
+	}
 }

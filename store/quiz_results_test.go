@@ -65,15 +65,20 @@ func TestQuizResultsListAttemptsByCohortWithTheirSlotsEssaysAndGrants(t *testing
 	if err != nil || len(queue) != 1 || queue[0].AttemptID != id || queue[0].Slot != 3 || queue[0].QuizTitles["es"] != "Cuestionario" {
 		t.Fatalf("queue: %+v %v", queue, err)
 	}
-	if err := st.MarkEssay(ctx, co.ID, id, 3, 0.5, co.OwnerID, now); err != nil {
+	if err := st.MarkEssay(ctx, co.ID, id, 3, 0.5, courses.Actor{UserID: co.OwnerID}, now); err != nil {
 		t.Fatal(err)
 	}
 	if queue, err := st.EssaysToMark(ctx, co.ID); err != nil || len(queue) != 0 {
 		t.Fatalf("queue after marking: %+v %v", queue, err)
 	}
 
-	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 1, 15, co.OwnerID, now); err != nil {
+	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 1, 15, courses.Actor{UserID: co.OwnerID}, now); err != nil {
 		t.Fatal(err)
+	}
+	for _, a := range []courses.AuditAction{courses.AuditEssayMarked, courses.AuditExtraGranted} {
+		if list := auditOf(t, st, courses.AuditFilter{Action: a, UserID: u.ID}); len(list) != 1 || list[0].Actor.UserID != co.OwnerID || list[0].CourseID != co.ID {
+			t.Errorf("%s: audit %+v", a, list)
+		}
 	}
 	grants, err := st.QuizGrants(ctx, co.ID, quizID)
 	if err != nil || len(grants) != 1 || grants[0].UserID != u.ID || grants[0].Attempts != 1 || grants[0].Minutes != 15 || grants[0].GrantedBy == "" {

@@ -113,17 +113,56 @@ func (s *Store) SetLanguage(ctx context.Context, id int64, lang string) error {
 	return s.updateUser(ctx, id, `UPDATE users SET language = $2, updated_at = now() WHERE id = $1`, id, lang)
 }
 
-// SetRole changes what a user may do.
-func (s *Store) SetRole(ctx context.Context, id int64, role courses.Role) error {
+// SetRole changes what a user may do, recorded in the audit trail as by's (with the old
+// and new role) when the role is another.
+func (s *Store) SetRole(ctx context.Context, by courses.Actor, id int64, role courses.Role) error {
 	if !role.Valid() {
 		return fmt.Errorf("store: role %q: %w", role, courses.ErrInvalid)
 	}
-	return s.updateUser(ctx, id, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, id, string(role))
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old string
+		err := tx.GetContext(ctx, &old, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, id)
+		if notFound(err) {
+			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: user %d: %w", id, err)
+		}
+		if old == string(role) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, id, string(role)); err != nil {
+			return fmt.Errorf("store: update user %d: %w", id, err)
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditRoleChanged, UserID: id,
+			Detail: map[string]string{"from": old, "to": string(role)}})
+	})
 }
 
-// SetActive deactivates or reactivates an account.
-func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
-	return s.updateUser(ctx, id, `UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, id, active)
+// SetActive deactivates or reactivates an account, recorded in the audit trail as by's when
+// it was not so already.
+func (s *Store) SetActive(ctx context.Context, by courses.Actor, id int64, active bool) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var was bool
+		err := tx.GetContext(ctx, &was, `SELECT active FROM users WHERE id = $1 FOR UPDATE`, id)
+		if notFound(err) {
+			return fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: user %d: %w", id, err)
+		}
+		if was == active {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, id, active); err != nil {
+			return fmt.Errorf("store: update user %d: %w", id, err)
+		}
+		action := courses.AuditDeactivated
+		if active {
+			action = courses.AuditReactivated
+		}
+		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: action, UserID: id})
+	})
 }
 
 // ChangePassword replaces a user's password after checking the current one.
@@ -144,8 +183,10 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, current, next stri
 		if ok, err := CheckPassword(old, current); err != nil || !ok {
 			return fmt.Errorf("store: user %d: current password: %w", id, courses.ErrForbidden)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash); err != nil {
+			return err
+		}
+		return spendPasswordLinks(ctx, tx, id)
 	})
 }
 
@@ -155,7 +196,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return fmt.Errorf("store: hash password: %w", err)
 	}
-	return s.updateUser(ctx, id, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
+	return s.updateUser(ctx, id, `WITH spent AS (UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL)
+		UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
 }
 
 func (s *Store) updateUser(ctx context.Context, id int64, query string, args ...any) error {
@@ -175,13 +217,20 @@ func (s *Store) updateUser(ctx context.Context, id int64, query string, args ...
 	})
 }
 
-// UserFilter narrows the admin's list of users.
+// UserFilter narrows the admin's list of users. Zero fields do not narrow it.
 type UserFilter struct {
-	Query  string // part of the name or email
-	Role   courses.Role
-	Offset int
-	Limit  int
+	Query   string // part of the name or email
+	Role    courses.Role
+	Country string
+	Sector  courses.Sector
+	Active  *bool // nil: both active and deactivated accounts
+	Offset  int
+	Limit   int
 }
+
+// usersWhere selects the users a UserFilter asks for, with its arguments $1 to $5.
+const usersWhere = `WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2) AND ($3 = '' OR country = $3)
+	AND ($4 = '' OR sector = $4) AND ($5::boolean IS NULL OR active = $5)`
 
 // ListUsers returns a page of users matching f, by name, and how many match in all.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, int, error) {
@@ -189,16 +238,16 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, in
 		f.Limit = 50
 	}
 	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.TrimSpace(f.Query)) + "%"
+	args := []any{pattern, string(f.Role), f.Country, string(f.Sector), f.Active}
 	var rows []struct {
 		userRow
 		Total int `db:"total"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+userColumns+`, count(*) OVER () AS total
-		FROM users
-		WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2)
+		FROM users `+usersWhere+`
 		ORDER BY lower(full_name), id
-		OFFSET $3 LIMIT $4`, pattern, string(f.Role), f.Offset, f.Limit)
+		OFFSET $6 LIMIT $7`, append(args, f.Offset, f.Limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
@@ -209,9 +258,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]courses.User, in
 		total = r.Total
 	}
 	if len(rows) == 0 && f.Offset > 0 {
-		err = s.db.GetContext(ctx, &total, `SELECT count(*) FROM users
-			WHERE (full_name ILIKE $1 OR email ILIKE $1) AND ($2 = '' OR role = $2)`, pattern, string(f.Role))
-		if err != nil {
+		if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM users `+usersWhere, args...); err != nil {
 			return nil, 0, fmt.Errorf("store: count users: %w", err)
 		}
 	}

@@ -49,7 +49,7 @@ func TestAuthenticate(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
 		}
 	}
-	if err := st.SetActive(ctx, u.ID, false); err != nil {
+	if err := st.SetActive(ctx, courses.Actor{}, u.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Authenticate(ctx, "ana@example.org", "a long password"); !errors.Is(err, courses.ErrNotFound) {
@@ -72,7 +72,7 @@ func TestChangePasswordNeedsCurrentOne(t *testing.T) {
 	}
 }
 
-func TestListUsersSearchesNameAndEmailAndFiltersRole(t *testing.T) {
+func TestListUsersSearchesNameAndEmailAndFiltersRoleCountrySectorAndStatus(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.DB(t)
 	for i, email := range []string{"ana@example.org", "bruno@example.org", "carla@muni.example"} {
@@ -81,11 +81,19 @@ func TestListUsersSearchesNameAndEmailAndFiltersRole(t *testing.T) {
 		role := courses.RoleTrainee
 		if i == 1 {
 			role = courses.RoleInstructor
+			p.Country, p.Sector = "HN", "media"
 		}
-		if _, err := st.CreateUser(ctx, p, "a long password", role); err != nil {
+		u, err := st.CreateUser(ctx, p, "a long password", role)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if i == 2 {
+			if err := st.SetActive(ctx, courses.Actor{}, u.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
+	active, deactivated := true, false
 	tests := []struct {
 		f    store.UserFilter
 		want []string
@@ -95,6 +103,12 @@ func TestListUsersSearchesNameAndEmailAndFiltersRole(t *testing.T) {
 		{store.UserFilter{Query: "%"}, []string{"Carla 100% Gómez"}},
 		{store.UserFilter{Role: courses.RoleTrainee}, []string{"Ana Pérez", "Carla 100% Gómez"}},
 		{store.UserFilter{Limit: 1, Offset: 1}, []string{"Bruno Silva"}},
+		{store.UserFilter{Country: "HN"}, []string{"Bruno Silva"}},
+		{store.UserFilter{Sector: "police"}, []string{"Ana Pérez", "Carla 100% Gómez"}},
+		{store.UserFilter{Active: &deactivated}, []string{"Carla 100% Gómez"}},
+		{store.UserFilter{Active: &active, Sector: "police", Country: "GT"}, []string{"Ana Pérez"}},
+		{store.UserFilter{Active: &active, Country: "SV"}, nil},
+		{store.UserFilter{Country: "HN", Offset: 5, Limit: 5}, nil},
 	}
 	for _, tt := range tests {
 		users, total, err := st.ListUsers(ctx, tt.f)

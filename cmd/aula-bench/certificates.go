@@ -30,7 +30,7 @@ func (s *school) buildCertificates(ctx context.Context, co courses.Course) error
 	if _, err := s.db.ExecContext(ctx, `UPDATE enrolments SET completed_at = now() WHERE user_id = $1 AND course_id = $2`, s.trainee.ID, co.ID); err != nil {
 		return err
 	}
-	c, _, err := s.st.IssueCertificate(ctx, s.owner.ID, s.trainee.ID, co.ID, time.Now())
+	c, _, err := s.st.IssueCertificate(ctx, courses.Actor{UserID: s.owner.ID}, s.trainee.ID, co.ID, time.Now())
 	if err != nil {
 		return fmt.Errorf("certificate: %w", err)
 	}
@@ -63,7 +63,7 @@ func (s *school) measureBulkIssue(ctx context.Context, co courses.Course) (time.
 	}
 	defer jobs.Stop(context.WithoutCancel(ctx))
 	start := time.Now()
-	batchID, err := s.st.StartCertificateBatch(ctx, s.owner.ID, cohortID)
+	batchID, err := s.st.StartCertificateBatch(ctx, courses.Actor{UserID: s.owner.ID}, cohortID)
 	if err != nil {
 		return 0, err
 	}

@@ -123,7 +123,7 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+		if err := st.SetCourseStatus(ctx, courses.Actor{UserID: s.owner.ID}, id, courses.StatusPublished); err != nil {
 			return nil, err
 		}
 		cohorts, err := st.Cohorts(ctx, id)

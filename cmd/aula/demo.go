@@ -54,8 +54,8 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 			_, err = st.CreateUser(ctx, d.profile, d.password, d.role)
 		case err == nil:
 			if err = st.SetPassword(ctx, u.ID, d.password); err == nil {
-				if err = st.SetRole(ctx, u.ID, d.role); err == nil {
-					err = st.SetActive(ctx, u.ID, true)
+				if err = st.SetRole(ctx, courses.Actor{}, u.ID, d.role); err == nil {
+					err = st.SetActive(ctx, courses.Actor{}, u.ID, true)
 				}
 			}
 		}
@@ -123,7 +123,7 @@ func loadCatalog(ctx context.Context, st *store.Store, ownerID int64) (int, erro
 		if err != nil {
 			return n, fmt.Errorf("demo: %w", err)
 		}
-		if err := st.SetCourseStatus(ctx, id, courses.StatusPublished); err != nil {
+		if err := st.SetCourseStatus(ctx, courses.Actor{UserID: ownerID}, id, courses.StatusPublished); err != nil {
 			return n, fmt.Errorf("demo: %w", err)
 		}
 		n++
@@ -169,7 +169,7 @@ func demoCohorts(ctx context.Context, st *store.Store, now time.Time) error {
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
-			if err := st.EnrolByStaff(ctx, cohortID, u.ID); err != nil {
+			if err := st.EnrolByStaff(ctx, courses.Actor{UserID: policing.OwnerID}, cohortID, u.ID); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 		}
@@ -226,7 +226,7 @@ func demoCertificates(ctx context.Context, st *store.Store, now time.Time) (vali
 		return valid, revoked, err
 	}
 	if revoked.RevokedAt.IsZero() {
-		if err := st.RevokeCertificate(ctx, admin.ID, revoked.Facts.Code, demoRevocation, now); err != nil {
+		if err := st.RevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, revoked.Facts.Code, demoRevocation, now); err != nil {
 			return valid, revoked, err
 		}
 	}

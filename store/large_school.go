@@ -281,8 +281,8 @@ func genCourses(ctx context.Context, tx *sqlx.Tx) ([]*genCourse, error) {
 		}
 	}
 	// The required quizzes, with the lessons before each (those of the modules before its
-	// own, and of its own module those placed before it) and what their questions are worth
-	// (a category's drawn questions at a point each).
+	// own, and its position's first of its own module, as courses.Quiz.Position counts them)
+	// and what their questions are worth (a category's drawn questions at a point each).
 	var quizzes []struct {
 		CourseID int64   `db:"course_id"`
 		ID       int64   `db:"id"`
@@ -291,8 +291,8 @@ func genCourses(ctx context.Context, tx *sqlx.Tx) ([]*genCourse, error) {
 		Settings []byte  `db:"settings"`
 	}
 	if err := tx.SelectContext(ctx, &quizzes, `SELECT m.course_id, z.id, z.settings,
-			(SELECT count(*) FROM lessons l JOIN modules lm ON lm.id = l.module_id WHERE lm.course_id = m.course_id
-				AND (lm.position < m.position OR lm.id = m.id AND l.position < z.position)) AS after,
+			(SELECT count(*) FROM lessons l JOIN modules lm ON lm.id = l.module_id WHERE lm.course_id = m.course_id AND lm.position < m.position)
+				+ least(z.position, (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)) AS after,
 			(SELECT coalesce(sum(CASE WHEN i.question_id IS NULL THEN i.count ELSE coalesce((v.body->>'points')::double precision, 0) END), 0)
 				FROM quiz_items i LEFT JOIN questions q ON q.id = i.question_id LEFT JOIN question_versions v ON v.question_id = q.id AND v.version = q.version
 				WHERE i.quiz_id = z.id) AS max_score

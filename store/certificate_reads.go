@@ -158,8 +158,9 @@ func (s *Store) CertificateHistory(ctx context.Context, id int64) ([]courses.Log
 
 // RevocationList is the places, in the school's revocation list, of every revoked or
 // replaced certificate; how long the list must be (every place given out, revoked or not);
-// and when it last changed (the last revocation or un-revocation, else the first issue). Each
-// part is read through an index, whatever the number of certificates.
+// and when it last changed (the latest revocation or un-revocation, else the first issue): by
+// their dates, not their place in the log, where a generated history may put older ones
+// after newer. Each part is read through an index, whatever the number of certificates.
 func (s *Store) RevocationList(ctx context.Context) (revoked []int, size int, changed time.Time, err error) {
 	var row struct {
 		Revoked pq.Int64Array `db:"revoked"`
@@ -170,7 +171,7 @@ func (s *Store) RevocationList(ctx context.Context) (revoked []int, size int, ch
 		coalesce((SELECT array_agg(status_index ORDER BY status_index) FROM certificates
 			WHERE revoked_at IS NOT NULL OR replaced_by IS NOT NULL), '{}') AS revoked,
 		coalesce((SELECT status_index + 1 FROM certificates ORDER BY status_index DESC LIMIT 1), 0) AS size,
-		coalesce((SELECT at FROM certificate_log WHERE action IN ('revoke', 'unrevoke') ORDER BY seq DESC LIMIT 1),
+		coalesce((SELECT max(at) FROM certificate_log WHERE action IN ('revoke', 'unrevoke')),
 			(SELECT at FROM certificate_log ORDER BY seq LIMIT 1)) AS changed`)
 	if err != nil {
 		return nil, 0, time.Time{}, fmt.Errorf("store: revocation list: %w", err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -65,10 +66,21 @@ type genCourse struct {
 	Months      int            `db:"certificate_months"`
 	Signatories []byte         `db:"signatories"`
 	OwnerID     int64          `db:"owner_id"`
+	MinAttend   int            `db:"min_attendance"`
 	titles      map[string]string
 	signatories []courses.Signatory
 	lessons     []int64
+	quizzes     []genQuiz   // the required ones, in the course's order
 	cohorts     []genCohort // [0] is the default one
+}
+
+// genQuiz is a required quiz as the generator needs it: after is how many of the course's
+// lessons come before it, max what its questions are worth.
+type genQuiz struct {
+	id       int64
+	after    int
+	max      float64
+	settings courses.QuizSettings
 }
 
 type genCohort struct {
@@ -76,6 +88,7 @@ type genCohort struct {
 	name      string
 	isDefault bool
 	start     time.Time
+	ends      time.Time // the last day one may enrol; zero: always open
 	blended   bool
 	country   string
 	sessions  []genSession
@@ -98,12 +111,22 @@ type genEnrolment struct {
 	course            *genCourse
 	cohort            *genCohort
 	status            string
+	lang              string // the trainee's language, if the course has it, else the course's
 	created           time.Time
 	completed         time.Time // zero: not completed
 	lastLesson        int64
 	lastActivity      time.Time
 	lessonsDone       []genLesson
 	attendanceSession []genAttendance
+	attempts          []genAttempt
+}
+
+type genAttempt struct {
+	quiz              *genQuiz
+	number            int
+	started, finished time.Time
+	score             float64
+	passed            bool
 }
 
 type genLesson struct {
@@ -134,18 +157,29 @@ func (s *Store) generateSchool(ctx context.Context, domain string, months int, s
 	if err != nil {
 		return err
 	}
+	generated := func(q sqlx.QueryerContext) error {
+		var exists bool
+		if err := sqlx.GetContext(ctx, q, &exists, `SELECT EXISTS (SELECT 1 FROM users WHERE email LIKE '%@' || $1)`, domain); err != nil {
+			return err
+		}
+		if exists {
+			return ErrSchoolGenerated
+		}
+		return nil
+	}
+	// Looked for before the password is hashed (a second or so of Argon2id for nothing), and
+	// again in the transaction, where it counts.
+	if err := generated(s.db); err != nil {
+		return fmt.Errorf("store: generate school: %w", err)
+	}
 	hash, err := HashPassword(LargeSchoolPassword)
 	if err != nil {
 		return err
 	}
 	now = now.UTC().Truncate(time.Second)
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var exists bool
-		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM users WHERE email LIKE '%@' || $1)`, domain); err != nil {
+		if err := generated(tx); err != nil {
 			return err
-		}
-		if exists {
-			return ErrSchoolGenerated
 		}
 		list, err := genCourses(ctx, tx)
 		if err != nil {
@@ -171,11 +205,11 @@ func (s *Store) generateSchool(ctx context.Context, domain string, months int, s
 		if err := tx.GetContext(ctx, &adminID, `SELECT coalesce(min(id), 0) FROM users WHERE role = 'admin'`); err != nil {
 			return err
 		}
-		certs, err := genCertificates(ctx, tx, r, sg, users, enrolments, now)
+		certs, err := genCertificates(ctx, tx, r, sg, users, enrolments, adminID, now)
 		if err != nil {
 			return err
 		}
-		if err := writeSchool(ctx, tx, hash, users, enrolments, certs); err != nil {
+		if err := writeSchool(ctx, tx, hash, users, enrolments, certs, now); err != nil {
 			return err
 		}
 		return s.genLog(ctx, tx, sg, certs, adminID)
@@ -184,7 +218,7 @@ func (s *Store) generateSchool(ctx context.Context, domain string, months int, s
 		return fmt.Errorf("store: generate school: %w", err)
 	}
 	// The planner's statistics, so the reports' first queries on the new rows plan well.
-	if _, err := s.db.ExecContext(ctx, `ANALYZE users, enrolments, lesson_completions, attendance, certificates, certificate_log`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `ANALYZE users, enrolments, lesson_completions, attendance, quiz_attempts, certificates, certificate_log`); err != nil {
 		return fmt.Errorf("store: generate school: analyze: %w", err)
 	}
 	return nil
@@ -195,7 +229,7 @@ func (s *Store) generateSchool(ctx context.Context, domain string, months int, s
 func genCourses(ctx context.Context, tx *sqlx.Tx) ([]*genCourse, error) {
 	var list []*genCourse
 	if err := tx.SelectContext(ctx, &list, `SELECT id, slug, audiences, hours, default_language, certificate_issue, certificate_months,
-		signatories, owner_id FROM courses WHERE status = 'published' AND certificate_issue <> 'none' ORDER BY id`); err != nil {
+		signatories, owner_id, min_attendance FROM courses WHERE status = 'published' AND certificate_issue <> 'none' ORDER BY id`); err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
@@ -246,6 +280,37 @@ func genCourses(ctx context.Context, tx *sqlx.Tx) ([]*genCourse, error) {
 			c.cohorts = append(c.cohorts, genCohort{id: d.ID, name: "default", isDefault: true})
 		}
 	}
+	// The required quizzes, with the lessons before each (those of the modules before its
+	// own, and its position's first of its own module, as courses.Quiz.Position counts them)
+	// and what their questions are worth (a category's drawn questions at a point each).
+	var quizzes []struct {
+		CourseID int64   `db:"course_id"`
+		ID       int64   `db:"id"`
+		After    int     `db:"after"`
+		Max      float64 `db:"max_score"`
+		Settings []byte  `db:"settings"`
+	}
+	if err := tx.SelectContext(ctx, &quizzes, `SELECT m.course_id, z.id, z.settings,
+			(SELECT count(*) FROM lessons l JOIN modules lm ON lm.id = l.module_id WHERE lm.course_id = m.course_id AND lm.position < m.position)
+				+ least(z.position, (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)) AS after,
+			(SELECT coalesce(sum(CASE WHEN i.question_id IS NULL THEN i.count ELSE coalesce((v.body->>'points')::double precision, 0) END), 0)
+				FROM quiz_items i LEFT JOIN questions q ON q.id = i.question_id LEFT JOIN question_versions v ON v.question_id = q.id AND v.version = q.version
+				WHERE i.quiz_id = z.id) AS max_score
+		FROM quizzes z JOIN modules m ON m.id = z.module_id WHERE (z.settings->>'required')::boolean
+		ORDER BY m.course_id, m.position, z.position, z.id`); err != nil {
+		return nil, err
+	}
+	for _, q := range quizzes {
+		c := byID[q.CourseID]
+		if c == nil {
+			continue
+		}
+		gq := genQuiz{id: q.ID, after: q.After, max: q.Max}
+		if err := json.Unmarshal(q.Settings, &gq.settings); err != nil {
+			return nil, fmt.Errorf("quiz %d of %s: %w", q.ID, c.Slug, err)
+		}
+		c.quizzes = append(c.quizzes, gq)
+	}
 	for _, c := range list {
 		if len(c.cohorts) == 0 || len(c.lessons) == 0 {
 			return nil, fmt.Errorf("course %s has no default cohort or no lesson", c.Slug)
@@ -255,7 +320,7 @@ func genCourses(ctx context.Context, tx *sqlx.Tx) ([]*genCourse, error) {
 }
 
 // genCohorts gives each course, for every half-year from start, an online cohort open to all
-// and a blended one, by approval, in one country (in turn), with three sessions.
+// and two blended ones, by approval, each in one country (in turn), with three sessions.
 func genCohorts(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, list []*genCourse, start, now time.Time) error {
 	turn := 0
 	for _, c := range list {
@@ -269,9 +334,12 @@ func genCohorts(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, list []*genCours
 			}
 			term := fmt.Sprintf("%d-%s", y, []string{"I", "II"}[h])
 			opens := half.AddDate(0, 0, 7+r.IntN(21))
-			country := largeCountries[turn%8]
-			turn++
-			for _, blended := range []bool{false, true} {
+			for kind := range 3 { // an online cohort, and blended ones in two countries
+				blended := kind > 0
+				country := largeCountries[turn%8]
+				if blended {
+					turn++
+				}
 				ch := genCohort{name: "Cohorte regional " + term, start: opens, blended: blended}
 				mode, policy, place := "online", "open", ""
 				if blended {
@@ -280,6 +348,7 @@ func genCohorts(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, list []*genCours
 					mode, policy, place = "blended", "approval", city
 				}
 				ends := opens.AddDate(0, 4, 0)
+				ch.ends = ends
 				if err := tx.GetContext(ctx, &ch.id, `INSERT INTO cohorts (course_id, name, starts_on, ends_on, capacity, mode, location, policy, created_at)
 					VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8) RETURNING id`, c.ID, ch.name, opens.Format(time.DateOnly),
 					ends.Format(time.DateOnly), mode, place, policy, opens.AddDate(0, 0, -30)); err != nil {
@@ -372,17 +441,18 @@ func genEnrolments(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, users []genUs
 		return nil, err
 	}
 	// Who completes: a weighted draw without replacement (Efraimidis–Spirakis) among active
-	// enrolments older than ten days, weighted by age up to half a year.
+	// enrolments that could have by now, weighted by age up to half a year.
 	type candidate struct {
-		e   *genEnrolment
-		key float64
+		e      *genEnrolment
+		key    float64
+		lo, hi time.Time
 	}
 	var candidates []candidate
 	for i, e := range enrolments {
 		e.id = ids[i]
-		if age := now.Sub(e.created); e.status == "active" && age > 10*24*time.Hour {
-			w := min(age.Hours()/24, 180)
-			candidates = append(candidates, candidate{e, math.Log(1-r.Float64()) / w})
+		if lo, hi, ok := completable(e, now); ok {
+			w := min(now.Sub(e.created).Hours()/24, 180)
+			candidates = append(candidates, candidate{e, math.Log(1-r.Float64()) / w, lo, hi})
 		}
 	}
 	if len(candidates) < spec.Certificates {
@@ -390,14 +460,65 @@ func genEnrolments(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, users []genUs
 	}
 	slices.SortStableFunc(candidates, func(a, b candidate) int { return cmp.Compare(b.key, a.key) })
 	for _, c := range candidates[:spec.Certificates] {
-		age := now.Sub(c.e.created)
-		took := 7*24*time.Hour + time.Duration(r.Float64()*float64(min(150*24*time.Hour, age-8*24*time.Hour)))
-		c.e.completed = c.e.created.Add(took).Truncate(time.Second)
+		c.e.completed = c.lo.Add(time.Duration(r.Float64() * float64(c.hi.Sub(c.lo)))).Truncate(time.Second)
 	}
 	for _, e := range enrolments {
 		genProgress(r, e, now)
+		genAttempts(r, e, now)
 	}
 	return enrolments, nil
+}
+
+// completable says when e could complete, if it can: an active enrolment, a week to five
+// months after it began and a day before now; in a blended cohort, only after its last
+// session (and its attendance recorded), and only when the sessions still to come when the
+// trainee enrolled, all attended, meet the course's minimum: those before count as missed,
+// as courses.Completion counts them.
+func completable(e *genEnrolment, now time.Time) (lo, hi time.Time, ok bool) {
+	if e.status != "active" {
+		return lo, hi, false
+	}
+	lo, hi = e.created.Add(7*24*time.Hour), e.created.Add(157*24*time.Hour)
+	hi = minTime(hi, now.Add(-24*time.Hour))
+	if ch := e.cohort; ch.blended {
+		if len(ch.sessions) == 0 {
+			return lo, hi, false
+		}
+		p := courses.Progress{LessonsTotal: 1, LessonsDone: 1}
+		for _, s := range ch.sessions {
+			status := courses.AttendancePresent
+			if s.at.Before(e.created) {
+				status = ""
+			}
+			p.Sessions = append(p.Sessions, courses.SessionAttendance{StartsAt: s.at, Status: status})
+		}
+		last := ch.sessions[len(ch.sessions)-1].at
+		if !courses.Completion(courses.ModeBlended, courses.CompletionRules{MinAttendance: e.course.MinAttend}, p, last.Add(time.Hour)) {
+			return lo, hi, false
+		}
+		lo = maxTime(lo, last.Add(6*time.Hour))
+	}
+	return lo, hi, lo.Before(hi)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// attendanceRecorded is when an instructor records a session's attendance: four hours after
+// it began, or now for one that has just begun.
+func attendanceRecorded(s genSession, now time.Time) time.Time {
+	return minTime(s.at.Add(4*time.Hour), now)
 }
 
 // pickCourses draws n distinct course indexes, each as likely as its weight.
@@ -433,22 +554,27 @@ func genEnrol(r *rand.Rand, u genUser, c *genCourse, now time.Time) *genEnrolmen
 	if at.After(now) {
 		at = u.created.Add(time.Duration(r.Float64() * float64(now.Sub(u.created))))
 	}
-	e := &genEnrolment{userID: u.id, course: c, cohort: &c.cohorts[0], status: "active", created: at.Truncate(time.Second)}
+	e := &genEnrolment{userID: u.id, course: c, cohort: &c.cohorts[0], status: "active", lang: c.DefaultLang, created: at.Truncate(time.Second)}
+	if _, ok := c.titles[u.lang]; ok {
+		e.lang = u.lang
+	}
 	if r.IntN(10) >= 4 {
-		// The cohort of the half-year the trainee enrolled in, or the one before.
+		// The cohort of the half-year the trainee enrolled in, if it still takes enrolments
+		// (as Enrol: up to its last day; and a blended one only until its last session);
+		// otherwise the course's open one.
 		var term, blended *genCohort
 		for i := range c.cohorts[1:] {
 			ch := &c.cohorts[i+1]
-			if !ch.start.After(at.AddDate(0, 0, 21)) {
-				if ch.blended {
+			if ch.enrols(at) {
+				if ch.blended && ch.country == u.country {
 					blended = ch
-				} else {
+				} else if !ch.blended {
 					term = ch
 				}
 			}
 		}
 		switch {
-		case blended != nil && blended.country == u.country && r.IntN(10) < 7:
+		case blended != nil && r.IntN(10) < 8:
 			e.cohort = blended
 		case term != nil:
 			e.cohort = term
@@ -457,19 +583,32 @@ func genEnrol(r *rand.Rand, u genUser, c *genCourse, now time.Time) *genEnrolmen
 	switch x := r.IntN(100); {
 	case x < 11:
 		e.status = "withdrawn"
-	case e.cohort.blended && x < 14:
+	case e.cohort.blended && x < 20: // approval: a few requests are turned down
 		e.status = "rejected"
-	case e.cohort.blended && x < 18 && now.Sub(at) < 30*24*time.Hour:
+	case e.cohort.blended && x < 30 && now.Sub(at) < 30*24*time.Hour:
 		e.status = "pending"
 	}
 	return e
+}
+
+// enrols reports whether the cohort takes an enrolment at at: from three weeks before it
+// starts (its announcement) to its last day, as Enrol allows (courses.Cohort.Open), and a
+// blended one only while a session is still to come.
+func (ch *genCohort) enrols(at time.Time) bool {
+	if ch.isDefault {
+		return true
+	}
+	if ch.start.After(at.AddDate(0, 0, 21)) || at.UTC().Truncate(24*time.Hour).After(ch.ends) {
+		return false
+	}
+	return len(ch.sessions) == 0 || at.Before(ch.sessions[len(ch.sessions)-1].at)
 }
 
 // genProgress has e's trainee read lessons: all of them by its completion, some of them
 // otherwise, and attend its cohort's past sessions.
 func genProgress(r *rand.Rand, e *genEnrolment, now time.Time) {
 	lessons := e.course.lessons
-	end, n := e.completed, len(lessons)
+	end, n := e.completed.Add(-time.Hour), len(lessons) // the required quizzes in the hour before completion
 	switch {
 	case !e.completed.IsZero():
 	case e.status == "active":
@@ -501,7 +640,7 @@ func genProgress(r *rand.Rand, e *genEnrolment, now time.Time) {
 		return
 	}
 	for _, s := range e.cohort.sessions {
-		if s.at.After(now) || s.at.Before(e.created) {
+		if s.at.After(now) || s.at.Before(e.created) || !e.completed.IsZero() && s.at.After(e.completed) {
 			continue
 		}
 		status := "present"
@@ -517,9 +656,88 @@ func genProgress(r *rand.Rand, e *genEnrolment, now time.Time) {
 	}
 }
 
+// genAttempts has e's trainee sit the course's required quizzes after reading the lessons
+// before each: a completer passes every one (a third of them after failing a first attempt,
+// where the quiz allows a second), and the completion is recorded with the last of what the
+// rules ask (a lesson, a passed quiz, an attendance recorded). Of the others still active,
+// most try the quizzes they have reached, and some fail them.
+func genAttempts(r *rand.Rand, e *genEnrolment, now time.Time) {
+	completer := !e.completed.IsZero()
+	if !completer && e.status != "active" {
+		return
+	}
+	for i := range e.course.quizzes {
+		q := &e.course.quizzes[i]
+		if q.after > len(e.lessonsDone) || !completer && (q.after == 0 || r.IntN(5) == 0) {
+			continue
+		}
+		at := e.created
+		if q.after > 0 {
+			at = e.lessonsDone[q.after-1].at
+		}
+		at = at.Add(5 * time.Minute).Truncate(time.Second)
+		second := q.settings.Attempts == 0 || q.settings.Attempts >= 2
+		var results []bool // passed, one an attempt
+		switch x := r.IntN(3); {
+		case completer && second && x == 0, !completer && second && x == 0 && r.IntN(2) == 0:
+			results = []bool{false, true}
+		case !completer && x == 0:
+			results = []bool{false}
+		default:
+			results = []bool{true}
+		}
+		took := 10 * time.Minute
+		if limit := q.settings.TimeLimit; limit > 0 && limit < 2*took {
+			took = limit / 2
+		}
+		for n, passed := range results {
+			a := genAttempt{quiz: q, number: n + 1, started: at, finished: at.Add(took), score: passScore(r, q, passed)}
+			a.passed = courses.Passed(a.score, q.max, q.settings.PassMark)
+			if a.finished.After(now) {
+				break
+			}
+			e.attempts = append(e.attempts, a)
+			at = a.finished.Add(15 * time.Minute)
+		}
+	}
+	if !completer {
+		return
+	}
+	last := e.lessonsDone[len(e.lessonsDone)-1].at
+	for _, a := range e.attempts {
+		if a.passed {
+			last = maxTime(last, a.finished)
+		}
+	}
+	for _, a := range e.attendanceSession {
+		last = maxTime(last, attendanceRecorded(a.session, now))
+	}
+	if t := last.Truncate(time.Second); t.Before(last) {
+		last = t.Add(time.Second)
+	}
+	e.completed = last
+}
+
+// passScore is a score at q that passes it, or one that does not: a point or two short of
+// full marks, or under its pass mark.
+func passScore(r *rand.Rand, q *genQuiz, passed bool) float64 {
+	pass := func(score float64) bool { return courses.Passed(score, q.max, q.settings.PassMark) }
+	if passed {
+		if score := q.max - float64(r.IntN(3)); score >= 0 && pass(score) {
+			return score
+		}
+		return q.max
+	}
+	score := math.Floor(q.max*float64(q.settings.PassMark)/100) - 1 - float64(r.IntN(2))
+	for score > 0 && pass(score) {
+		score--
+	}
+	return max(score, 0)
+}
+
 // genCertificates signs, as issueTx does on completion, the certificate of every completed
 // enrolment, and revokes a few of them later.
-func genCertificates(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, sg *signer, users []genUser, enrolments []*genEnrolment, now time.Time) ([]genCertificate, error) {
+func genCertificates(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, sg *signer, users []genUser, enrolments []*genEnrolment, adminID int64, now time.Time) ([]genCertificate, error) {
 	byID := make(map[int64]*genUser, len(users))
 	for i := range users {
 		byID[users[i].id] = &users[i]
@@ -573,6 +791,12 @@ func genCertificates(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, sg *signer,
 				Cohort: cohort, Hours: c.Hours, CompletedOn: issued.Format(time.DateOnly), IssuedAt: issued,
 				ExpiresOn: courses.ExpiresOn(issued, c.Months), Signatories: c.signatories, CredentialID: id.String(),
 				StatusIndex: indexes[i], HolderEmail: u.email}}
+		if c.Issue == string(courses.IssueManual) { // issued by an administrator, as IssueCertificate does
+			if adminID == 0 {
+				return nil, fmt.Errorf("course %s issues its certificates by hand, and there is no administrator: %w", c.Slug, courses.ErrConflict)
+			}
+			certs[i].cert.IssuedBy = adminID
+		}
 		if r.IntN(40) == 0 { // revoked later: one in forty
 			at := issued.Add(time.Duration((5 + r.Float64()*85) * float64(24*time.Hour)))
 			if at.Before(now) {
@@ -580,9 +804,9 @@ func genCertificates(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, sg *signer,
 			}
 		}
 	}
-	// Ed25519 on both cores: about 50 µs a signature.
+	// Ed25519 in a goroutine a core, up to four: about 50 µs a signature on one.
 	var wg sync.WaitGroup
-	const workers = 4
+	workers := min(4, runtime.GOMAXPROCS(0))
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(certs); i += workers {
@@ -604,7 +828,7 @@ func (b bytesReader) Read(p []byte) (int, error) {
 }
 
 // writeSchool copies the generated rows in.
-func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser, enrolments []*genEnrolment, certs []genCertificate) error {
+func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser, enrolments []*genEnrolment, certs []genCertificate, now time.Time) error {
 	if err := copyRows(ctx, tx, "users", []string{"id", "email", "full_name", "password_hash", "country", "institution", "sector",
 		"gender", "language", "role", "active", "created_at", "updated_at"}, len(users), func(i int) []any {
 		u := users[i]
@@ -630,7 +854,16 @@ func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser,
 		genAttendance
 	}
 	var marks []mark
+	type sitting struct {
+		user int64
+		lang string
+		genAttempt
+	}
+	var attempts []sitting
 	for _, e := range enrolments {
+		for _, a := range e.attempts {
+			attempts = append(attempts, sitting{e.userID, e.lang, a})
+		}
 		for _, l := range e.lessonsDone {
 			lessons = append(lessons, flat{e.userID, l})
 		}
@@ -645,13 +878,39 @@ func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser,
 	}
 	if err := copyRows(ctx, tx, "attendance", []string{"session_id", "user_id", "status", "recorded_at", "recorded_by"}, len(marks), func(i int) []any {
 		m := marks[i]
-		return []any{m.session.id, m.user, m.status, m.session.at.Add(4 * time.Hour), m.owner}
+		return []any{m.session.id, m.user, m.status, attendanceRecorded(m.session, now), m.owner}
+	}); err != nil {
+		return err
+	}
+	// The attempts as the quiz results and the course's report read them (the counted attempt,
+	// its score and whether it passed, as courses.CountingAttempt and the completion rule find
+	// them), without their questions: writing every attempt's slots, a few million rows at
+	// the full size, would double the generation's time. An instructor opening a generated
+	// attempt sees its score and no questions, and the question statistics count only the
+	// attempts made through the real path.
+	var attemptIDs []int64
+	if err := tx.SelectContext(ctx, &attemptIDs, `SELECT nextval('quiz_attempts_id_seq') FROM generate_series(1, $1)`, len(attempts)); err != nil {
+		return err
+	}
+	if err := copyRows(ctx, tx, "quiz_attempts", []string{"id", "quiz_id", "user_id", "number", "language", "started_at", "deadline",
+		"grace_ms", "navigation", "per_page", "finished_at", "score", "max_score", "pending", "passed"}, len(attempts), func(i int) []any {
+		a, st := attempts[i], attempts[i].quiz.settings
+		var deadline any
+		if st.TimeLimit > 0 {
+			deadline = a.started.Add(st.TimeLimit)
+		}
+		navigation := st.Navigation
+		if navigation == "" {
+			navigation = courses.NavigationFree
+		}
+		return []any{attemptIDs[i], a.quiz.id, a.user, a.number, a.lang, a.started, deadline, st.Grace.Milliseconds(), string(navigation),
+			st.PerPage, a.finished, a.score, a.quiz.max, false, a.passed}
 	}); err != nil {
 		return err
 	}
 	return copyRows(ctx, tx, "certificates", []string{"id", "code", "credential_id", "status_index", "enrolment_id", "user_id", "course_id",
 		"cohort_id", "holder_name", "holder_email", "language", "school", "course_slug", "course_title", "cohort_name", "hours",
-		"completed_on", "issued_at", "expires_on", "signatories", "key_id", "signature", "revoked_at", "revoked_reason"}, len(certs), func(i int) []any {
+		"completed_on", "issued_at", "expires_on", "signatories", "key_id", "signature", "issued_by", "revoked_at", "revoked_reason"}, len(certs), func(i int) []any {
 		c, f := certs[i].cert, certs[i].cert.Facts
 		signatories, _ := jsonMarshalList(f.Signatories) // plain strings: cannot fail
 		var expires any
@@ -660,7 +919,7 @@ func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser,
 		}
 		return []any{c.ID, f.Code, f.CredentialID, f.StatusIndex, certs[i].enrolment.id, c.UserID, c.CourseID, c.CohortID, f.Holder,
 			f.HolderEmail, f.Language, f.School, f.CourseSlug, f.Course, f.Cohort, f.Hours, f.CompletedOn, f.IssuedAt, expires,
-			string(signatories), c.KeyID, c.Signature, nullTimeOf(certs[i].revokedAt), certs[i].reason}
+			string(signatories), c.KeyID, c.Signature, nullID(c.IssuedBy), nullTimeOf(certs[i].revokedAt), certs[i].reason}
 	})
 }
 
@@ -673,7 +932,7 @@ func (s *Store) genLog(ctx context.Context, tx *sqlx.Tx, sg *signer, certs []gen
 	}
 	var events []event
 	for _, c := range certs {
-		events = append(events, event{issueEntry(courses.ActionIssue, c.cert, 0, "", c.cert.Facts.IssuedAt), c.cert.ID})
+		events = append(events, event{issueEntry(courses.ActionIssue, c.cert, c.cert.IssuedBy, "", c.cert.Facts.IssuedAt), c.cert.ID})
 		if !c.revokedAt.IsZero() {
 			events = append(events, event{courses.LogEntry{Action: courses.ActionRevoke, Code: c.cert.Facts.Code, ActorID: adminID,
 				Reason: c.reason, At: c.revokedAt}, c.cert.ID})

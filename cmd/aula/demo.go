@@ -74,13 +74,15 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 	if err := demoCohorts(ctx, st, time.Now()); err != nil {
 		return err
 	}
-	valid, revoked, err := demoCertificates(ctx, st, time.Now())
-	if err != nil {
-		return fmt.Errorf("demo: certificates: %w", err)
-	}
+	// The history before the demo's certificates, so that the issuance log stays in time
+	// order: two years of the past, then today's issues and revocation.
 	history, err := demoHistory(ctx, st, time.Now())
 	if err != nil {
 		return err
+	}
+	valid, revoked, err := demoCertificates(ctx, st, time.Now())
+	if err != nil {
+		return fmt.Errorf("demo: certificates: %w", err)
 	}
 	fmt.Fprintf(stdout, "The demo school is loaded: %d courses in the catalog. Demo accounts (email / password):\n", n)
 	for _, d := range demoUsers[:3] {

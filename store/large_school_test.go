@@ -171,7 +171,7 @@ func TestGeneratedSchoolHasItsSizeSpreadsAndSignedCertificates(t *testing.T) {
 	// A revocation today, then the demo's history beside the school: its older revocations
 	// come later in the log, and the revocation list still changed today. The log audits clean.
 	revokedAt := now.Add(-time.Minute).Truncate(time.Microsecond)
-	if err := st.RevokeCertificate(ctx, admin.ID, code, "Fraude en la evaluación", revokedAt); err != nil {
+	if err := st.RevokeCertificate(ctx, courses.Actor{UserID: admin.ID}, code, "Fraude en la evaluación", revokedAt); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.GenerateDemoHistory(ctx, store.LargeSchool{Users: 50, Enrolments: 100, Certificates: 20, Seed: 1}, now); err != nil {

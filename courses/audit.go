@@ -29,6 +29,7 @@ const (
 	AuditEnrolledByCSV        AuditAction = "enrolment_csv"
 	AuditRequestApproved      AuditAction = "enrolment_approve"
 	AuditRequestRejected      AuditAction = "enrolment_reject"
+	AuditPromoted             AuditAction = "enrolment_promote" // moved in from the waiting list by a larger capacity
 	AuditAttendance           AuditAction = "attendance_mark"
 	AuditCheckInOpened        AuditAction = "attendance_checkin_open"
 	AuditCheckInClosed        AuditAction = "attendance_checkin_close"
@@ -48,7 +49,7 @@ const (
 // AuditActions lists every action, in the order the audit page's filter offers them.
 var AuditActions = []AuditAction{
 	AuditRoleChanged, AuditDeactivated, AuditReactivated, AuditPasswordLink,
-	AuditEnrolledByHand, AuditEnrolledByCSV, AuditRequestApproved, AuditRequestRejected,
+	AuditEnrolledByHand, AuditEnrolledByCSV, AuditRequestApproved, AuditRequestRejected, AuditPromoted,
 	AuditAttendance, AuditCheckInOpened, AuditCheckInClosed, AuditExtraGranted, AuditEssayMarked,
 	AuditCertificateIssued, AuditCertificateRevoked, AuditCertificateUnrevoked, AuditCertificateReissued,
 	AuditCertificateBatch, AuditRenewalBatch, AuditCourseStatus, AuditInstructorAdded, AuditInstructorRemoved,

@@ -111,9 +111,14 @@ func (a *App) exportAudit(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	entries, _, err := a.Store.AuditLog(c.Request.Context(), f, 0, auditExportLimit)
+	entries, total, err := a.Store.AuditLog(c.Request.Context(), f, 0, auditExportLimit)
 	if err != nil {
 		a.fail(c, err)
+		return
+	}
+	if total > len(entries) {
+		// An export held as evidence is whole or not made: never cut short without a word.
+		a.renderError(c, http.StatusUnprocessableEntity, "admin.audit.export_too_large.title", "admin.audit.export_too_large.message")
 		return
 	}
 	lang := a.lang(c)

@@ -32,7 +32,7 @@ func TestBrowserTraineeLearnsInstructorTakesAttendanceAndEnrolsTwentyFromCSV(t *
 	app.user("ana@example.org", courses.RoleTrainee)
 	co := app.importFixture(owner.ID, true)
 	ctx0 := context.Background()
-	cohortID, err := app.Store.SaveCohort(ctx0, courses.Cohort{CourseID: co.ID, Name: "Tegucigalpa, mixto", Capacity: 30,
+	cohortID, err := app.Store.SaveCohort(ctx0, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Tegucigalpa, mixto", Capacity: 30,
 		Mode: courses.ModeBlended, Location: "Alcaldía", Policy: courses.PolicyOpen})
 	if err != nil {
 		t.Fatal(err)

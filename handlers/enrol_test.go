@@ -95,7 +95,7 @@ func TestEnrolmentThroughThePageWithKeyApprovalAndWaitingList(t *testing.T) {
 	owner := app.user("owner@example.org", courses.RoleInstructor)
 	co := app.importFixture(owner.ID, true)
 	ctx := context.Background()
-	keyed, _ := app.Store.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Con clave", Mode: courses.ModeOnline, Policy: courses.PolicyKey, Key: "SECRETO-1"})
+	keyed, _ := app.Store.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Con clave", Mode: courses.ModeOnline, Policy: courses.PolicyKey, Key: "SECRETO-1"})
 	app.user("ana@example.org", courses.RoleTrainee)
 	c := app.client("es")
 	c.mustLogin("ana@example.org")

@@ -60,7 +60,7 @@ func (a *App) createCohort(c *gin.Context) {
 		return
 	}
 	ch.CourseID = co.ID
-	id, err := a.Store.SaveCohort(c.Request.Context(), ch)
+	id, err := a.Store.SaveCohort(c.Request.Context(), actor(c), ch)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -132,7 +132,7 @@ func (a *App) updateCohort(c *gin.Context) {
 		return
 	}
 	next.ID, next.CourseID, next.IsDefault = ch.ID, co.ID, ch.IsDefault
-	if _, err := a.Store.SaveCohort(c.Request.Context(), next); err != nil {
+	if _, err := a.Store.SaveCohort(c.Request.Context(), actor(c), next); err != nil {
 		a.fail(c, err)
 		return
 	}

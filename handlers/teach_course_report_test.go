@@ -46,7 +46,7 @@ func reportCourse(t *testing.T, app *testApp, owner courses.User) (courses.Cours
 			must(err)
 		}
 	}
-	sede, err := app.Store.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Sede central", Mode: courses.ModeInPerson, Location: "San José",
+	sede, err := app.Store.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Sede central", Mode: courses.ModeInPerson, Location: "San José",
 		Policy: courses.PolicyOpen})
 	must(err)
 	luis := app.user("luis@example.org", courses.RoleTrainee)

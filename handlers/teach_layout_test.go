@@ -100,7 +100,7 @@ func TestAuthoringRequestsNoPageSendsAreInvalid(t *testing.T) {
 	ctx := context.Background()
 	ch, _ := app.Store.Cohort(ctx, co.ID, cohort)
 	ch.Policy = courses.PolicyApproval
-	if _, err := app.Store.SaveCohort(ctx, ch); err != nil {
+	if _, err := app.Store.SaveCohort(ctx, courses.Actor{}, ch); err != nil {
 		t.Fatal(err)
 	}
 	trainee := app.user("trainee@example.org", courses.RoleTrainee)

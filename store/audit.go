@@ -101,9 +101,9 @@ func (s *Store) AuditLog(ctx context.Context, f courses.AuditFilter, offset, lim
 		LEFT JOIN courses co ON co.id = a.course_id
 		WHERE ($1 = '' OR ac.full_name ILIKE $1 OR ac.email ILIKE $1)
 		  AND ($2 = '' OR su.full_name ILIKE $2 OR su.email ILIKE $2)
-		  AND ($3 = 0 OR a.user_id = $3)
+		  AND ($3::bigint = 0 OR a.user_id = $3)
 		  AND ($4 = '' OR a.action = $4)
-		  AND ($5 = 0 OR a.course_id = $5)
+		  AND ($5::bigint = 0 OR a.course_id = $5)
 		  AND ($6::timestamptz IS NULL OR a.at >= $6)
 		  AND ($7::timestamptz IS NULL OR a.at < $7)
 		ORDER BY a.at DESC, a.id DESC

@@ -38,7 +38,7 @@ func TestEachStaffChangeWritesItsAuditEntry(t *testing.T) {
 	}
 	colleague := instructor(t, st, "colega@example.org")
 	by := courses.Actor{UserID: admin.ID, IP: "203.0.113.7"}
-	other, err := st.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Segundo", Mode: courses.ModeOnline, Policy: courses.PolicyApproval})
+	other, err := st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Segundo", Mode: courses.ModeOnline, Policy: courses.PolicyApproval})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +54,20 @@ func TestEachStaffChangeWritesItsAuditEntry(t *testing.T) {
 	}
 	var cert courses.Certificate
 	now := time.Now()
+	// A cohort of one seat, with one person waiting: a second seat moves them in.
+	small := courses.Cohort{CourseID: co.ID, Name: "Pequeño", Capacity: 1, Mode: courses.ModeOnline, Policy: courses.PolicyOpen}
+	if small.ID, err = st.SaveCohort(ctx, by, small); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make([]courses.User, 2)
+	for i, email := range []string{"primera@example.org", "espera@example.org"} {
+		if waiting[i], err = st.CreateUser(ctx, profile(email), "a long password", courses.RoleTrainee); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Enrol(ctx, waiting[i].ID, small.ID, "", now); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, step := range []struct {
 		action courses.AuditAction
 		change func() error
@@ -78,6 +92,12 @@ func TestEachStaffChangeWritesItsAuditEntry(t *testing.T) {
 					return err
 				}
 				_, err := st.Decide(ctx, by, other, newcomers[1].ID, true)
+				return err
+			}},
+		{action: courses.AuditPromoted, user: waiting[1].ID, course: co.ID, detail: map[string]string{"status": "active"},
+			change: func() error {
+				small.Capacity = 2
+				_, err := st.SaveCohort(ctx, by, small)
 				return err
 			}},
 		{action: courses.AuditAttendance, user: people[2].ID, course: co.ID, detail: map[string]string{"status": "present", "session": strconv.FormatInt(session, 10)},
@@ -144,7 +164,7 @@ func TestEachStaffChangeWritesItsAuditEntry(t *testing.T) {
 		}
 	}
 	// The searches: by actor, by subject, by course, by day.
-	if n := len(auditOf(t, st, courses.AuditFilter{Actor: "ADMIN@"})); n != 20 {
+	if n := len(auditOf(t, st, courses.AuditFilter{Actor: "ADMIN@"})); n != 21 {
 		t.Errorf("by actor: %d entries", n)
 	}
 	if list := auditOf(t, st, courses.AuditFilter{Subject: people[1].Email}); len(list) != 2 || list[0].Action != courses.AuditReactivated {
@@ -160,14 +180,14 @@ func TestEachStaffChangeWritesItsAuditEntry(t *testing.T) {
 	if n := len(auditOf(t, st, courses.AuditFilter{From: tomorrow})); n != 0 {
 		t.Errorf("from tomorrow: %d entries", n)
 	}
-	if n := len(auditOf(t, st, courses.AuditFilter{To: tomorrow, From: tomorrow.AddDate(0, 0, -2)})); n != 20 {
+	if n := len(auditOf(t, st, courses.AuditFilter{To: tomorrow, From: tomorrow.AddDate(0, 0, -2)})); n != 21 {
 		t.Errorf("up to today: %d entries", n)
 	}
 	page, total, err := st.AuditLog(ctx, courses.AuditFilter{}, 18, 5)
-	if err != nil || len(page) != 2 || total != 20 {
+	if err != nil || len(page) != 3 || total != 21 {
 		t.Errorf("last page: %d of %d, %v", len(page), total, err)
 	}
-	if _, total, _ := st.AuditLog(ctx, courses.AuditFilter{}, 100, 5); total != 20 {
+	if _, total, _ := st.AuditLog(ctx, courses.AuditFilter{}, 100, 5); total != 21 {
 		t.Errorf("past the last page: total %d", total)
 	}
 }

@@ -100,8 +100,9 @@ func (s *Store) AnyCohort(ctx context.Context, cohortID int64) (courses.Cohort, 
 	return r.cohort(), nil
 }
 
-// SaveCohort creates a cohort (ID 0) or updates one of the course.
-func (s *Store) SaveCohort(ctx context.Context, c courses.Cohort) (int64, error) {
+// SaveCohort creates a cohort (ID 0) or updates one of the course. Those a larger capacity
+// moves in from the waiting list are by's doing, in the audit trail.
+func (s *Store) SaveCohort(ctx context.Context, by courses.Actor, c courses.Cohort) (int64, error) {
 	id := c.ID
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if id == 0 {
@@ -119,7 +120,12 @@ func (s *Store) SaveCohort(ctx context.Context, c courses.Cohort) (int64, error)
 			return fmt.Errorf("cohort %d: %w", c.ID, courses.ErrNotFound)
 		}
 		// A larger capacity frees seats: the waiting list moves.
-		return promoteWaiting(ctx, tx, c.ID)
+		moved, err := promoteWaiting(ctx, tx, c.ID)
+		if err != nil || len(moved) == 0 {
+			return err
+		}
+		return recordAuditEach(ctx, tx, by, courses.AuditEntry{Action: courses.AuditPromoted, CourseID: c.CourseID, CohortID: c.ID,
+			Detail: map[string]string{"status": string(courses.EnrolmentActive)}}, moved, nil)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: save cohort: %w", err)
@@ -144,25 +150,29 @@ func activeCount(ctx context.Context, tx *sqlx.Tx, cohortID int64) (int, error) 
 	return n, err
 }
 
-// promoteWaiting moves people from the waiting list into free seats, first come first served.
-func promoteWaiting(ctx context.Context, tx *sqlx.Tx, cohortID int64) error {
+// promoteWaiting moves people from the waiting list into free seats, first come first served,
+// and returns who moved.
+func promoteWaiting(ctx context.Context, tx *sqlx.Tx, cohortID int64) ([]int64, error) {
 	c, err := lockCohort(ctx, tx, cohortID)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var moved []int64
 	if c.Capacity == 0 {
-		_, err := tx.ExecContext(ctx, `UPDATE enrolments SET status = 'active' WHERE cohort_id = $1 AND status = 'waiting'`, cohortID)
-		return err
+		err := tx.SelectContext(ctx, &moved, `UPDATE enrolments SET status = 'active' WHERE cohort_id = $1 AND status = 'waiting'
+			RETURNING user_id`, cohortID)
+		return moved, err
 	}
 	active, err := activeCount(ctx, tx, cohortID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if free := c.Capacity - active; free > 0 {
-		_, err = tx.ExecContext(ctx, `UPDATE enrolments SET status = 'active' WHERE id IN (
-			SELECT id FROM enrolments WHERE cohort_id = $1 AND status = 'waiting' ORDER BY queued_at, id LIMIT $2)`, cohortID, free)
+		err = tx.SelectContext(ctx, &moved, `UPDATE enrolments SET status = 'active' WHERE id IN (
+			SELECT id FROM enrolments WHERE cohort_id = $1 AND status = 'waiting' ORDER BY queued_at, id LIMIT $2)
+			RETURNING user_id`, cohortID, free)
 	}
-	return err
+	return moved, err
 }
 
 // Enrol puts userID in a cohort as its policy says: at once, with the right key, or on an
@@ -233,7 +243,9 @@ func (s *Store) Withdraw(ctx context.Context, userID, cohortID int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: enrolment of %d in %d: %w", userID, cohortID, courses.ErrNotFound)
 		}
-		return promoteWaiting(ctx, tx, cohortID)
+		// The seat goes to the next in line by itself: no one's doing to record.
+		_, err = promoteWaiting(ctx, tx, cohortID)
+		return err
 	})
 }
 

@@ -24,7 +24,7 @@ func cohortFixture(t *testing.T, st *store.Store, capacity int, policy courses.E
 		t.Fatal(err)
 	}
 	co, _ := st.Course(ctx, id)
-	cohortID, err := st.SaveCohort(ctx, courses.Cohort{CourseID: id, Name: "Grupo", Capacity: capacity, Mode: courses.ModeOnline,
+	cohortID, err := st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: id, Name: "Grupo", Capacity: capacity, Mode: courses.ModeOnline,
 		Policy: policy, Key: key})
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestWithdrawingMovesTheFirstOnTheWaitingListIn(t *testing.T) {
 	// A waiting trainee who withdraws frees nothing; a larger capacity moves the list.
 	c, _ := st.Cohort(ctx, co.ID, cohortID)
 	c.Capacity = 3
-	if _, err := st.SaveCohort(ctx, c); err != nil {
+	if _, err := st.SaveCohort(ctx, courses.Actor{}, c); err != nil {
 		t.Fatal(err)
 	}
 	if status(p[2]) != courses.EnrolmentActive || status(p[0]) != courses.EnrolmentActive {
@@ -239,7 +239,7 @@ func TestCompletionIsRecordedOnceWhenTheRulesFirstHold(t *testing.T) {
 	owner := instructor(t, st, "owner@example.org")
 	id, _, _ := st.ImportBundle(ctx, owner.ID, fixture(t))
 	co, _ := st.Course(ctx, id)
-	cohortID, _ := st.SaveCohort(ctx, courses.Cohort{CourseID: id, Name: "Mixto", Mode: courses.ModeBlended, Location: "Sala", Policy: courses.PolicyOpen})
+	cohortID, _ := st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: id, Name: "Mixto", Mode: courses.ModeBlended, Location: "Sala", Policy: courses.PolicyOpen})
 	u := trainees(t, st, 1)[0]
 	st.Enrol(ctx, u.ID, cohortID, "", time.Now())
 	t0 := time.Now().Add(-time.Hour)

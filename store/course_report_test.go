@@ -28,7 +28,7 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Second)
 	co, a := cohortFixture(t, st, 0, courses.PolicyOpen, "")
-	b, err := st.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Sede", Capacity: 3, Mode: courses.ModeInPerson, Location: "San José",
+	b, err := st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Sede", Capacity: 3, Mode: courses.ModeInPerson, Location: "San José",
 		Policy: courses.PolicyApproval})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 	must(err)
 	// t3, completed in A and withdrawn from it, is enrolled again in a second online cohort:
 	// one trainee of the course, with two enrolments that count.
-	c, err := st.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Segunda", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
+	c, err := st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Segunda", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
 	must(err)
 	_, err = st.Enrol(ctx, tr[3].ID, c, "", now)
 	must(err)

@@ -254,7 +254,7 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	slug := "three-languages"
-	cohortID, err := st.SaveCohort(ctx, courses.Cohort{CourseID: id, Name: "Grupo", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
+	cohortID, err := st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: id, Name: "Grupo", Mode: courses.ModeOnline, Policy: courses.PolicyOpen})
 	if err != nil {
 		t.Fatal(err)
 	}

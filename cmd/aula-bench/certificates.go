@@ -41,7 +41,7 @@ func (s *school) buildCertificates(ctx context.Context, co courses.Course) error
 // measureBulkIssue makes a cohort of bulkSize trainees who completed co and times its
 // certificates' issue the way an administrator asks for it: a batch, worked by River.
 func (s *school) measureBulkIssue(ctx context.Context, co courses.Course) (time.Duration, error) {
-	cohortID, err := s.st.SaveCohort(ctx, courses.Cohort{CourseID: co.ID, Name: "Cohorte de 4000", Mode: courses.ModeOnline, Policy: courses.PolicyApproval})
+	cohortID, err := s.st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: co.ID, Name: "Cohorte de 4000", Mode: courses.ModeOnline, Policy: courses.PolicyApproval})
 	if err != nil {
 		return 0, err
 	}

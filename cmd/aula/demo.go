@@ -154,7 +154,7 @@ func demoCohorts(ctx context.Context, st *store.Store, now time.Time) error {
 	if cohortID == 0 {
 		start := now.AddDate(0, 0, 7)
 		end := now.AddDate(0, 2, 0)
-		cohortID, err = st.SaveCohort(ctx, courses.Cohort{CourseID: policing.ID, Name: name, StartsOn: &start, EndsOn: &end,
+		cohortID, err = st.SaveCohort(ctx, courses.Actor{}, courses.Cohort{CourseID: policing.ID, Name: name, StartsOn: &start, EndsOn: &end,
 			Capacity: 25, Mode: courses.ModeInPerson, Location: "Academia de la Policía Nacional Civil, Ciudad de Guatemala",
 			Policy: courses.PolicyOpen})
 		if err != nil {

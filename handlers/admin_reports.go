@@ -1,0 +1,282 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/gin-gonic/gin"
+)
+
+// The administrator's dashboard: the school's figures for a period and a part of the school,
+// by month and broken down by one dimension, as charts and tables, and as CSV.
+
+// maxReportRows is how many groups of a breakdown the page lists; the CSV has them all.
+const maxReportRows = 100
+
+// maxChartBars is how many groups a breakdown's charts draw: the largest, the rest in the table.
+const maxChartBars = 15
+
+// reportsPage is the dashboard.
+type reportsPage struct {
+	Filter      courses.ReportFilter
+	Values      map[string]string // the form as sent
+	Dimensions  []courses.ReportDimension
+	Courses     []courses.LocalCourse
+	Cohorts     []courses.CohortSummary // of the course filtered by, if any
+	Figures     courses.ReportFigures
+	Groups      []reportRow
+	GroupsTotal int
+	Months      []monthRow
+	MonthChart  courses.LineChart
+	Trained     courses.BarChart
+	Enrolled    courses.BarChart
+	CSVURL      string
+	MonthsURL   string
+	Shown       bool // the figures were counted (the filter had no errors)
+}
+
+type reportRow struct {
+	Label string
+	courses.ReportFigures
+}
+
+type monthRow struct {
+	Label string
+	courses.MonthFigures
+}
+
+// reportFilterOf reads the dashboard's filter; without a breakdown asked for, by country.
+func reportFilterOf(c *gin.Context) (courses.ReportFilter, courses.FieldErrors) {
+	f, errs := courses.ParseReportFilter(c.Request.URL.Query())
+	if f.By == "" && c.Query("by") == "" {
+		f.By = courses.ByCountry
+	}
+	return f, errs
+}
+
+func (a *App) adminReports(c *gin.Context) {
+	ctx := c.Request.Context()
+	lang := a.lang(c)
+	f, errs := reportFilterOf(c)
+	data := reportsPage{Filter: f, Dimensions: courses.ReportDimensions, Values: map[string]string{}}
+	for k, v := range c.Request.URL.Query() {
+		data.Values[k] = v[0]
+	}
+	list, err := a.Store.TaughtCourses(ctx, currentUser(c).ID, true)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	for _, co := range list {
+		data.Courses = append(data.Courses, courses.Localize(co, lang))
+	}
+	if f.CourseID > 0 {
+		if data.Cohorts, err = a.Store.Cohorts(ctx, f.CourseID); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	v := a.newView(c, &data)
+	if len(errs) > 0 {
+		v.Form = &form{Values: data.Values, Errors: errs}
+		a.render(c, http.StatusUnprocessableEntity, "admin_reports", v)
+		return
+	}
+	now := a.now()
+	if data.Figures, err = a.Store.ReportFiguresOf(ctx, f, now); err != nil {
+		a.fail(c, err)
+		return
+	}
+	groups, err := a.Store.ReportBreakdown(ctx, f, lang, now)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	months, err := a.Store.ReportByMonth(ctx, f, now)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	data.Shown = true
+	data.GroupsTotal = len(groups)
+	var trained, enrolled []courses.ChartItem
+	for i, g := range groups {
+		label := v.reportLabel(f.By, g)
+		if i < maxReportRows {
+			data.Groups = append(data.Groups, reportRow{Label: label, ReportFigures: g.ReportFigures})
+		}
+		if i < maxChartBars {
+			trained = append(trained, courses.ChartItem{Label: label, Value: g.Holders})
+			enrolled = append(enrolled, courses.ChartItem{Label: label, Value: g.Enrolments})
+		}
+	}
+	data.Trained, data.Enrolled = courses.NewBarChart(trained), courses.NewBarChart(enrolled)
+	labels := make([]string, len(months))
+	series := []courses.Series{{Name: v.T("reports.enrolments")}, {Name: v.T("reports.completions")}, {Name: v.T("reports.certificates")}}
+	for i, m := range months {
+		labels[i] = m.Month.Format("2006-01")
+		data.Months = append(data.Months, monthRow{Label: labels[i], MonthFigures: m})
+		series[0].Values = append(series[0].Values, m.Enrolments)
+		series[1].Values = append(series[1].Values, m.Completions)
+		series[2].Values = append(series[2].Values, m.Certificates)
+	}
+	data.MonthChart = courses.NewLineChart(labels, series)
+	q := f.Query()
+	data.CSVURL, data.MonthsURL = "/admin/reports.csv?"+q, "/admin/reports/months.csv?"+q
+	a.render(c, http.StatusOK, "admin_reports", v)
+}
+
+// reportLabel names a group of a breakdown in the page's language.
+func (v *view) reportLabel(by courses.ReportDimension, g courses.ReportGroup) string {
+	if g.Key == "" {
+		return v.T("reports.not_stated")
+	}
+	switch by {
+	case courses.ByCountry:
+		return v.CountryName(g.Key)
+	case courses.BySector:
+		return v.T("sector." + g.Key)
+	case courses.ByGender:
+		return v.T("gender." + g.Key)
+	case courses.ByAudience:
+		return v.T("audience." + g.Key)
+	case courses.ByLanguage:
+		return v.T("language." + g.Key)
+	case courses.ByCourse:
+		return g.Label
+	case courses.ByCohort:
+		if g.Detail == "" {
+			return g.Label + " · " + v.T("cohort.default_name")
+		}
+		return g.Label + " · " + g.Detail
+	}
+	return g.Key
+}
+
+// Percent writes a completion rate as the page shows it.
+func (r reportRow) Percent() int { return r.CompletionPercent() }
+
+// exportReport downloads the breakdown as CSV, small cells suppressed when the school says so.
+func (a *App) exportReport(c *gin.Context) {
+	f, errs := reportFilterOf(c)
+	if len(errs) > 0 {
+		a.badInput(c)
+		return
+	}
+	lang := a.lang(c)
+	now := a.now()
+	groups, err := a.Store.ReportBreakdown(c.Request.Context(), f, lang, now)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	total, err := a.Store.ReportFiguresOf(c.Request.Context(), f, now)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v := a.newView(c, nil)
+	columns := []func(courses.ReportFigures) int{
+		func(r courses.ReportFigures) int { return r.Holders },
+		func(r courses.ReportFigures) int { return r.Certificates },
+		func(r courses.ReportFigures) int { return r.Enrolments },
+		func(r courses.ReportFigures) int { return r.EnrolmentsCompleted },
+		func(r courses.ReportFigures) int { return r.Completions },
+		func(r courses.ReportFigures) int { return r.Active },
+	}
+	t := a.Config.ReportSuppressBelow
+	published := make([][]courses.Cell, len(columns)) // by column, then group
+	for j, col := range columns {
+		counts := make([]int, len(groups))
+		for i, g := range groups {
+			counts[i] = col(g.ReportFigures)
+		}
+		published[j] = courses.Suppress(counts, t)
+	}
+	cells := func(label string, r courses.ReportFigures, cell func(j int) courses.Cell) []string {
+		row := []string{label}
+		for j, col := range columns {
+			row = append(row, a.count(v, col(r), cell(j)))
+		}
+		rate := strconv.Itoa(r.CompletionPercent())
+		if cell(2) != courses.CellShown || cell(3) != courses.CellShown {
+			rate = v.T("reports.withheld") // a rate of small counts tells them
+		}
+		return append(row, rate)
+	}
+	table := [][]string{{v.T("reports.by." + string(f.By)), v.T("reports.holders"), v.T("reports.certificates"), v.T("reports.enrolments"),
+		v.T("reports.enrolments_completed"), v.T("reports.completions"), v.T("reports.active"), v.T("reports.completion_rate")}}
+	for i, g := range groups {
+		table = append(table, cells(v.reportLabel(f.By, g), g.ReportFigures, func(j int) courses.Cell { return published[j][i] }))
+	}
+	table = append(table, cells(v.T("reports.all"), total, func(j int) courses.Cell {
+		if courses.SuppressTotal(columns[j](total), t).Hidden {
+			return courses.CellSmall
+		}
+		return courses.CellShown
+	}))
+	a.sendCSV(c, "report-"+string(f.By)+".csv", table)
+}
+
+// exportMonths downloads the figures by month as CSV.
+func (a *App) exportMonths(c *gin.Context) {
+	f, errs := reportFilterOf(c)
+	if len(errs) > 0 {
+		a.badInput(c)
+		return
+	}
+	months, err := a.Store.ReportByMonth(c.Request.Context(), f, a.now())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v := a.newView(c, nil)
+	t := a.Config.ReportSuppressBelow
+	columns := []func(courses.MonthFigures) int{
+		func(m courses.MonthFigures) int { return m.Enrolments },
+		func(m courses.MonthFigures) int { return m.Completions },
+		func(m courses.MonthFigures) int { return m.Certificates },
+	}
+	table := [][]string{{v.T("reports.month"), v.T("reports.enrolments"), v.T("reports.completions"), v.T("reports.certificates")}}
+	published := make([][]courses.Cell, len(columns))
+	for j, col := range columns {
+		counts := make([]int, len(months))
+		for i, m := range months {
+			counts[i] = col(m)
+		}
+		published[j] = courses.Suppress(counts, t)
+	}
+	for i, m := range months {
+		row := []string{m.Month.Format("2006-01")}
+		for j, col := range columns {
+			row = append(row, a.count(v, col(m), published[j][i]))
+		}
+		table = append(table, row)
+	}
+	a.sendCSV(c, "report-months.csv", table)
+}
+
+// count writes a count for a CSV as it is published.
+func (a *App) count(v *view, n int, cell courses.Cell) string {
+	switch cell {
+	case courses.CellSmall:
+		return v.T("reports.suppressed", "Threshold", a.Config.ReportSuppressBelow)
+	case courses.CellWithheld:
+		return v.T("reports.withheld")
+	}
+	return strconv.Itoa(n)
+}
+
+// sendCSV writes a table as a CSV download: UTF-8 with a BOM, formulas neutralised.
+func (a *App) sendCSV(c *gin.Context, name string, table [][]string) {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := courses.WriteCSV(buf, table); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}

@@ -43,7 +43,7 @@ const (
 )
 
 // reportQuery is one aggregate of source under f: "SELECT key, aggs … GROUP BY key", the key
-// f.By's value (” without a breakdown), or with month the month of the event instead. args
+// f.By's value (empty without a breakdown), or with month the month of the event instead. args
 // are the source's own parameters, which come first.
 func reportQuery(f courses.ReportFilter, source, aggs string, dated, month bool, args ...any) (string, []any) {
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }

@@ -143,7 +143,12 @@ func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 	if ec, ok := s.Stmt.(driver.StmtExecContext); ok {
 		return ec.ExecContext(ctx, args)
 	}
-	return nil, errNotSupported
+	// lib/pq's COPY statement (pq.CopyIn) has only the old Exec: each row is one call.
+	values := make([]driver.Value, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	return s.Stmt.Exec(values) //nolint:staticcheck // the driver offers nothing newer
 }
 
 func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {

@@ -34,9 +34,14 @@ var demoUsers = []struct {
 		Country: "PE", Institution: "Municipalidad de Ayacucho", Sector: "local_government", Gender: "", Language: "es"}},
 }
 
-// demo loads the demo school. Run twice, it leaves the same school: accounts are matched
-// by email and their role and password reset.
-func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
+// demo loads the demo school, with its history (see demoHistory), and with --large a large
+// school beside it. Run twice, it leaves the same school: accounts are matched by email and
+// their role and password reset.
+func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	flags, err := parseDemoFlags(args)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -73,6 +78,10 @@ func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("demo: certificates: %w", err)
 	}
+	history, err := demoHistory(ctx, st, time.Now())
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "The demo school is loaded: %d courses in the catalog. Demo accounts (email / password):\n", n)
 	for _, d := range demoUsers[:3] {
 		fmt.Fprintf(stdout, "  %-11s %-26s %s\n", d.role, d.profile.Email, d.password)
@@ -80,6 +89,13 @@ func demo(ctx context.Context, cfg Config, stdout io.Writer) error {
 	base := strings.TrimSuffix(cfg.BaseURL.String(), "/")
 	fmt.Fprintf(stdout, "Certificates to verify (add Accept: application/json for the JSON):\n  valid    %s/verify/%s\n  revoked  %s/verify/%s\n",
 		base, valid.Facts.Code, base, revoked.Facts.Code)
+	if history {
+		fmt.Fprintf(stdout, "Its history: %d trainees over two years (trainee…@history.aula.example, password %s), %d enrolments, %d certificates.\n",
+			store.DemoHistory.Users, store.LargeSchoolPassword, store.DemoHistory.Enrolments, store.DemoHistory.Certificates)
+	}
+	if flags.large {
+		return demoLarge(ctx, st, flags.spec, stdout)
+	}
 	return nil
 }
 

@@ -25,7 +25,9 @@ const usage = `usage: aula <command>
 commands:
   serve                  serve the web application (refuses an out-of-date schema)
   migrate                bring the database schema up to date
-  demo                   load the demo school (idempotent) and print its accounts
+  demo [--large [--users N] [--enrolments N] [--certificates N] [--seed N]]
+                         load the demo school (idempotent) with two years of history, and print its accounts;
+                         --large adds a school of 100,000 trainees, 300,000 enrolments and 50,000 certificates
   user create --role admin|instructor|trainee --email EMAIL --name "FULL NAME" [--password-stdin]
                          create an account; without --password-stdin a password is generated and printed
   course import PATH --owner EMAIL [--publish]
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return migrate(ctx, cfg, stdout)
 	case "demo":
-		return demo(ctx, cfg, stdout)
+		return demo(ctx, cfg, args[1:], stdout)
 	case "course":
 		return courseCommand(ctx, cfg, args[1:], stdout)
 	case "certificates":

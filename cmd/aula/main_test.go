@@ -200,8 +200,8 @@ func TestDemoLoadsTwiceAndPrintsTheAccounts(t *testing.T) {
 	}
 	st, _ := store.Open(context.Background(), dbURL)
 	defer st.Close()
-	if _, total, _ := st.ListUsers(context.Background(), store.UserFilter{}); total != len(demoUsers) {
-		t.Fatalf("%d users after loading twice, want %d", total, len(demoUsers))
+	if _, total, _ := st.ListUsers(context.Background(), store.UserFilter{}); total != len(demoUsers)+store.DemoHistory.Users {
+		t.Fatalf("%d users after loading twice, want %d and the history's %d", total, len(demoUsers), store.DemoHistory.Users)
 	}
 	if _, err := st.Authenticate(context.Background(), "admin@aula.example", "aula-demo-admin"); err != nil {
 		t.Fatal(err)
@@ -308,10 +308,63 @@ func TestCertificatesAuditNamesATamperedLogEntry(t *testing.T) {
 	}
 	tx.Commit()
 	var seq int
-	db.Get(&seq, `SELECT seq FROM certificate_log WHERE action = 'revoke'`)
+	db.Get(&seq, `SELECT min(seq) FROM certificate_log WHERE action = 'revoke'`) // the demo's, and the history's
 	out.Reset()
 	err = run(context.Background(), []string{"certificates", "audit"}, env, nil, &out, &out)
 	if err == nil || !strings.Contains(out.String(), fmt.Sprintf("First broken: log entry %d: its contents do not match its hash", seq)) {
 		t.Fatalf("audit of a tampered log: %v\n%s", err, out.String())
+	}
+}
+
+func TestDemoHasTwoYearsOfHistoryAndLargeAddsASchoolBesideIt(t *testing.T) {
+	dbURL := storetest.URL(t)
+	env := testEnv(t, dbURL)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--large", "--users", "300", "--enrolments", "600", "--certificates", "100"}, env, nil, &out, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "The large school is generated in") || !strings.Contains(out.String(), "Its history: 360 trainees") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	db, err := sqlx.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var h struct {
+		Users     int `db:"users"`
+		Countries int `db:"countries"`
+		Sectors   int `db:"sectors"`
+		Women     int `db:"women"`
+		Months    int `db:"months"`
+		Revoked   int `db:"revoked"`
+		Recent    int `db:"recent"`
+		Large     int `db:"large"`
+		Passed    int `db:"passed"`
+		Failed    int `db:"failed"`
+	}
+	if err := db.Get(&h, `SELECT
+		(SELECT count(*) FROM users WHERE email LIKE '%@history.aula.example') AS users,
+		(SELECT count(DISTINCT country) FROM users WHERE email LIKE '%@history.aula.example') AS countries,
+		(SELECT count(DISTINCT sector) FROM users WHERE email LIKE '%@history.aula.example') AS sectors,
+		(SELECT count(*) FROM users WHERE email LIKE '%@history.aula.example' AND gender = 'woman') AS women,
+		(SELECT count(DISTINCT date_trunc('month', issued_at)) FROM certificates) AS months,
+		(SELECT count(*) FROM certificates WHERE revoked_at IS NOT NULL) AS revoked,
+		(SELECT count(DISTINCT user_id) FROM enrolments WHERE last_activity_at > now() - interval '30 days') AS recent,
+		(SELECT count(*) FROM users WHERE email LIKE '%@large.aula.example') AS large,
+		(SELECT count(*) FROM quiz_attempts WHERE passed AND started_at < now() - interval '1 day') AS passed,
+		(SELECT count(*) FROM quiz_attempts WHERE NOT passed AND finished_at IS NOT NULL) AS failed`); err != nil {
+		t.Fatal(err)
+	}
+	if h.Users != store.DemoHistory.Users || h.Countries < 10 || h.Sectors != 5 || h.Women < 100 || h.Months < 15 || h.Revoked < 2 ||
+		h.Recent < 20 || h.Large != 300 || h.Passed < 30 || h.Failed < 10 {
+		t.Fatalf("the demo's history: %+v", h)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"certificates", "audit"}, env, nil, &out, &out); err != nil {
+		t.Fatalf("audit of the demo with its history: %v\n%s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"demo", "--lage"}, env, nil, &out, &out); err == nil {
+		t.Fatal("a mistyped flag was accepted")
 	}
 }

@@ -1,6 +1,9 @@
 package courses
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // Cell says how a count of a breakdown is published.
 type Cell uint8
@@ -111,6 +114,7 @@ type Impact struct {
 	Countries           int
 	ByYear, ByCountry   []ImpactCount
 	BySector            []ImpactCount
+	CountedAt           time.Time // when the reports' copies it was counted from were made
 }
 
 // ImpactCount is one group of the impact page's breakdowns.

@@ -2,8 +2,11 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/gin-gonic/gin"
@@ -34,7 +37,8 @@ type reportsPage struct {
 	Enrolled    courses.BarChart
 	CSVURL      string
 	MonthsURL   string
-	Shown       bool // the figures were counted (the filter had no errors)
+	Shown       bool      // the figures were counted (the filter had no errors)
+	CountedAt   time.Time // when the reports' copies were last refreshed
 }
 
 type reportRow struct {
@@ -85,17 +89,17 @@ func (a *App) adminReports(c *gin.Context) {
 		return
 	}
 	now := a.now()
-	if data.Figures, err = a.Store.ReportFiguresOf(ctx, f, now); err != nil {
-		a.fail(c, err)
-		return
-	}
-	groups, err := a.Store.ReportBreakdown(ctx, f, lang, now)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	months, err := a.Store.ReportByMonth(ctx, f, now)
-	if err != nil {
+	// The breakdown, the months and the copies' age, side by side: each is its own statements.
+	var groups []courses.ReportGroup
+	var months []courses.MonthFigures
+	var errs3 [3]error
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); groups, data.Figures, errs3[0] = a.Store.ReportBreakdown(ctx, f, lang, now) }()
+	go func() { defer wg.Done(); months, errs3[1] = a.Store.ReportByMonth(ctx, f, now) }()
+	go func() { defer wg.Done(); data.CountedAt, errs3[2] = a.Store.ReportsRefreshedAt(ctx) }()
+	wg.Wait()
+	if err := errors.Join(errs3[:]...); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -167,12 +171,7 @@ func (a *App) exportReport(c *gin.Context) {
 	}
 	lang := a.lang(c)
 	now := a.now()
-	groups, err := a.Store.ReportBreakdown(c.Request.Context(), f, lang, now)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	total, err := a.Store.ReportFiguresOf(c.Request.Context(), f, now)
+	groups, total, err := a.Store.ReportBreakdown(c.Request.Context(), f, lang, now)
 	if err != nil {
 		a.fail(c, err)
 		return

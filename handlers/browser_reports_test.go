@@ -19,6 +19,7 @@ func TestBrowserAdministratorFiltersTheDashboardAndAnyoneOpensTheImpactPage(t *t
 	if _, err := app.sql(t).Exec(`UPDATE users SET sector = 'media', gender = 'woman', country = 'HN' WHERE id = $1`, cc.Trainees[2].ID); err != nil {
 		t.Fatal(err)
 	}
+	app.refreshReports()
 	ctx := browser(t, "es-419")
 	login(t, ctx, app, "admin@example.org")
 	run(t, ctx, chromedp.Click(chromedp.CSS(`nav a[href="/admin/reports"]`)), chromedp.WaitVisible(chromedp.CSS("#breakdown")))

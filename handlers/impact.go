@@ -10,8 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// impactFreshness is how old the public impact page's figures may be: they change when
-// certificates are issued, a few times a day, and counting them reads every certificate.
+// impactFreshness is how long this instance keeps the public impact page's figures: they are
+// counted from the reports' copies (refreshed every store.ReportsFreshness), and they change
+// when certificates are issued, a few times a day.
 const impactFreshness = 5 * time.Minute
 
 // impactCache keeps the impact page's figures in this instance's memory for
@@ -23,19 +24,19 @@ type impactCache struct {
 	im courses.Impact
 }
 
-func (a *App) impactFigures(ctx context.Context) (courses.Impact, time.Time, error) {
+func (a *App) impactFigures(ctx context.Context) (courses.Impact, error) {
 	a.impact.mu.Lock()
 	defer a.impact.mu.Unlock()
 	now := a.now()
 	if !a.impact.at.IsZero() && now.Sub(a.impact.at) < impactFreshness && !now.Before(a.impact.at) {
-		return a.impact.im, a.impact.at, nil
+		return a.impact.im, nil
 	}
 	im, err := a.Store.Impact(ctx)
 	if err != nil {
-		return courses.Impact{}, time.Time{}, err
+		return courses.Impact{}, err
 	}
 	a.impact.im, a.impact.at = im, now
-	return im, now, nil
+	return im, nil
 }
 
 // impactPage is the public impact page, small groups suppressed.
@@ -56,7 +57,7 @@ type impactBreakdown struct {
 }
 
 func (a *App) impactPage(c *gin.Context) {
-	im, at, err := a.impactFigures(c.Request.Context())
+	im, err := a.impactFigures(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -64,7 +65,7 @@ func (a *App) impactPage(c *gin.Context) {
 	v := a.newView(c, nil)
 	t := a.Config.ImpactSuppressBelow
 	p := impactPage{Threshold: t, Trained: courses.SuppressTotal(im.Trained, t), Courses: im.Courses, Programmes: im.Programmes,
-		Countries: im.Countries, CountedAt: at.UTC().Format("2006-01-02 15:04") + " UTC"}
+		Countries: im.Countries, CountedAt: im.CountedAt.UTC().Format("2006-01-02 15:04") + " UTC"}
 	// The share of women gives away both the women and the others, given the total.
 	women, others := courses.SuppressTotal(im.Women, t), courses.SuppressTotal(im.Trained-im.Women, t)
 	p.WomenHidden = p.Trained.Hidden || women.Hidden || others.Hidden || im.Trained == 0

@@ -26,6 +26,7 @@ import (
 //
 // Course A is for police and local government, course B for media; C is a draft.
 type statsSchool struct {
+	db                *sqlx.DB
 	st                *store.Store
 	now               time.Time
 	courseA, courseB  int64
@@ -50,7 +51,7 @@ func newStatsSchool(t *testing.T) statsSchool {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s := statsSchool{st: st, now: day("2028-03-01")}
+	s := statsSchool{db: db, st: st, now: day("2028-03-01")}
 	one := func(dest *int64, q string, args ...any) {
 		t.Helper()
 		if err := db.QueryRowx(q, args...).Scan(dest); err != nil {
@@ -168,6 +169,9 @@ func newStatsSchool(t *testing.T) statsSchool {
 	one(&session, `INSERT INTO cohort_sessions (cohort_id, starts_at, minutes, place) VALUES ($1, $2, 60, 'Sala') RETURNING id`,
 		s.cohortB, day("2028-02-10"))
 	exec(`INSERT INTO attendance (session_id, user_id, status) VALUES ($1, $2, 'present')`, session, s.fidel)
+	if err := st.RefreshReports(context.Background(), s.now); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -256,9 +260,13 @@ func TestReportBreakdownGroupsEveryDimension(t *testing.T) {
 			{"Municipalidad de Escazú", 1, 1, 1, 1, 0}, {"Fuerza Pública", 0, 0, 0, 0, 1}, {"Policía Nacional", 0, 0, 0, 1, 1}}},
 	}
 	for _, tt := range tests {
-		groups, err := s.st.ReportBreakdown(ctx, filterOf(t, "from=2027-01-01&to=2027-12-31&by="+tt.by), "en", s.now)
+		groups, total, err := s.st.ReportBreakdown(ctx, filterOf(t, "from=2027-01-01&to=2027-12-31&by="+tt.by), "en", s.now)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The whole, counted beside the groups, is the filter's own figures whatever the breakdown.
+		if want := (courses.ReportFigures{Certificates: 3, Holders: 3, Enrolments: 5, EnrolmentsCompleted: 3, Completions: 4, Active: 3}); total != want {
+			t.Errorf("by %s: total %+v, want %+v", tt.by, total, want)
 		}
 		var got []row
 		for _, g := range groups {
@@ -268,7 +276,7 @@ func TestReportBreakdownGroupsEveryDimension(t *testing.T) {
 			t.Errorf("by %s:\n got %v\nwant %v", tt.by, got, tt.want)
 		}
 	}
-	groups, err := s.st.ReportBreakdown(ctx, filterOf(t, "by=cohort"), "en", s.now)
+	groups, _, err := s.st.ReportBreakdown(ctx, filterOf(t, "by=cohort"), "en", s.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,6 +310,32 @@ func TestReportByMonthCountsEachEventInItsMonth(t *testing.T) {
 	}
 	if len(all) != 17 || all[0].Month.Format("2006-01") != "2026-11" || all[16].Month.Format("2006-01") != "2028-03" {
 		t.Errorf("all time: %d months from %v, want 2026-11 to 2028-03", len(all), all)
+	}
+}
+
+// TestReportsCountTheCopiesAsLastRefreshed: a certificate issued after the last refresh
+// counts from the next one, and the pages can say when that was.
+func TestReportsCountTheCopiesAsLastRefreshed(t *testing.T) {
+	t.Parallel()
+	s := newStatsSchool(t)
+	ctx := context.Background()
+	at, err := s.st.ReportsRefreshedAt(ctx)
+	if err != nil || !at.Equal(s.now) {
+		t.Fatalf("refreshed at %v, %v; want %v", at, err, s.now)
+	}
+	db := s.db
+	if _, err := db.Exec(`UPDATE certificates SET revoked_at = now() WHERE user_id = $1`, s.eli); err != nil {
+		t.Fatal(err)
+	}
+	f := filterOf(t, "country=BR")
+	if got, _ := s.st.ReportFiguresOf(ctx, f, s.now); got.Holders != 1 {
+		t.Errorf("before the refresh: %d holders, want the copy's 1", got.Holders)
+	}
+	if err := s.st.RefreshReports(ctx, s.now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.st.ReportFiguresOf(ctx, f, s.now); got.Holders != 0 {
+		t.Errorf("after the refresh: %d holders, want 0 (revoked)", got.Holders)
 	}
 }
 

@@ -122,8 +122,9 @@ type Dot struct {
 
 // XLabel names a point of the time axis; with many points only some are named.
 type XLabel struct {
-	X, Y  float64
-	Label string
+	X, Y   float64
+	Label  string
+	Anchor string // SVG text-anchor: the first and last labels keep inside the chart
 }
 
 // Series is one line's values, one per label of the time axis.
@@ -161,7 +162,15 @@ func NewLineChart(labels []string, series []Series) LineChart {
 		named[len(named)-1] = len(labels) - 1 // the last point is always named: it is the one people look for
 	}
 	for _, i := range named {
-		ch.XLabels = append(ch.XLabels, XLabel{X: x(i), Y: linePlotBottom + 24, Label: labels[i]})
+		anchor := "middle"
+		switch {
+		case len(labels) == 1:
+		case i == 0:
+			anchor = "start"
+		case i == len(labels)-1:
+			anchor = "end"
+		}
+		ch.XLabels = append(ch.XLabels, XLabel{X: x(i), Y: linePlotBottom + 24, Label: labels[i], Anchor: anchor})
 	}
 	for _, s := range series {
 		ls := LineSeries{Name: s.Name}

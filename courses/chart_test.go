@@ -73,7 +73,8 @@ func TestLineChartPlacesPointsOnTheScale(t *testing.T) {
 	if !strings.HasPrefix(ch.Series[0].Points, "56,250 ") || strings.Count(ch.Series[0].Points, " ") != 23 {
 		t.Errorf("points %q", ch.Series[0].Points)
 	}
-	if n := len(ch.XLabels); n > lineMaxLabels || ch.XLabels[0].Label != "a" || ch.XLabels[n-1].Label != "x" {
+	if n := len(ch.XLabels); n > lineMaxLabels || ch.XLabels[0].Label != "a" || ch.XLabels[n-1].Label != "x" ||
+		ch.XLabels[0].Anchor != "start" || ch.XLabels[n-1].Anchor != "end" || ch.XLabels[1].Anchor != "middle" {
 		t.Errorf("x labels %+v", ch.XLabels)
 	}
 	one := NewLineChart([]string{"2027-01"}, []Series{{Values: []int{3}}})

@@ -186,6 +186,9 @@ func (a *App) routes() {
 	quiz.POST("/grants", a.grantExtra)
 	course.GET("/grading", a.gradingQueue)
 	course.GET("/certificate", a.certificateSettings)
+	// The course's figures, or a cohort's (?cohort=), for its instructors.
+	course.GET("/report", a.courseReport)
+	course.GET("/report.csv", a.exportCourseReport)
 	course.POST("/certificate", a.saveCertificateSettings)
 	attempt := course.Group("/attempts/:attempt", a.courseAttempt)
 	attempt.GET("", a.teachAttempt)

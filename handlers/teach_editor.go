@@ -20,6 +20,7 @@ const (
 	tabQuestions    = "questions"
 	tabGrading      = "grading"
 	tabCertificate  = "certificate"
+	tabReport       = "report"
 )
 
 // editorTab is one entry of the editor's sub-navigation.
@@ -50,6 +51,7 @@ func (a *App) courseHeader(c *gin.Context, co courses.Course, tab string) course
 		{tabQuestions, "teach.nav.questions", base + "/questions"},
 		{tabGrading, "teach.nav.grading", base + "/grading"},
 		{tabCertificate, "teach.nav.certificate", base + "/certificate"},
+		{tabReport, "teach.nav.report", base + "/report"},
 	}}
 }
 

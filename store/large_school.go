@@ -573,7 +573,7 @@ func genCertificates(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, sg *signer,
 				Cohort: cohort, Hours: c.Hours, CompletedOn: issued.Format(time.DateOnly), IssuedAt: issued,
 				ExpiresOn: courses.ExpiresOn(issued, c.Months), Signatories: c.signatories, CredentialID: id.String(),
 				StatusIndex: indexes[i], HolderEmail: u.email}}
-		if r.IntN(70) == 0 {
+		if r.IntN(40) == 0 { // revoked later: one in forty
 			at := issued.Add(time.Duration((5 + r.Float64()*85) * float64(24*time.Hour)))
 			if at.Before(now) {
 				certs[i].revokedAt, certs[i].reason = at.Truncate(time.Microsecond), pick(r, largeReasons)

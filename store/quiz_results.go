@@ -13,9 +13,15 @@ import (
 // The quiz's results, as its instructors read them. An attempt is shown with the cohort of
 // its trainee's newest enrolment in the course: a trainee who moved or withdrew is still
 // listed, once.
+// liveEnrolmentFirst orders a trainee's enrolments in a course: the live one first, then the
+// one they joined last. Coming back to a cohort rewrites its row (queued_at moves, created_at
+// stays), so created_at alone would put the attempts of a trainee who moved back in the cohort
+// they left.
+const liveEnrolmentFirst = `(e.status IN ('pending', 'waiting', 'active')) DESC, e.queued_at DESC, e.id DESC`
+
 const resultEnrolment = `
 	LEFT JOIN LATERAL (SELECT e.cohort_id FROM enrolments e WHERE e.user_id = a.user_id AND e.course_id = m.course_id
-		ORDER BY e.created_at DESC, e.id DESC LIMIT 1) e ON true
+		ORDER BY ` + liveEnrolmentFirst + ` LIMIT 1) e ON true
 	LEFT JOIN cohorts ch ON ch.id = e.cohort_id`
 
 // QuizResults lists every attempt at a quiz of courseID, of one cohort's trainees or of all

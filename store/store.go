@@ -205,7 +205,12 @@ func OpenRedis(ctx context.Context, url string) (*redis.Client, error) {
 
 // inTx runs fn in a transaction, committed only when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	return s.inTxWith(ctx, nil, fn)
+}
+
+// inTxWith is inTx with the transaction's isolation and access mode.
+func (s *Store) inTxWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,14 @@ type appConfig struct {
 	baseURL                     *url.URL
 	outages                     bool
 	verifyPerIP                 int
+	reportSuppress              int // AULA_REPORT_SUPPRESS_BELOW
+	impactSuppress              int // AULA_IMPACT_SUPPRESS_BELOW (0: its default)
+}
+
+// withSuppression sets the thresholds under which the reports' exports and the impact page
+// suppress counts.
+func withSuppression(reports, impact int) appOption {
+	return func(c *appConfig) { c.reportSuppress, c.impactSuppress = reports, impact }
 }
 
 // withOutages puts a proxy before PostgreSQL and Redis, which the test can stop and start.
@@ -110,7 +118,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	clock := &testClock{t: time.Now().Truncate(time.Second)} // PostgreSQL keeps microseconds, rounded
 	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
 	app, err := handlers.New(handlers.Deps{
-		Config:  handlers.Config{BaseURL: cfg.baseURL},
+		Config:  handlers.Config{BaseURL: cfg.baseURL, ReportSuppressBelow: cfg.reportSuppress, ImpactSuppressBelow: cfg.impactSuppress},
 		Store:   st,
 		Redis:   rdb,
 		SignIns: signIns,

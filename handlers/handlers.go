@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/static"
 	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
@@ -21,6 +22,10 @@ import (
 type Config struct {
 	BaseURL        *url.URL // https here makes cookies Secure and __Host- prefixed
 	TrustedProxies []string // addresses or CIDRs whose X-Forwarded-For is believed
+	// ReportSuppressBelow hides, in the administrators' CSV exports, counts from 1 to one
+	// under it (0 or 1: none); ImpactSuppressBelow does so on the public impact page (0:
+	// courses.DefaultImpactSuppression; 1: none).
+	ReportSuppressBelow, ImpactSuppressBelow int
 }
 
 // Deps are the services the handlers use; cmd/aula and the tests build them.
@@ -51,6 +56,7 @@ type App struct {
 	catalogCache *pageCache
 	statusLists  statusLists // the revocation list as last signed
 	signatures   signatures  // certificates whose signatures this instance found good
+	impact       impactCache // the public impact page's figures, for impactFreshness
 }
 
 // New builds the application: it parses every template and translation file now, so that
@@ -61,6 +67,9 @@ func New(d Deps) (*App, error) {
 	}
 	if d.Clock == nil {
 		d.Clock = time.Now
+	}
+	if d.Config.ImpactSuppressBelow == 0 {
+		d.Config.ImpactSuppressBelow = courses.DefaultImpactSuppression
 	}
 	if d.Config.BaseURL == nil {
 		d.Config.BaseURL = &url.URL{Scheme: "http", Host: "localhost:8080"}

@@ -83,6 +83,7 @@ func (a *App) routes() {
 	r.GET("/courses/:slug/attempts/:attempt/review", a.requireUser, a.attemptReview)
 	// Certificates: anyone verifies one by its code, and finds the school's keys and its
 	// revocation list; a trainee sees and downloads their own, by id.
+	r.GET("/impact", a.impactPage)
 	r.GET("/verify", a.verifyForm)
 	r.GET("/verify/:code", a.verifyCertificate)
 	r.GET("/.well-known/jwks.json", a.jwks)
@@ -196,6 +197,10 @@ func (a *App) routes() {
 	admin := r.Group("/admin", a.requireUser, a.requireRole(courses.RoleAdmin))
 	admin.GET("/users", a.listUsers)
 	admin.GET("/users/:id", a.showUser)
+	// The school's figures: the dashboard and its CSVs read the same filter from the query.
+	admin.GET("/reports", a.adminReports)
+	admin.GET("/reports.csv", a.exportReport)
+	admin.GET("/reports/months.csv", a.exportMonths)
 	admin.POST("/users/:id/role", a.changeRole)
 	admin.POST("/users/:id/active", a.changeActive)
 	admin.POST("/users/:id/password-link", a.passwordLink)

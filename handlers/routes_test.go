@@ -21,7 +21,7 @@ var publicRoutes = map[string]bool{
 	"POST /logout": true, "GET /courses": true, "GET /courses/:slug": true, "GET /courses/:slug/images/:name": true,
 	"GET /password/set": true, "POST /password/set": true,
 	"GET /verify": true, "GET /verify/:code": true, "GET /.well-known/jwks.json": true, "GET /.well-known/did.json": true,
-	"GET /credentials/revocation": true,
+	"GET /credentials/revocation": true, "GET /impact": true,
 }
 
 // TestEveryRouteChecksWhoMayUseIt walks every registered route with real ids in its path:

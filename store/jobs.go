@@ -28,6 +28,8 @@ type JobsConfig struct {
 	// job still at work is never run twice at once).
 	RescueAfter time.Duration
 	Logger      *slog.Logger
+	// ReportsEvery is how often the reports' copies are refreshed (default ReportsFreshness).
+	ReportsEvery time.Duration
 }
 
 // finishOverdueArgs is the periodic job that finishes attempts whose time is up.
@@ -44,6 +46,21 @@ type finishOverdueWorker struct {
 func (w *finishOverdueWorker) Work(ctx context.Context, _ *river.Job[finishOverdueArgs]) error {
 	_, err := w.store.FinishOverdue(ctx, w.now())
 	return err
+}
+
+// refreshReportsArgs is the periodic job that refreshes the reports' copies.
+type refreshReportsArgs struct{}
+
+func (refreshReportsArgs) Kind() string { return "refresh_reports" }
+
+type refreshReportsWorker struct {
+	river.WorkerDefaults[refreshReportsArgs]
+	store *Store
+	now   func() time.Time
+}
+
+func (w *refreshReportsWorker) Work(ctx context.Context, _ *river.Job[refreshReportsArgs]) error {
+	return w.store.RefreshReports(ctx, w.now())
 }
 
 // StartJobs starts this instance's River client. Stop it with Jobs.Stop.
@@ -67,6 +84,12 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &issueBatchWorker{store: s, now: cfg.Now}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &refreshReportsWorker{store: s, now: cfg.Now}); err != nil {
+		return nil, err
+	}
+	if cfg.ReportsEvery <= 0 {
+		cfg.ReportsEvery = ReportsFreshness
+	}
 	every := cfg.SweepEvery
 	unique := max(every, time.Second) // River's shortest unique period
 	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
@@ -79,6 +102,9 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 			func() (river.JobArgs, *river.InsertOpts) {
 				// Unique by period: a new leader elected mid-period does not schedule a second sweep.
 				return finishOverdueArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: unique}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.ReportsEvery), func() (river.JobArgs, *river.InsertOpts) {
+				return refreshReportsArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.ReportsEvery, time.Second)}}
 			}, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {

@@ -231,6 +231,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 	}
+	if cfg.only == nil || cfg.only["reports"] {
+		if report.reports, err = measureReports(ctx, dbURL, cfg.database+"_large", rdb, prefix, stdout); err != nil {
+			return err
+		}
+	}
 	fmt.Fprint(stdout, "\n"+report.table()+"\n"+report.verdicts())
 	if cfg.out != "" {
 		return report.write(cfg.out)

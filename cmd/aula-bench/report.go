@@ -22,6 +22,7 @@ type report struct {
 	machine string
 	cfg     config
 	bulk    time.Duration // the bulk issue of bulkSize certificates; 0: not measured
+	reports reportBench   // the reports on the large school; empty: not measured
 }
 
 func newReport(ctx context.Context, sch *school, results []result, cfg config) report {
@@ -73,6 +74,9 @@ func (r report) table() string {
 		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d of %d | %s | %d | %d | %.2f |\n", x.sc.name, x.clients, x.rate,
 			ms(x.p50), ms(x.p99), x.errors, x.requests, ratio, x.sc.htmlBytes, x.sc.gzipBytes, x.statements)
 	}
+	if t := r.reports.table(); t != "" {
+		b.WriteString("\n" + t)
+	}
 	return b.String()
 }
 
@@ -97,6 +101,7 @@ func (r report) verdicts() string {
 		fmt.Fprintf(&b, "- %s bulk issue of %d certificates (one batch, worked by River, %d a transaction): %.1f s, target ≤ %.0f s\n",
 			pass(r.bulk <= bulkTarget), bulkSize, batchStep, r.bulk.Seconds(), bulkTarget.Seconds())
 	}
+	b.WriteString(r.reports.verdicts())
 	return b.String()
 }
 

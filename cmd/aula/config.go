@@ -34,6 +34,8 @@ type Config struct {
 	// (commands that sign refuse to run without it).
 	Secret     []byte
 	SigningKey []byte // an Ed25519 seed to sign with from the first start, or nil: one is made
+	// Counts under these are suppressed in the reports' CSV exports and on the impact page.
+	ReportSuppressBelow, ImpactSuppressBelow int
 }
 
 // configVars documents every variable: the README's table is written from the same list.
@@ -53,6 +55,8 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_SCHOOL_NAME", "Aula", "the school's name, as certificates print it"},
 	{"AULA_SECRET_KEY", "", "32 bytes in base64 that seal the certificates' signing keys in PostgreSQL; the same on every instance"},
 	{"AULA_SECRET_KEY_FILE", "", "a file holding AULA_SECRET_KEY (outside the web root, readable by Aula only); `make run` makes .run/secret.key"},
+	{"AULA_REPORT_SUPPRESS_BELOW", "0", "the reports' CSV exports show counts from 1 to one under this as \"fewer than N\" (0: none suppressed); the dashboard always shows them"},
+	{"AULA_IMPACT_SUPPRESS_BELOW", "5", "the public impact page shows counts from 1 to one under this as \"fewer than N\" (1: none suppressed)"},
 	{"AULA_SIGNING_KEY", "", "optional: an Ed25519 seed (32 bytes in base64) to sign with when the school has no key yet; else one is made on first start"},
 }
 
@@ -140,6 +144,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	cfg.School = get("AULA_SCHOOL_NAME")
 	if len([]rune(cfg.School)) > 200 {
 		return cfg, bad("AULA_SCHOOL_NAME", "longer than 200 characters")
+	}
+	for _, n := range []struct {
+		name string
+		min  int
+		to   *int
+	}{{"AULA_REPORT_SUPPRESS_BELOW", 0, &cfg.ReportSuppressBelow}, {"AULA_IMPACT_SUPPRESS_BELOW", 1, &cfg.ImpactSuppressBelow}} {
+		v, err := strconv.Atoi(get(n.name))
+		if err != nil || v < n.min || v > 1000 {
+			return cfg, bad(n.name, fmt.Sprintf("not a whole number from %d to 1000", n.min))
+		}
+		*n.to = v
 	}
 	secret := get("AULA_SECRET_KEY")
 	if file := get("AULA_SECRET_KEY_FILE"); file != "" && secret == "" {

@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/gin-gonic/gin"
+)
+
+// impactFreshness is how long this instance keeps the public impact page's figures: they are
+// counted from the reports' copies (refreshed every store.ReportsFreshness), and they change
+// when certificates are issued, a few times a day.
+const impactFreshness = 5 * time.Minute
+
+// impactCache keeps the impact page's figures in this instance's memory for
+// impactFreshness: anyone may open the page, as often as they like, and each opening would
+// otherwise count the whole school. One count at a time: the others wait for it.
+type impactCache struct {
+	mu sync.Mutex
+	at time.Time
+	im courses.Impact
+}
+
+func (a *App) impactFigures(ctx context.Context) (courses.Impact, error) {
+	a.impact.mu.Lock()
+	defer a.impact.mu.Unlock()
+	now := a.now()
+	if !a.impact.at.IsZero() && now.Sub(a.impact.at) < impactFreshness && !now.Before(a.impact.at) {
+		return a.impact.im, nil
+	}
+	im, err := a.Store.Impact(ctx)
+	if err != nil {
+		return courses.Impact{}, err
+	}
+	a.impact.im, a.impact.at = im, now
+	return im, nil
+}
+
+// impactPage is the public impact page, small groups suppressed.
+type impactPage struct {
+	Threshold                      int
+	Trained                        courses.SuppressedCount
+	Courses, Programmes, Countries int
+	WomenPercent                   int
+	WomenHidden                    bool
+	Years, ByCountry, BySector     impactBreakdown
+	CountedAt                      string // when the figures were counted, in UTC
+}
+
+// impactBreakdown is one of the page's breakdowns, as a chart and as a table.
+type impactBreakdown struct {
+	Rows  []courses.ChartItem
+	Chart courses.BarChart
+}
+
+func (a *App) impactPage(c *gin.Context) {
+	im, err := a.impactFigures(c.Request.Context())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v := a.newView(c, nil)
+	t := a.Config.ImpactSuppressBelow
+	p := impactPage{Threshold: t, Trained: courses.SuppressTotal(im.Trained, t), Courses: im.Courses, Programmes: im.Programmes,
+		Countries: im.Countries, CountedAt: im.CountedAt.UTC().Format("2006-01-02 15:04") + " UTC"}
+	// The share of women gives away both the women and the others, given the total.
+	women, others := courses.SuppressTotal(im.Women, t), courses.SuppressTotal(im.Trained-im.Women, t)
+	p.WomenHidden = p.Trained.Hidden || women.Hidden || others.Hidden || im.Trained == 0
+	if !p.WomenHidden {
+		p.WomenPercent = (im.Women*100 + im.Trained/2) / im.Trained
+	}
+	notes := map[courses.Cell]string{courses.CellSmall: v.T("impact.fewer_than", "N", t), courses.CellWithheld: v.T("impact.withheld")}
+	p.Years = impactRows(im.ByYear, t, notes, func(k string) string { return k })
+	p.ByCountry = impactRows(im.ByCountry, t, notes, func(k string) string {
+		if k == "" {
+			return v.T("reports.not_stated")
+		}
+		return v.CountryName(k)
+	})
+	p.BySector = impactRows(im.BySector, t, notes, func(k string) string {
+		if k == "" {
+			return v.T("reports.not_stated")
+		}
+		return v.T("sector." + k)
+	})
+	v.Data = p
+	a.render(c, http.StatusOK, "impact", v)
+}
+
+// impactRows suppresses a breakdown's small groups (and as many others as keep them from
+// being worked out from the total shown) and lays it out as a chart.
+func impactRows(list []courses.ImpactCount, t int, notes map[courses.Cell]string, label func(string) string) impactBreakdown {
+	counts := make([]int, len(list))
+	for i, c := range list {
+		counts[i] = c.N
+	}
+	cells := courses.Suppress(counts, t)
+	var b impactBreakdown
+	for i, c := range list {
+		it := courses.ChartItem{Label: label(c.Key), Value: c.N}
+		if cells[i] != courses.CellShown {
+			it = courses.ChartItem{Label: it.Label, Hidden: true, Note: notes[cells[i]]} // the count is never written into the page
+		}
+		b.Rows = append(b.Rows, it)
+	}
+	b.Chart = courses.NewBarChart(b.Rows)
+	return b
+}
+
+// ForgetImpact drops the impact page's figures, so that the next view counts them again: the
+// bench times the counting, not the copy.
+func (a *App) ForgetImpact() {
+	a.impact.mu.Lock()
+	defer a.impact.mu.Unlock()
+	a.impact.at = time.Time{}
+}

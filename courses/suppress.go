@@ -122,3 +122,39 @@ type ImpactCount struct {
 	Key string
 	N   int
 }
+
+// MergeSmall is how the public impact page publishes a breakdown: a group under the
+// threshold is not listed at all (its name beside "fewer than 5" would say it has at least
+// one, and its place in a sorted list would bound it) but merged with the others like it
+// into one "other groups" row; while that row is itself under the threshold, the smallest
+// groups listed join it too, so that it cannot be worked out from the total either. It
+// returns which groups are merged and the merged row's count. With threshold 0 or 1
+// nothing is merged; zeros are never listed nor merged.
+func MergeSmall(counts []int, threshold int) (merged []bool, other int) {
+	merged = make([]bool, len(counts))
+	if threshold <= 1 {
+		return merged, 0
+	}
+	for i, n := range counts {
+		if n > 0 && n < threshold {
+			merged[i], other = true, other+n
+		}
+	}
+	if other == 0 {
+		return merged, 0
+	}
+	order := make([]int, len(counts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return counts[order[a]] < counts[order[b]] })
+	for _, i := range order {
+		if other >= threshold {
+			break
+		}
+		if !merged[i] && counts[i] > 0 {
+			merged[i], other = true, other+counts[i]
+		}
+	}
+	return merged, other
+}

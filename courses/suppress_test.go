@@ -1,6 +1,9 @@
 package courses
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestSuppressHidesSmallCountsAndWhatWouldGiveThemAway(t *testing.T) {
 	tests := []struct {
@@ -108,5 +111,44 @@ func TestSuppressTotal(t *testing.T) {
 		if got := SuppressTotal(tt.n, tt.threshold); got.Hidden != tt.hidden || got.N != tt.n {
 			t.Errorf("%d under %d: %+v", tt.n, tt.threshold, got)
 		}
+	}
+}
+
+func TestMergeSmallListsNoGroupUnderTheThresholdAndNoMergedRowThatGivesOneAway(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		counts    []int
+		threshold int
+		merged    []bool
+		other     int
+	}{
+		{"off", []int{300, 2}, 1, []bool{false, false}, 0},
+		{"nothing small", []int{300, 6, 5}, 5, []bool{false, false, false}, 0},
+		{"small ones add up to the threshold", []int{300, 3, 2}, 5, []bool{false, true, true}, 5},
+		// One small group alone is the total minus the others: the smallest listed joins it.
+		{"one small group takes the next smallest along", []int{300, 6, 5, 4}, 5, []bool{false, false, true, true}, 9},
+		{"ten groups of one", []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 5, []bool{true, true, true, true, true, true, true, true, true, true}, 10},
+		{"a total under the threshold is one row", []int{2, 1}, 5, []bool{true, true}, 3},
+		{"zeros are neither listed nor merged", []int{0, 7, 1}, 5, []bool{false, true, true}, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			merged, other := MergeSmall(tc.counts, tc.threshold)
+			if !slices.Equal(merged, tc.merged) || other != tc.other {
+				t.Errorf("MergeSmall(%v, %d) = %v, %d; want %v, %d", tc.counts, tc.threshold, merged, other, tc.merged, tc.other)
+			}
+			// What the page shows: no listed group under the threshold, and a merged row that is
+			// either 0 or made of at least one group that is not small (or of everything, when
+			// the total is small: then the page says "fewer than N" for it).
+			total := 0
+			for i, n := range tc.counts {
+				total += n
+				if !merged[i] && n > 0 && n < tc.threshold && tc.threshold > 1 {
+					t.Errorf("group %d (%d) is listed", i, n)
+				}
+			}
+			if other > 0 && other < tc.threshold && total >= tc.threshold {
+				t.Errorf("the merged row %d is small while the total %d is not", other, total)
+			}
+		})
 	}
 }

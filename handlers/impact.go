@@ -72,7 +72,7 @@ func (a *App) impactPage(c *gin.Context) {
 	if !p.WomenHidden {
 		p.WomenPercent = (im.Women*100 + im.Trained/2) / im.Trained
 	}
-	notes := map[courses.Cell]string{courses.CellSmall: v.T("impact.fewer_than", "N", t), courses.CellWithheld: v.T("impact.withheld")}
+	notes := map[courses.Cell]string{courses.CellSmall: v.T("impact.fewer_than", "N", t), courses.CellWithheld: v.T("impact.other_groups")}
 	p.Years = impactRows(im.ByYear, t, notes, func(k string) string { return k })
 	p.ByCountry = impactRows(im.ByCountry, t, notes, func(k string) string {
 		if k == "" {
@@ -90,19 +90,25 @@ func (a *App) impactPage(c *gin.Context) {
 	a.render(c, http.StatusOK, "impact", v)
 }
 
-// impactRows suppresses a breakdown's small groups (and as many others as keep them from
-// being worked out from the total shown) and lays it out as a chart.
+// impactRows lists a breakdown's groups of at least the threshold and merges the others
+// into one "other groups" row (courses.MergeSmall), "fewer than N" when the whole breakdown
+// is: a small group's name and count are never written into the page.
 func impactRows(list []courses.ImpactCount, t int, notes map[courses.Cell]string, label func(string) string) impactBreakdown {
 	counts := make([]int, len(list))
 	for i, c := range list {
 		counts[i] = c.N
 	}
-	cells := courses.Suppress(counts, t)
+	merged, other := courses.MergeSmall(counts, t)
 	var b impactBreakdown
 	for i, c := range list {
-		it := courses.ChartItem{Label: label(c.Key), Value: c.N}
-		if cells[i] != courses.CellShown {
-			it = courses.ChartItem{Label: it.Label, Hidden: true, Note: notes[cells[i]]} // the count is never written into the page
+		if !merged[i] {
+			b.Rows = append(b.Rows, courses.ChartItem{Label: label(c.Key), Value: c.N})
+		}
+	}
+	if other > 0 {
+		it := courses.ChartItem{Label: notes[courses.CellWithheld], Value: other}
+		if other < t {
+			it = courses.ChartItem{Label: it.Label, Hidden: true, Note: notes[courses.CellSmall]}
 		}
 		b.Rows = append(b.Rows, it)
 	}

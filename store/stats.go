@@ -115,8 +115,11 @@ func reportKey(by courses.ReportDimension) (key, lateral string, additive bool) 
 		return "x.course_id::text", "", true
 	case courses.ByCohort:
 		return "x.cohort_id::text", "", true
+	case courses.ByCountry, courses.BySector, courses.ByGender, courses.ByInstitution, courses.ByLanguage:
+		return "x." + string(by), "", true // columns of the copies
 	}
-	return "x." + string(by), "", true // country, sector, gender, institution, language: columns of the copies
+	// Never a column named by whoever called: an unknown dimension breaks nothing down.
+	return "''", "", false
 }
 
 // grouped is the GROUP BY of a breakdown: by key, and the whole (marked total) when additive.

@@ -31,8 +31,17 @@ func (a *App) impactFigures(ctx context.Context) (courses.Impact, error) {
 	if !a.impact.at.IsZero() && now.Sub(a.impact.at) < impactFreshness && !now.Before(a.impact.at) {
 		return a.impact.im, nil
 	}
+	// The count is for every visitor waiting on the lock, not only the first: it does not end
+	// when that one leaves, and it is bounded.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	im, err := a.Store.Impact(ctx)
 	if err != nil {
+		if !a.impact.at.IsZero() {
+			// Older figures beat an error page, and the next visitor tries again.
+			a.Logger.WarnContext(ctx, "impact: counting failed, older figures shown", "err", err)
+			return a.impact.im, nil
+		}
 		return courses.Impact{}, err
 	}
 	a.impact.im, a.impact.at = im, now

@@ -95,6 +95,7 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 		fmt.Fprintf(stdout, "Its history: %d trainees over two years (trainee…@history.aula.example, password %s), %d enrolments, %d certificates.\n",
 			store.DemoHistory.Users, store.LargeSchoolPassword, store.DemoHistory.Enrolments, store.DemoHistory.Certificates)
 	}
+	fmt.Fprintf(stdout, "Reports (as the admin): %s/admin/reports · audit trail %s/admin/audit · public impact page %s/impact\n", base, base, base)
 	if flags.large {
 		return demoLarge(ctx, st, flags.spec, stdout)
 	}

@@ -42,17 +42,14 @@ type auditRow struct {
 type auditDetail struct{ Label, Value string }
 
 type auditPage struct {
-	Filter     courses.AuditFilter
-	Actions    []courses.AuditAction
-	Courses    []courses.LocalCourse
-	Rows       []auditRow
-	Searched   bool // false: the search had errors and was not run
-	Total      int
-	FirstShown int
-	LastShown  int
-	PrevURL    string
-	NextURL    string
-	CSVURL     string
+	Filter   courses.AuditFilter
+	Actions  []courses.AuditAction
+	Courses  []courses.LocalCourse
+	Rows     []auditRow
+	Searched bool // false: the search had errors and was not run
+	Total    int
+	pager
+	CSVURL string
 }
 
 func (a *App) auditLog(c *gin.Context) {
@@ -82,16 +79,7 @@ func (a *App) auditLog(c *gin.Context) {
 		for _, e := range entries {
 			data.Rows = append(data.Rows, a.auditRow(c, e, titles))
 		}
-		if f.Page > 1 {
-			data.PrevURL = "/admin/audit?" + f.Query(f.Page-1)
-		}
-		if f.Page*auditPerPage < total {
-			data.NextURL = "/admin/audit?" + f.Query(f.Page+1)
-		}
-		if len(entries) > 0 {
-			data.FirstShown = (f.Page-1)*auditPerPage + 1
-			data.LastShown = data.FirstShown + len(entries) - 1
-		}
+		data.pager = newPager(f.Page, auditPerPage, total, len(entries), func(p int) string { return "/admin/audit?" + f.Query(p) })
 		data.CSVURL = "/admin/audit.csv?" + f.Query(0)
 	}
 	v := a.newView(c, data)

@@ -106,17 +106,14 @@ func (a *App) registerRow(ct courses.Certificate) registerRow {
 
 // registerPage is the certificate register, with the form that issues one.
 type registerPage struct {
-	Filter     registerFilter
-	Rows       []registerRow
-	Total      int
-	FirstShown int
-	LastShown  int
-	PrevURL    string
-	NextURL    string
-	CSVURL     string
-	Courses    []courses.LocalCourse
-	Cohorts    []courses.CohortSummary // of the course filtered by, if any
-	Statuses   []courses.CertificateStatus
+	Filter registerFilter
+	Rows   []registerRow
+	Total  int
+	pager
+	CSVURL   string
+	Courses  []courses.LocalCourse
+	Cohorts  []courses.CohortSummary // of the course filtered by, if any
+	Statuses []courses.CertificateStatus
 }
 
 func (a *App) certificateRegister(c *gin.Context) {
@@ -158,16 +155,7 @@ func (a *App) renderRegister(c *gin.Context, status int, f registerFilter, fm *f
 		for _, ct := range found {
 			data.Rows = append(data.Rows, a.registerRow(ct))
 		}
-		if f.Page > 1 {
-			data.PrevURL = "/admin/certificates?" + f.query(f.Page-1)
-		}
-		if f.Page*certificatesPerPage < total {
-			data.NextURL = "/admin/certificates?" + f.query(f.Page+1)
-		}
-		if len(found) > 0 {
-			data.FirstShown = (f.Page-1)*certificatesPerPage + 1
-			data.LastShown = data.FirstShown + len(found) - 1
-		}
+		data.pager = newPager(f.Page, certificatesPerPage, total, len(found), func(p int) string { return "/admin/certificates?" + f.query(p) })
 		data.CSVURL = "/admin/certificates.csv?" + f.query(0)
 	}
 	v := a.newView(c, data)

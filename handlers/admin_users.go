@@ -71,14 +71,11 @@ func (f usersFilter) store() store.UserFilter {
 }
 
 type usersPage struct {
-	Filter     usersFilter
-	Statuses   []string
-	Users      []courses.User
-	Total      int
-	PrevURL    string
-	NextURL    string
-	FirstShown int
-	LastShown  int
+	Filter   usersFilter
+	Statuses []string
+	Users    []courses.User
+	Total    int
+	pager
 }
 
 // Filtered says whether any filter narrows the list, for the page to offer clearing them.
@@ -100,16 +97,7 @@ func (a *App) listUsers(c *gin.Context) {
 		return
 	}
 	data.Users, data.Total = users, total
-	if f.Page > 1 {
-		data.PrevURL = "/admin/users?" + f.query(f.Page-1)
-	}
-	if f.Page*usersPerPage < total {
-		data.NextURL = "/admin/users?" + f.query(f.Page+1)
-	}
-	if len(users) > 0 {
-		data.FirstShown = (f.Page-1)*usersPerPage + 1
-		data.LastShown = data.FirstShown + len(users) - 1
-	}
+	data.pager = newPager(f.Page, usersPerPage, total, len(users), func(p int) string { return "/admin/users?" + f.query(p) })
 	a.render(c, http.StatusOK, "admin_users", a.newView(c, data))
 }
 

@@ -47,6 +47,7 @@ type App struct {
 	Deps
 	engine  *gin.Engine
 	pages   *pages
+	emails  *emailLayouts
 	i18n    *translations
 	assets  *static.Assets
 	metrics *metrics
@@ -83,6 +84,9 @@ func New(d Deps) (*App, error) {
 		return nil, fmt.Errorf("handlers: static files: %w", err)
 	}
 	if a.pages, err = parsePages(a.assets, a.i18n); err != nil {
+		return nil, err
+	}
+	if a.emails, err = parseEmailLayouts(); err != nil {
 		return nil, err
 	}
 	a.metrics = newMetrics(prometheus.NewRegistry())

@@ -30,6 +30,8 @@ type JobsConfig struct {
 	Logger      *slog.Logger
 	// ReportsEvery is how often the reports' copies are refreshed (default ReportsFreshness).
 	ReportsEvery time.Duration
+	// Mail is how the outbox is sent (its zero value keeps every email, rendered plainly).
+	Mail MailConfig
 }
 
 // finishOverdueArgs is the periodic job that finishes attempts whose time is up.
@@ -85,6 +87,15 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &refreshReportsWorker{store: s, now: cfg.Now}); err != nil {
+		return nil, err
+	}
+	if cfg.Mail.Render == nil {
+		cfg.Mail.Render = plainMessage
+	}
+	if cfg.Mail.RetryAfter <= 0 {
+		cfg.Mail.RetryAfter = 30 * time.Second
+	}
+	if err := river.AddWorkerSafely(workers, &sendEmailWorker{store: s, cfg: cfg.Mail, now: cfg.Now}); err != nil {
 		return nil, err
 	}
 	if cfg.ReportsEvery <= 0 {

@@ -33,17 +33,42 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// PasswordLink creates a one-time link token for userID (an admin's "send a new link"),
-// recorded in the audit trail as by's. The token is not: it is a password until used.
-func (s *Store) PasswordLink(ctx context.Context, by courses.Actor, userID int64, now time.Time) (string, error) {
+// PasswordResetTTL is how long a "forgot password" link stays valid.
+const PasswordResetTTL = time.Hour
+
+// passwordToken makes a one-time link token for userID, valid for ttl, in tx.
+func passwordToken(ctx context.Context, tx *sqlx.Tx, userID int64, ttl time.Duration, now time.Time) (string, error) {
 	token, hash, err := newToken()
 	if err != nil {
-		return "", fmt.Errorf("store: password link: %w", err)
+		return "", err
 	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, userID, now.Add(PasswordLinkTTL))
+	_, err = tx.ExecContext(ctx, `INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+		hash, userID, now.Add(ttl))
+	return token, err
+}
+
+// passwordPath is where a password link leads.
+func passwordPath(token string) string { return "/password/set?token=" + token }
+
+// PasswordLink creates a one-time link token for userID (an admin's "send a new link") and
+// emails it to the user, recorded in the audit trail as by's. The token is not: it is a
+// password until used.
+func (s *Store) PasswordLink(ctx context.Context, by courses.Actor, userID int64, now time.Time) (string, error) {
+	var token string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var name string
+		err := tx.GetContext(ctx, &name, `SELECT full_name FROM users WHERE id = $1`, userID)
+		if notFound(err) {
+			return fmt.Errorf("user %d: %w", userID, courses.ErrNotFound)
+		}
 		if err != nil {
+			return err
+		}
+		if token, err = passwordToken(ctx, tx, userID, PasswordLinkTTL, now); err != nil {
+			return err
+		}
+		if err := s.enqueueEmail(ctx, tx, courses.Email{Kind: courses.EmailPasswordLink, UserID: userID,
+			Data: map[string]string{"Name": name, "Link": passwordPath(token)}}); err != nil {
 			return err
 		}
 		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditPasswordLink, UserID: userID})
@@ -52,6 +77,31 @@ func (s *Store) PasswordLink(ctx context.Context, by courses.Actor, userID int64
 		return "", fmt.Errorf("store: password link: %w", err)
 	}
 	return token, nil
+}
+
+// RequestPasswordReset emails a link valid for PasswordResetTTL to the active account with
+// this address. An unknown or deactivated address is no error and sends nothing: the page
+// that asks says the same either way.
+func (s *Store) RequestPasswordReset(ctx context.Context, email string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var u struct {
+			ID   int64  `db:"id"`
+			Name string `db:"full_name"`
+		}
+		err := tx.GetContext(ctx, &u, `SELECT id, full_name FROM users WHERE lower(email) = $1 AND active`, courses.NormalizeEmail(email))
+		if notFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: password reset: %w", err)
+		}
+		token, err := passwordToken(ctx, tx, u.ID, PasswordResetTTL, now)
+		if err != nil {
+			return fmt.Errorf("store: password reset: %w", err)
+		}
+		return s.enqueueEmail(ctx, tx, courses.Email{Kind: courses.EmailPasswordReset, UserID: u.ID,
+			Data: map[string]string{"Name": u.Name, "Link": passwordPath(token)}})
+	})
 }
 
 // CheckPasswordLink says whether a link can still be used: nil, or ErrNotFound for an

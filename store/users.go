@@ -277,3 +277,32 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (courses.User, er
 	}
 	return row.user(), nil
 }
+
+// NotificationsOff returns the notification groups a user turned off.
+func (s *Store) NotificationsOff(ctx context.Context, id int64) ([]courses.NotificationGroup, error) {
+	var off pq.StringArray
+	err := s.db.GetContext(ctx, &off, `SELECT notifications_off FROM users WHERE id = $1`, id)
+	if notFound(err) {
+		return nil, fmt.Errorf("store: user %d: %w", id, courses.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user %d: %w", id, err)
+	}
+	groups := make([]courses.NotificationGroup, len(off))
+	for i, g := range off {
+		groups[i] = courses.NotificationGroup(g)
+	}
+	return groups, nil
+}
+
+// SetNotificationsOff replaces the notification groups a user turned off.
+func (s *Store) SetNotificationsOff(ctx context.Context, id int64, off []courses.NotificationGroup) error {
+	groups := pq.StringArray{}
+	for _, g := range off {
+		if !g.Valid() {
+			return fmt.Errorf("store: notification group %q: %w", g, courses.ErrInvalid)
+		}
+		groups = append(groups, string(g))
+	}
+	return s.updateUser(ctx, id, `UPDATE users SET notifications_off = $2, updated_at = now() WHERE id = $1`, id, groups)
+}

@@ -3,7 +3,8 @@ package templates
 
 import "embed"
 
-// FS holds layouts/, partials/, pages/ (one file per page) and locales/ (es, en, pt).
+// FS holds layouts/, partials/, pages/ (one file per page), email/ (the emails' two layouts)
+// and locales/ (es, en, pt).
 //
-//go:embed layouts partials pages locales
+//go:embed layouts partials pages locales email
 var FS embed.FS

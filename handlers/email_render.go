@@ -75,7 +75,7 @@ func (a *App) RenderEmail(e courses.Email) (store.Message, error) {
 		v.Footer = t("email.footer.required")
 	} else {
 		v.Footer = a.i18n.translate(lang, "email.footer.optional", "Group", t("notifications.group."+string(e.Kind.Group())),
-			"Profile", strings.TrimSuffix(a.Config.BaseURL.String(), "/")+"/profile#notifications")
+			"Profile", strings.TrimSuffix(a.Config.BaseURL.String(), "/")+"/profile/notifications")
 	}
 	var text, html bytes.Buffer
 	if err := a.emails.text.Execute(&text, v); err != nil {

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/aula-school/aula/courses"
@@ -117,11 +116,11 @@ func (a *App) showUser(c *gin.Context) {
 
 type adminUserPage struct {
 	User courses.User
-	Link string // a one-time password link just made, shown once
 }
 
-// passwordLink makes a new one-time link with which the user sets a password: for accounts
-// created by bulk enrolment whose link expired, and for people who forgot theirs.
+// passwordLink emails the user a new one-time link with which they set a password: for
+// accounts created by bulk enrolment whose link expired, and for people who forgot theirs.
+// The administrator does not see the link: it is the account's password until used.
 func (a *App) passwordLink(c *gin.Context) {
 	id, ok := paramID(c, "id")
 	if !ok {
@@ -134,13 +133,12 @@ func (a *App) passwordLink(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	token, err := a.Store.PasswordLink(ctx, actor(c), u.ID, a.now())
-	if err != nil {
+	if _, err := a.Store.PasswordLink(ctx, actor(c), u.ID, a.now()); err != nil {
 		a.fail(c, err)
 		return
 	}
-	link := strings.TrimSuffix(a.Config.BaseURL.String(), "/") + "/password/set?token=" + token
-	a.render(c, http.StatusOK, "admin_user", a.newView(c, adminUserPage{User: u, Link: link}))
+	a.setFlash(c, "flash.password_link_sent")
+	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
 }
 
 // changeRole gives a user another role and ends their sessions: they sign in again, with a

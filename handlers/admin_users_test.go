@@ -139,10 +139,14 @@ func TestAdminMakesAOneTimePasswordLink(t *testing.T) {
 	admin := app.client("es")
 	admin.mustLogin("admin@example.org")
 	r := admin.post(fmt.Sprintf("/admin/users/%d/password-link", ana.ID), nil)
-	link := regexp.MustCompile(`/password/set\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(r.Body)
-	if r.Status != http.StatusOK || link == nil {
-		t.Fatalf("link: %d", r.Status)
+	if r.Status != http.StatusSeeOther || strings.Contains(admin.get(r.Location).Body, "token=") {
+		t.Fatalf("link: %d, or the admin sees it", r.Status)
 	}
+	email := app.lastEmail(ana.Email)
+	if email.Kind != courses.EmailPasswordLink {
+		t.Fatalf("emailed %s, want a password link", email.Kind)
+	}
+	link := regexp.MustCompile(`/password/set\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(email.Data["Link"])
 	c := app.client("es")
 	if r := c.post("/password/set", url.Values{"token": {link[1]}, "password": {"una clave nueva y larga"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("using the link: %d", r.Status)

@@ -272,3 +272,22 @@ func (a *testApp) mustUser(email string) courses.User {
 	}
 	return u
 }
+
+// lastEmail returns the newest email of the outbox to the address, or fails the test.
+func (a *testApp) lastEmail(to string) store.OutboxEmail {
+	a.t.Helper()
+	list, _, _, err := a.Store.Outbox(context.Background(), store.OutboxFilter{To: to})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, e := range list {
+		if strings.EqualFold(e.To, to) {
+			return e
+		}
+	}
+	a.t.Fatalf("no email to %s in the outbox", to)
+	return store.OutboxEmail{}
+}
+
+// storeFilterAll is the whole outbox.
+var storeFilterAll = store.OutboxFilter{}

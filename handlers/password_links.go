@@ -12,7 +12,12 @@ import (
 
 // Password links: setting a password through a one-time link.
 
+// noReferrer keeps a page's URL, which holds a one-time token, out of the Referer header
+// of anything the page loads or links to.
+func noReferrer(c *gin.Context) { c.Header("Referrer-Policy", "no-referrer") }
+
 func (a *App) setPasswordForm(c *gin.Context) {
+	noReferrer(c)
 	token := c.Query("token")
 	if !a.passwordLinkUsable(c, a.Store.CheckPasswordLink(c.Request.Context(), token, a.now())) {
 		return

@@ -23,7 +23,7 @@ func (a *App) routes() {
 		},
 		fieldForms: map[string]bool{
 			"POST /register": true, "POST /login": true, "POST /profile": true, "POST /profile/password": true,
-			"POST /password/set": true,
+			"POST /password/set": true, "POST /password/forgot": true,
 			// The authoring forms: their courses.ParseX refuses the characters field by field.
 			"POST /teach/courses": true, "POST /teach/courses/:course": true, "POST /teach/courses/:course/modules": true,
 			"POST /teach/courses/:course/lessons/:lesson": true, "POST /teach/courses/:course/translations/:lang": true,
@@ -98,6 +98,8 @@ func (a *App) routes() {
 	held.GET("/qr.png", a.certificateQR)
 	r.GET("/password/set", a.setPasswordForm)
 	r.POST("/password/set", a.setPassword)
+	r.GET("/password/forgot", a.forgotPasswordForm)
+	r.POST("/password/forgot", a.forgotPassword)
 	r.GET("/courses/:slug/images/:name", a.courseImage)
 
 	teach := r.Group("/teach", a.requireUser, a.requireTeacher)

@@ -19,7 +19,7 @@ var publicRoutes = map[string]bool{
 	"GET /": true, "GET /healthz": true, "GET /readyz": true, "GET /static/*path": true,
 	"POST /language": true, "GET /register": true, "POST /register": true, "GET /login": true, "POST /login": true,
 	"POST /logout": true, "GET /courses": true, "GET /courses/:slug": true, "GET /courses/:slug/images/:name": true,
-	"GET /password/set": true, "POST /password/set": true,
+	"GET /password/set": true, "POST /password/set": true, "GET /password/forgot": true, "POST /password/forgot": true,
 	"GET /verify": true, "GET /verify/:code": true, "GET /.well-known/jwks.json": true, "GET /.well-known/did.json": true,
 	"GET /credentials/revocation": true, "GET /impact": true,
 }

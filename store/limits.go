@@ -317,3 +317,31 @@ func (l *Limiter) allowTen(ctx context.Context, kind string, userID int64) (time
 	}
 	return 0, nil
 }
+
+// resetsPerAddress is how many "forgot password" emails one address may be sent in an hour:
+// enough for a lost first email, too few to fill a mailbox.
+const resetsPerAddress = 3
+
+// AllowPasswordReset counts a "forgot password" request from ip for email: from one client
+// address like the forms that hash a password, and for one email address resetsPerAddress an
+// hour, whether or not it has an account (so the answer tells nothing about it).
+func (l *Limiter) AllowPasswordReset(ctx context.Context, ip, email string) (time.Duration, error) {
+	if wait, err := l.allowCostly(ctx, "password-reset:", ip); err != nil || wait > 0 {
+		return wait, err
+	}
+	res, err := l.rl.Allow(ctx, l.prefix+"password-reset:email:"+emailKey(email),
+		redis_rate.Limit{Rate: resetsPerAddress, Burst: resetsPerAddress, Period: time.Hour})
+	if err != nil {
+		return 0, fmt.Errorf("store: password-reset: limit: %w", err)
+	}
+	if res.Allowed == 0 {
+		return res.RetryAfter, nil
+	}
+	return 0, nil
+}
+
+// AllowEmailChange counts a request by userID to change their address: each checks the
+// password and sends an email.
+func (l *Limiter) AllowEmailChange(ctx context.Context, userID int64) (time.Duration, error) {
+	return l.allowTen(ctx, "email-change:", userID)
+}

@@ -36,6 +36,9 @@ type Config struct {
 	SigningKey []byte // an Ed25519 seed to sign with from the first start, or nil: one is made
 	// Counts under these are suppressed in the reports' CSV exports and on the impact page.
 	ReportSuppressBelow, ImpactSuppressBelow int
+	// SMTP is the mail server; nil when AULA_SMTP_HOST is empty: emails are then kept in the
+	// outbox, for the administrators' outbox page.
+	SMTP *store.SMTPConfig
 }
 
 // configVars documents every variable: the README's table is written from the same list.
@@ -58,6 +61,12 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_REPORT_SUPPRESS_BELOW", "0", "the reports' CSV exports show counts from 1 to one under this as \"fewer than N\" (0: none suppressed); the dashboard always shows them"},
 	{"AULA_IMPACT_SUPPRESS_BELOW", "5", "the public impact page shows counts from 1 to one under this as \"fewer than N\" (1: none suppressed)"},
 	{"AULA_SIGNING_KEY", "", "optional: an Ed25519 seed (32 bytes in base64) to sign with when the school has no key yet; else one is made on first start"},
+	{"AULA_SMTP_HOST", "", "the mail server that sends Aula's email; empty: emails are kept in the outbox (/admin/outbox) and not sent"},
+	{"AULA_SMTP_PORT", "587", "its port (587 for starttls, 465 for tls, 25 for a relay)"},
+	{"AULA_SMTP_TLS", "starttls", "starttls (upgrade the connection, and send nothing without it), tls (TLS from the start) or none (a relay on a trusted network)"},
+	{"AULA_SMTP_USERNAME", "", "the account to authenticate as; empty: no authentication"},
+	{"AULA_SMTP_PASSWORD", "", "its password"},
+	{"AULA_MAIL_FROM", "Aula <aula@localhost>", "the sender of every email, as in Aula <aula@example.org>"},
 }
 
 // loadConfig reads and checks the configuration; an error names the bad variable.
@@ -172,6 +181,21 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if v := get("AULA_SIGNING_KEY"); v != "" {
 		if cfg.SigningKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(cfg.SigningKey) != 32 {
 			return cfg, bad("AULA_SIGNING_KEY", "not an Ed25519 seed: 32 bytes in base64")
+		}
+	}
+	if host := get("AULA_SMTP_HOST"); host != "" {
+		port, err := strconv.Atoi(get("AULA_SMTP_PORT"))
+		if err != nil || port < 1 || port > 65535 {
+			return cfg, bad("AULA_SMTP_PORT", "not a port number")
+		}
+		cfg.SMTP = &store.SMTPConfig{Host: host, Port: port, TLS: get("AULA_SMTP_TLS"), From: get("AULA_MAIL_FROM"),
+			Username: get("AULA_SMTP_USERNAME"), Password: getenv("AULA_SMTP_PASSWORD")}
+		if _, err := store.NewSMTP(*cfg.SMTP); err != nil {
+			name := "AULA_SMTP_TLS"
+			if strings.Contains(err.Error(), "from address") {
+				name = "AULA_MAIL_FROM"
+			}
+			return cfg, bad(name, err.Error())
 		}
 	}
 	return cfg, nil

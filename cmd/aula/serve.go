@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aula-school/aula/handlers"
@@ -92,7 +93,14 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	listeners := []net.Listener{ln}
 	// Background work (the sweeper of overdue attempts): one River client per instance; River
 	// elects the one that schedules, and each job is worked once.
-	jobs, err := m.Store.StartJobs(context.WithoutCancel(ctx), store.JobsConfig{Now: time.Now, Logger: m.Logger})
+	mail := store.MailConfig{Render: m.App.RenderEmail}
+	if cfg.SMTP != nil {
+		if mail.Send, err = store.NewSMTP(*cfg.SMTP); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	jobs, err := m.Store.StartJobs(context.WithoutCancel(ctx), store.JobsConfig{Now: time.Now, Logger: m.Logger, Mail: mail})
 	if err != nil {
 		ln.Close()
 		return err
@@ -103,6 +111,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		_ = jobs.Stop(stop)
 	}()
 	fmt.Fprintf(stdout, "Aula is serving at %s (listening on %s). Stop with Ctrl-C.\n", cfg.BaseURL, ln.Addr())
+	if cfg.SMTP == nil {
+		fmt.Fprintf(stdout, "No mail server is configured (AULA_SMTP_HOST): emails are kept in the outbox, %s/admin/outbox.\n",
+			strings.TrimSuffix(cfg.BaseURL.String(), "/"))
+	}
 	if cfg.MetricsAddr != "" {
 		// Metrics on their own address, so that a public deployment does not publish its routes' timings.
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)

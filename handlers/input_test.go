@@ -168,7 +168,7 @@ func TestEveryRouteAnswersBadURLAndFormValuesWithoutA500(t *testing.T) {
 	c.mustLogin("admin@example.org")
 	fields := formFields(t)
 	routes := registeredRoutes(t)
-	fieldForms := map[string]bool{"/register": true, "/login": true, "/profile": true, "/profile/password": true, "/password/set": true, "/password/forgot": true,
+	fieldForms := map[string]bool{"/register": true, "/login": true, "/profile": true, "/profile/password": true, "/password/set": true, "/password/forgot": true, "/profile/email": true, "/email/confirm": true,
 		"/teach/courses": true, "/teach/courses/:course": true, "/teach/courses/:course/modules": true,
 		"/teach/courses/:course/lessons/:lesson": true, "/teach/courses/:course/translations/:lang": true,
 		"/teach/courses/:course/cohorts": true, "/teach/courses/:course/cohorts/:cohort": true,

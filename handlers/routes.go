@@ -22,8 +22,8 @@ func (a *App) routes() {
 			"POST /teach/courses/:course/lessons/:lesson": courses.MaxLessonLength*12 + 1<<20,
 		},
 		fieldForms: map[string]bool{
-			"POST /register": true, "POST /login": true, "POST /profile": true, "POST /profile/password": true,
-			"POST /password/set": true, "POST /password/forgot": true,
+			"POST /register": true, "POST /login": true, "POST /profile": true, "POST /profile/password": true, "POST /profile/email": true,
+			"POST /password/set": true, "POST /password/forgot": true, "POST /email/confirm": true,
 			// The authoring forms: their courses.ParseX refuses the characters field by field.
 			"POST /teach/courses": true, "POST /teach/courses/:course": true, "POST /teach/courses/:course/modules": true,
 			"POST /teach/courses/:course/lessons/:lesson": true, "POST /teach/courses/:course/translations/:lang": true,
@@ -61,6 +61,7 @@ func (a *App) routes() {
 	user.GET("/profile", a.profileForm)
 	user.POST("/profile", a.updateProfile)
 	user.POST("/profile/password", a.changePassword)
+	user.POST("/profile/email", a.requestEmailChange)
 	user.GET("/learning", a.learning)
 	user.GET("/checkin", a.checkInForm)
 	user.POST("/checkin", a.checkIn)
@@ -100,6 +101,9 @@ func (a *App) routes() {
 	r.POST("/password/set", a.setPassword)
 	r.GET("/password/forgot", a.forgotPasswordForm)
 	r.POST("/password/forgot", a.forgotPassword)
+	// A new address is confirmed from the link sent to it, in whatever browser opens it.
+	r.GET("/email/confirm", a.emailChangeForm)
+	r.POST("/email/confirm", a.confirmEmailChange)
 	r.GET("/courses/:slug/images/:name", a.courseImage)
 
 	teach := r.Group("/teach", a.requireUser, a.requireTeacher)

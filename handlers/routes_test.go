@@ -20,6 +20,7 @@ var publicRoutes = map[string]bool{
 	"POST /language": true, "GET /register": true, "POST /register": true, "GET /login": true, "POST /login": true,
 	"POST /logout": true, "GET /courses": true, "GET /courses/:slug": true, "GET /courses/:slug/images/:name": true,
 	"GET /password/set": true, "POST /password/set": true, "GET /password/forgot": true, "POST /password/forgot": true,
+	"GET /email/confirm": true, "POST /email/confirm": true,
 	"GET /verify": true, "GET /verify/:code": true, "GET /.well-known/jwks.json": true, "GET /.well-known/did.json": true,
 	"GET /credentials/revocation": true, "GET /impact": true,
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -291,3 +292,14 @@ func (a *testApp) lastEmail(to string) store.OutboxEmail {
 
 // storeFilterAll is the whole outbox.
 var storeFilterAll = store.OutboxFilter{}
+
+// anEmail puts an email in the outbox and returns its id.
+func (a *testApp) anEmail() int64 {
+	a.t.Helper()
+	to := fmt.Sprintf("someone-%d@example.org", time.Now().UnixNano())
+	if err := a.Store.SendEmail(context.Background(), courses.Email{Kind: courses.EmailEnrolled, To: to, Language: "es",
+		Data: map[string]string{"Name": "Alguien", "Course": "Curso", "Link": "/courses"}}); err != nil {
+		a.t.Fatal(err)
+	}
+	return a.lastEmail(to).ID
+}

@@ -26,6 +26,9 @@ type Config struct {
 	// under it (0 or 1: none); ImpactSuppressBelow does so on the public impact page (0:
 	// courses.DefaultImpactSuppression; 1: none).
 	ReportSuppressBelow, ImpactSuppressBelow int
+	// Sending says that a mail server is configured; without one the outbox page says that
+	// emails are kept there, not sent.
+	Sending bool
 }
 
 // Deps are the services the handlers use; cmd/aula and the tests build them.

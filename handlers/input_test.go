@@ -120,7 +120,7 @@ func newWalkFixture(t *testing.T, app *testApp, admin courses.User) walkFixture 
 		"category": id(category), "question": id(question), "quiz": id(quiz), "attempt": id(attempt), "slot": "0",
 		"course": id(co.ID), "slug": co.Slug, "module": id(module.ID), "lesson": id(module.Lessons[0].ID),
 		"cohort": id(cohort), "session": id(session), "name": "mapa.png", "user": id(trainee.ID), "id": id(trainee.ID),
-		"lang": "en", "path": "app.css",
+		"lang": "en", "path": "app.css", "email": id(app.anEmail()),
 	}}
 }
 

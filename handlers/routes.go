@@ -210,6 +210,13 @@ func (a *App) routes() {
 	admin.POST("/users/:id/role", a.changeRole)
 	admin.POST("/users/:id/active", a.changeActive)
 	admin.POST("/users/:id/password-link", a.passwordLink)
+	// The outbox: every email, its text and links, and a retry for one that failed.
+	admin.GET("/outbox", a.outbox)
+	outboxEmail := admin.Group("/outbox/:email", a.outboxEmail)
+	outboxEmail.GET("", a.showOutboxEmail)
+	outboxEmail.GET("/html", a.outboxHTML)
+	outboxEmail.GET("/attachment", a.outboxAttachment)
+	outboxEmail.POST("/retry", a.retryOutboxEmail)
 	// The audit trail: read and searched, never edited.
 	admin.GET("/audit", a.auditLog)
 	admin.GET("/audit.csv", a.exportAudit)

@@ -63,7 +63,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		":cohort": fmt.Sprint(cohort), ":session": fmt.Sprint(session), ":lang": "pt", ":name": "map.png",
 		":user": fmt.Sprint(owner.ID), ":id": fmt.Sprint(trainee.ID), ":slug": co.Slug, "*path": "/css/aula.css",
 		// A trainee's certificate is read by its id for its holder only (certificates_test.go).
-		":code": "0000",
+		":code": "0000", ":email": fmt.Sprint(app.anEmail()),
 	}
 	fill := func(route string) string {
 		parts := strings.Split(route, "/")

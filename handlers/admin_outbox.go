@@ -94,7 +94,9 @@ func (a *App) outboxEmail(c *gin.Context) {
 	c.Next()
 }
 
-func loadedEmail(c *gin.Context) store.OutboxEmail { return c.MustGet("outbox_email").(store.OutboxEmail) }
+func loadedEmail(c *gin.Context) store.OutboxEmail {
+	return c.MustGet("outbox_email").(store.OutboxEmail)
+}
 
 type outboxEmailPage struct {
 	store.OutboxEmail

@@ -96,6 +96,7 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 			store.DemoHistory.Users, store.LargeSchoolPassword, store.DemoHistory.Enrolments, store.DemoHistory.Certificates)
 	}
 	fmt.Fprintf(stdout, "Reports (as the admin): %s/admin/reports · audit trail %s/admin/audit · public impact page %s/impact\n", base, base, base)
+	fmt.Fprintf(stdout, "Emails (as the admin): %s/admin/outbox, kept there while no mail server is configured; try %s/password/forgot\n", base, base)
 	if flags.large {
 		return demoLarge(ctx, st, flags.spec, stdout)
 	}

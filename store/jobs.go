@@ -104,7 +104,7 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 	every := cfg.SweepEvery
 	unique := max(every, time.Second) // River's shortest unique period
 	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}, emailQueue: {MaxWorkers: 4}},
 		Workers:              workers,
 		Logger:               cfg.Logger,
 		FetchPollInterval:    cfg.PollInterval,

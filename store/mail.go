@@ -56,6 +56,15 @@ type MailConfig struct {
 // emailAttempts is how many times an email is tried before it is marked failed.
 const emailAttempts = 8
 
+// emailQueue is River's queue for email, apart from the other jobs: a thousand certificates'
+// emails wait behind each other, not in front of the sweep of overdue attempts.
+const emailQueue = "email"
+
+// emailInsertOpts are the options of every send job.
+func emailInsertOpts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: emailAttempts, Queue: emailQueue}
+}
+
 // OutboxEmail is an email of the outbox as the administrators' page shows it.
 type OutboxEmail struct {
 	courses.Email
@@ -199,7 +208,7 @@ func (s *Store) queueSend(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	if err != nil {
 		return fmt.Errorf("store: enqueue email: %w", err)
 	}
-	if _, err := client.InsertTx(ctx, tx.Tx, sendEmailArgs{EmailID: id}, &river.InsertOpts{MaxAttempts: emailAttempts}); err != nil {
+	if _, err := client.InsertTx(ctx, tx.Tx, sendEmailArgs{EmailID: id}, emailInsertOpts()); err != nil {
 		return fmt.Errorf("store: enqueue email %d: %w", id, err)
 	}
 	return nil

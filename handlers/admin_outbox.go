@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -102,6 +103,14 @@ type outboxEmailPage struct {
 	store.OutboxEmail
 	Preview bool   // not rendered by a worker yet: shown as it will be
 	Link    string // the link the email carries, absolute
+	Hidden  bool   // it carries a one-time link that only its recipient may see
+}
+
+// secret says whether e's text must not be shown: it carries a one-time link (a password or
+// an address to confirm) not yet blanked, and a mail server is configured, so the recipient's
+// mailbox is where it belongs. Without one (local use) the outbox is that mailbox.
+func (a *App) secret(e store.OutboxEmail) bool {
+	return a.Config.Sending && strings.Contains(e.Data["Link"], "token=") && !strings.Contains(e.Data["Link"], "token=[sent]")
 }
 
 // messageOf is the email as sent, or as it will be while no worker has rendered it.
@@ -121,9 +130,12 @@ func (a *App) showOutboxEmail(c *gin.Context) {
 		return
 	}
 	e.Message = m
-	data := outboxEmailPage{OutboxEmail: e, Preview: preview}
-	if path := e.Data["Link"]; strings.HasPrefix(path, "/") {
+	data := outboxEmailPage{OutboxEmail: e, Preview: preview, Hidden: a.secret(e)}
+	if path := e.Data["Link"]; strings.HasPrefix(path, "/") && !data.Hidden {
 		data.Link = strings.TrimSuffix(a.Config.BaseURL.String(), "/") + path
+	}
+	if data.Hidden {
+		data.Message.Text, data.Message.HTML = "", ""
 	}
 	noReferrer(c) // the page shows one-time links
 	a.render(c, http.StatusOK, "admin_outbox_email", a.newView(c, data))
@@ -132,6 +144,10 @@ func (a *App) showOutboxEmail(c *gin.Context) {
 // outboxHTML shows an email's HTML as its recipient's mail program would, sandboxed: no
 // script, no form, nothing loaded from anywhere.
 func (a *App) outboxHTML(c *gin.Context) {
+	if a.secret(loadedEmail(c)) {
+		a.notFound(c)
+		return
+	}
 	m, _, err := a.messageOf(loadedEmail(c))
 	if err != nil {
 		a.fail(c, err)
@@ -152,7 +168,7 @@ func (a *App) outboxAttachment(c *gin.Context) {
 		a.notFound(c)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(m.AttachmentName, `"`, "")+`"`)
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.AttachmentName}))
 	c.Data(http.StatusOK, m.AttachmentType, m.Attachment)
 }
 

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -14,13 +13,13 @@ func TestTheOutboxShowsEachEmailWithItsLink(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	app.user("admin@example.org", courses.RoleAdmin)
-	app.user("ana@example.org", courses.RoleTrainee)
-	if r := app.client("es").post("/password/forgot", url.Values{"email": {"ana@example.org"}}); r.Status != http.StatusSeeOther {
-		t.Fatalf("forgot: %d", r.Status)
-	}
-	e := app.lastEmail("ana@example.org")
+	ana := app.user("ana@example.org", courses.RoleTrainee)
 	admin := app.client("es") // the admin reads Spanish, their profile's language
 	admin.mustLogin("admin@example.org")
+	if r := admin.post(fmt.Sprintf("/admin/users/%d/password-link", ana.ID), nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("password link: %d", r.Status)
+	}
+	e := app.lastEmail("ana@example.org")
 
 	list := admin.get("/admin/outbox")
 	if list.Status != http.StatusOK || !strings.Contains(list.Body, "ana@example.org") || !strings.Contains(list.Body, "No hay un servidor de correo configurado") {
@@ -39,7 +38,7 @@ func TestTheOutboxShowsEachEmailWithItsLink(t *testing.T) {
 		t.Fatalf("the email's page: %d, no link %s", page.Status, link)
 	}
 	// Not sent by a worker yet, it is shown as it will be: in Ana's language, Spanish.
-	if !strings.Contains(page.Body, "Restablezca su contraseña") || !strings.Contains(page.Body, "Aún no se procesó") {
+	if !strings.Contains(page.Body, "Elija su contraseña") || !strings.Contains(page.Body, "Aún no se procesó") {
 		t.Error("the preview is not the Spanish email")
 	}
 	html := admin.get(fmt.Sprintf("/admin/outbox/%d/html", e.ID))
@@ -88,5 +87,31 @@ func TestRenderEmailMakesTextAndHTMLInTheRecipientsLanguage(t *testing.T) {
 	}
 	if _, err := app.App.RenderEmail(courses.Email{Kind: courses.EmailPasswordReset, Data: map[string]string{"Link": "https://evil.example/"}}); err == nil {
 		t.Error("a link outside Aula was rendered")
+	}
+}
+
+// With a mail server, a one-time link belongs in its recipient's mailbox: an admin who sends
+// someone a new link cannot read it off the outbox (and so cannot take the account over).
+func TestTheOutboxHidesOneTimeLinksWhenEmailIsSent(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t, withSending())
+	app.user("admin@example.org", courses.RoleAdmin)
+	ana := app.user("ana@example.org", courses.RoleTrainee)
+	admin := app.client("es")
+	admin.mustLogin("admin@example.org")
+	if r := admin.post(fmt.Sprintf("/admin/users/%d/password-link", ana.ID), nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("password link: %d", r.Status)
+	}
+	e := app.lastEmail("ana@example.org")
+	page := admin.get(fmt.Sprintf("/admin/outbox/%d", e.ID))
+	if page.Status != http.StatusOK || strings.Contains(page.Body, "token=") || !strings.Contains(page.Body, "solo lo ve su destinatario") {
+		t.Fatalf("the email's page shows the link: %d", page.Status)
+	}
+	if r := admin.get(fmt.Sprintf("/admin/outbox/%d/html", e.ID)); r.Status != http.StatusNotFound {
+		t.Errorf("the HTML version: %d, want 404", r.Status)
+	}
+	other := app.anEmail() // no one-time link: shown
+	if r := admin.get(fmt.Sprintf("/admin/outbox/%d", other)); !strings.Contains(r.Body, "http://localhost:8080/courses") {
+		t.Error("an email without a one-time link is hidden too")
 	}
 }

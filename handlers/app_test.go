@@ -35,6 +35,24 @@ type testApp struct {
 	DBURL   string // the test's own database
 	// With withOutages, the application reaches PostgreSQL and Redis through these.
 	PostgreSQL, RedisServer *storetest.Proxy
+	jobs                    *sync.Once // workJobs; shared by copies
+}
+
+// workJobs starts, once, a River client for the app's background work (emails kept, not
+// sent), as serve does: for the tests of what a worker does after the request.
+func (a *testApp) workJobs() {
+	a.jobs.Do(func() {
+		jobs, err := a.Store.StartJobs(context.Background(), store.JobsConfig{PollInterval: 100 * time.Millisecond, Now: a.Clock.Now,
+			Mail: store.MailConfig{Render: a.App.RenderEmail}})
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		a.t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = jobs.Stop(ctx)
+		})
+	})
 }
 
 // testClock is the application's clock in a test: it stands still until the test moves it.
@@ -55,9 +73,13 @@ type appConfig struct {
 	baseURL                     *url.URL
 	outages                     bool
 	verifyPerIP                 int
-	reportSuppress              int // AULA_REPORT_SUPPRESS_BELOW
-	impactSuppress              int // AULA_IMPACT_SUPPRESS_BELOW (0: its default)
+	reportSuppress              int  // AULA_REPORT_SUPPRESS_BELOW
+	impactSuppress              int  // AULA_IMPACT_SUPPRESS_BELOW (0: its default)
+	sending                     bool // a mail server is configured
 }
+
+// withSending tells the app that a mail server is configured (AULA_SMTP_HOST).
+func withSending() appOption { return func(c *appConfig) { c.sending = true } }
 
 // withSuppression sets the thresholds under which the reports' exports and the impact page
 // suppress counts.
@@ -119,7 +141,8 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	clock := &testClock{t: time.Now().Truncate(time.Second)} // PostgreSQL keeps microseconds, rounded
 	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
 	app, err := handlers.New(handlers.Deps{
-		Config:  handlers.Config{BaseURL: cfg.baseURL, ReportSuppressBelow: cfg.reportSuppress, ImpactSuppressBelow: cfg.impactSuppress},
+		Config: handlers.Config{BaseURL: cfg.baseURL, ReportSuppressBelow: cfg.reportSuppress, ImpactSuppressBelow: cfg.impactSuppress,
+			Sending: cfg.sending},
 		Store:   st,
 		Redis:   rdb,
 		SignIns: signIns,
@@ -135,7 +158,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app, Prefix: prefix, DBURL: dbURL,
+	return &testApp{t: t, jobs: new(sync.Once), URL: srv.URL, Store: st, Redis: rdb, SignIns: signIns, Clock: clock, App: app, Prefix: prefix, DBURL: dbURL,
 		PostgreSQL: pgProxy, RedisServer: redisProxy}
 }
 
@@ -288,6 +311,26 @@ func (a *testApp) lastEmail(to string) store.OutboxEmail {
 	}
 	a.t.Fatalf("no email to %s in the outbox", to)
 	return store.OutboxEmail{}
+}
+
+// waitEmails waits until the outbox holds n emails to the address (a worker writes some),
+// and returns the newest.
+func (a *testApp) waitEmails(to string, n int) store.OutboxEmail {
+	a.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, total, _, err := a.Store.Outbox(context.Background(), store.OutboxFilter{To: to})
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if total >= n {
+			return a.lastEmail(to)
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("%d emails to %s, want %d", total, to, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // storeFilterAll is the whole outbox.

@@ -82,7 +82,8 @@ func (a *App) confirmEmailChange(c *gin.Context) {
 		a.emailLinkUsable(c, courses.ErrNotFound)
 		return
 	}
-	_, err := a.Store.ConfirmEmailChange(c.Request.Context(), token, a.now())
+	ctx := c.Request.Context()
+	u, oldEmail, err := a.Store.ConfirmEmailChange(ctx, token, a.now())
 	if errors.Is(err, courses.ErrConflict) {
 		a.renderError(c, http.StatusConflict, "email_confirm.taken_title", "email_confirm.taken_message")
 		return
@@ -90,8 +91,13 @@ func (a *App) confirmEmailChange(c *gin.Context) {
 	if !a.emailLinkUsable(c, err) {
 		return
 	}
+	// The browsers the sign-in throttle trusted were the old address's.
+	if err := a.Limiter.ForgetDevices(ctx, oldEmail); err != nil {
+		a.fail(c, err)
+		return
+	}
 	a.setFlash(c, "flash.email_changed")
-	if currentUser(c) != nil {
+	if me := currentUser(c); me != nil && me.ID == u.ID {
 		c.Redirect(http.StatusSeeOther, "/profile")
 		return
 	}

@@ -88,3 +88,38 @@ func TestAnAddressTakenMeanwhileIsNotGivenTwice(t *testing.T) {
 		t.Errorf("address %s", u.Email)
 	}
 }
+
+// Someone who learnt the password and asked to move the account to their address loses that
+// request when the owner changes the password; and a confirmed move spends the password links
+// sent to the old address.
+func TestAPasswordChangeCancelsAPendingAddressChangeAndAMoveSpendsOldLinks(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	app.user("ana@example.org", courses.RoleTrainee)
+	intruder := app.client("es")
+	intruder.mustLogin("ana@example.org")
+	if r := intruder.post("/profile/email", url.Values{"new_email": {"intruso@example.org"}, "email_password": {testPassword}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("asking: %d", r.Status)
+	}
+	stolen := confirmToken(t, app, "intruso@example.org")
+	owner := app.client("es")
+	owner.mustLogin("ana@example.org")
+	if r := owner.post("/profile/password", url.Values{"current_password": {testPassword}, "new_password": {"otra clave distinta y larga"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("changing the password: %d", r.Status)
+	}
+	if r := app.client("es").post("/email/confirm", url.Values{"token": {stolen}}); r.Status != http.StatusNotFound {
+		t.Errorf("the intruder's change after the password changed: %d, want 404", r.Status)
+	}
+
+	if r := owner.post("/profile/email", url.Values{"new_email": {"ana.new@example.org"}, "email_password": {"otra clave distinta y larga"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("asking: %d", r.Status)
+	}
+	move := confirmToken(t, app, "ana.new@example.org")
+	oldLink := resetToken(t, app, "ana@example.org")
+	if r := owner.post("/email/confirm", url.Values{"token": {move}}); r.Status != http.StatusSeeOther || r.Location != "/profile" {
+		t.Fatalf("confirming: %d to %s", r.Status, r.Location)
+	}
+	if r := app.client("es").get("/password/set?token=" + oldLink); r.Status != http.StatusNotFound {
+		t.Errorf("a reset link sent to the old address after the move: %d, want 404", r.Status)
+	}
+}

@@ -59,6 +59,9 @@ func (a *App) RenderEmail(e courses.Email) (store.Message, error) {
 	t := func(id string) string { return a.i18n.translate(lang, id, data...) }
 	prefix := "email." + string(e.Kind) + "."
 	v := emailView{Lang: lang, Subject: t(prefix + "subject"), Greeting: t("email.greeting"), School: school}
+	if e.Data["Name"] == "" {
+		v.Greeting = t("email.greeting_plain")
+	}
 	for _, p := range strings.Split(t(prefix+"body"), "\n\n") {
 		if p = strings.TrimSpace(p); p != "" {
 			v.Paragraphs = append(v.Paragraphs, p)

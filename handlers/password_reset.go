@@ -16,8 +16,9 @@ func (a *App) forgotPasswordForm(c *gin.Context) {
 }
 
 // forgotPassword answers the same for an address with an account and one without, so that
-// nobody learns who studies at Aula from it: the email is queued or not, and the page that
-// follows is the same. Requests are limited per client address and per email address.
+// nobody learns who studies at Aula from it: the request is queued as it is, a worker looks
+// the address up, and the page that follows is the same, as soon. Requests are limited per
+// client address and per email address.
 func (a *App) forgotPassword(c *gin.Context) {
 	email := courses.NormalizeEmail(c.PostForm("email"))
 	errs := withInputErrors(c, courses.FieldErrors{})
@@ -42,7 +43,7 @@ func (a *App) forgotPassword(c *gin.Context) {
 		a.throttled(c, wait)
 		return
 	}
-	if err := a.Store.RequestPasswordReset(ctx, email, a.now()); err != nil {
+	if err := a.Store.QueuePasswordReset(ctx, email, a.now()); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -43,8 +43,10 @@ func (s *Store) RequestEmailChange(ctx context.Context, userID int64, password, 
 			tokenHash, userID, newEmail, now.Add(EmailChangeTTL)); err != nil {
 			return fmt.Errorf("store: change of address: %w", err)
 		}
+		// No name: the address is anyone's until confirmed, and the name is whatever the
+		// requester typed; the email must not carry a stranger's text to it.
 		return s.enqueueEmail(ctx, tx, courses.Email{Kind: courses.EmailAddressConfirm, UserID: userID, To: newEmail,
-			Data: map[string]string{"NewEmail": newEmail, "Link": "/email/confirm?token=" + token}})
+			Data: map[string]string{"Name": "", "NewEmail": newEmail, "Link": "/email/confirm?token=" + token}})
 	})
 }
 
@@ -66,14 +68,17 @@ func (s *Store) CheckEmailChange(ctx context.Context, token string, now time.Tim
 	return email, nil
 }
 
-// ConfirmEmailChange gives the link's account its new address, spends the link and tells the
-// old address. An unknown, used or expired link is ErrNotFound; an address another account took
-// meanwhile is ErrConflict, and the link is spent. It returns the user as changed.
-func (s *Store) ConfirmEmailChange(ctx context.Context, token string, now time.Time) (courses.User, error) {
+// ConfirmEmailChange gives the link's account its new address, spends the link and every
+// password link (each was sent to the old address), and tells the old address. An unknown,
+// used or expired link, or one of a deactivated account, is ErrNotFound; an address another
+// account took meanwhile is ErrConflict, and the link is spent. It returns the user as changed
+// and the old address.
+func (s *Store) ConfirmEmailChange(ctx context.Context, token string, now time.Time) (courses.User, string, error) {
 	if _, err := s.CheckEmailChange(ctx, token, now); err != nil {
-		return courses.User{}, err
+		return courses.User{}, "", err
 	}
 	var u courses.User
+	var oldEmail string
 	conflict := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var change struct {
@@ -101,6 +106,14 @@ func (s *Store) ConfirmEmailChange(ctx context.Context, token string, now time.T
 		if err := tx.GetContext(ctx, &old, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, change.UserID); err != nil {
 			return err
 		}
+		if !old.Active {
+			return fmt.Errorf("change of address of a deactivated account: %w", courses.ErrNotFound)
+		}
+		oldEmail = old.Email
+		if _, err := tx.ExecContext(ctx, `UPDATE password_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`,
+			change.UserID, now); err != nil {
+			return err
+		}
 		var row userRow
 		err = tx.GetContext(ctx, &row, `UPDATE users SET email = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns,
 			change.UserID, change.NewEmail)
@@ -112,10 +125,10 @@ func (s *Store) ConfirmEmailChange(ctx context.Context, token string, now time.T
 			Data: map[string]string{"NewEmail": u.Email}})
 	})
 	if isUniqueViolation(err) || (err == nil && conflict) {
-		return courses.User{}, fmt.Errorf("store: change of address: %w", courses.ErrConflict)
+		return courses.User{}, "", fmt.Errorf("store: change of address: %w", courses.ErrConflict)
 	}
 	if err != nil {
-		return courses.User{}, fmt.Errorf("store: change of address: %w", err)
+		return courses.User{}, "", fmt.Errorf("store: change of address: %w", err)
 	}
-	return u, nil
+	return u, oldEmail, nil
 }

@@ -98,6 +98,9 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &sendEmailWorker{store: s, cfg: cfg.Mail, now: cfg.Now}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &resetRequestWorker{store: s}); err != nil {
+		return nil, err
+	}
 	if cfg.ReportsEvery <= 0 {
 		cfg.ReportsEvery = ReportsFreshness
 	}

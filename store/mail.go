@@ -129,7 +129,8 @@ func (w *sendEmailWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs
 	}
 	err = w.cfg.Send.Send(ctx, e.To, e.MessageID, e.Message)
 	if err == nil {
-		return w.store.emailDone(ctx, e.ID, courses.EmailSent, w.now())
+		// Recorded even when the try's time ran out meanwhile: the server has the email.
+		return w.store.emailSent(context.WithoutCancel(ctx), e, w.now())
 	}
 	final := errors.Is(err, ErrPermanent) || job.Attempt >= job.MaxAttempts
 	if ferr := w.store.emailFailed(context.WithoutCancel(ctx), e.ID, err, final); ferr != nil {
@@ -235,6 +236,25 @@ func (s *Store) emailDone(ctx context.Context, id int64, status courses.EmailSta
 		WHERE id = $1`, id, string(status), now)
 	if err != nil {
 		return fmt.Errorf("store: email %d: %w", id, err)
+	}
+	return nil
+}
+
+// emailSent records that the server accepted e, and blanks the one-time token of its link
+// (a password or address link) in what the outbox keeps: from now on it is in the
+// recipient's mailbox only.
+func (s *Store) emailSent(ctx context.Context, e OutboxEmail, now time.Time) error {
+	_, token, ok := strings.Cut(e.Data["Link"], "token=")
+	if !ok || token == "" {
+		return s.emailDone(ctx, e.ID, courses.EmailSent, now)
+	}
+	const blank = "[sent]"
+	_, err := s.db.ExecContext(ctx, `UPDATE emails SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = '',
+		data = jsonb_set(data, '{Link}', to_jsonb(replace(data->>'Link', $3, $4))),
+		body_text = replace(body_text, $3, $4), body_html = replace(body_html, $3, $4)
+		WHERE id = $1`, e.ID, now, token, blank)
+	if err != nil {
+		return fmt.Errorf("store: email %d: %w", e.ID, err)
 	}
 	return nil
 }

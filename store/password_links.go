@@ -11,6 +11,7 @@ import (
 
 	"github.com/aula-school/aula/courses"
 	"github.com/jmoiron/sqlx"
+	"github.com/riverqueue/river"
 )
 
 // PasswordLinkTTL is how long a one-time link to set a password stays valid.
@@ -79,9 +80,43 @@ func (s *Store) PasswordLink(ctx context.Context, by courses.Actor, userID int64
 	return token, nil
 }
 
-// RequestPasswordReset emails a link valid for PasswordResetTTL to the active account with
-// this address. An unknown or deactivated address is no error and sends nothing: the page
-// that asks says the same either way.
+// resetRequestArgs is a "forgot password" request, looked into in the background.
+type resetRequestArgs struct {
+	Email string    `json:"email"`
+	At    time.Time `json:"at"`
+}
+
+func (resetRequestArgs) Kind() string { return "password_reset_request" }
+
+type resetRequestWorker struct {
+	river.WorkerDefaults[resetRequestArgs]
+	store *Store
+}
+
+func (w *resetRequestWorker) Work(ctx context.Context, job *river.Job[resetRequestArgs]) error {
+	return w.store.RequestPasswordReset(ctx, job.Args.Email, job.Args.At)
+}
+
+// QueuePasswordReset records a "forgot password" request for email, made at now, to be looked
+// into by a worker (RequestPasswordReset): the request costs the same whether or not the
+// address has an account, so neither the page nor its time tells which.
+func (s *Store) QueuePasswordReset(ctx context.Context, email string, now time.Time) error {
+	client, err := s.inserter()
+	if err != nil {
+		return fmt.Errorf("store: password reset: %w", err)
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := client.InsertTx(ctx, tx.Tx, resetRequestArgs{Email: courses.NormalizeEmail(email), At: now},
+			&river.InsertOpts{Queue: emailQueue, MaxAttempts: emailAttempts})
+		if err != nil {
+			return fmt.Errorf("store: password reset: %w", err)
+		}
+		return nil
+	})
+}
+
+// RequestPasswordReset emails a link valid for PasswordResetTTL from now to the active account
+// with this address. An unknown or deactivated address is no error and sends nothing.
 func (s *Store) RequestPasswordReset(ctx context.Context, email string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var u struct {
@@ -164,9 +199,13 @@ func (s *Store) UsePasswordLink(ctx context.Context, token, password string, now
 	return u, nil
 }
 
-// spendPasswordLinks spends every link of userID still unused: once the password has changed,
-// by whatever way, an older link must not change it again.
+// spendPasswordLinks spends every link of userID still unused, and every change of address
+// not yet confirmed: once the password has changed, by whatever way, an older link must not
+// change it again, nor move the account to an address whoever knew the old password chose.
 func spendPasswordLinks(ctx context.Context, tx *sqlx.Tx, userID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID)
+	if _, err := tx.ExecContext(ctx, `UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE email_changes SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID)
 	return err
 }

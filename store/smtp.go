@@ -100,12 +100,18 @@ func (s *SMTP) Send(ctx context.Context, to, messageID string, m Message) error 
 	if err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+	if err := client.DialWithContext(ctx); err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	if err := client.Send(msg); err != nil {
+		_ = client.Close()
 		var se *mail.SendError
 		if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
 			return fmt.Errorf("smtp: %w: %w", ErrPermanent, err)
 		}
 		return fmt.Errorf("smtp: %w", err)
 	}
+	// The server has accepted the message: a failed QUIT must not make it send again.
+	_ = client.Close()
 	return nil
 }

@@ -196,7 +196,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return fmt.Errorf("store: hash password: %w", err)
 	}
-	return s.updateUser(ctx, id, `WITH spent AS (UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL)
+	return s.updateUser(ctx, id, `WITH spent AS (UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL),
+		moved AS (UPDATE email_changes SET used_at = now() WHERE user_id = $1 AND used_at IS NULL)
 		UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
 }
 

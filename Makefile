@@ -12,7 +12,7 @@ run: ## install what is missing, start private PostgreSQL + Redis, migrate, load
 
 # GOMEMLIMIT: under the race detector the handlers' tests, left to GOGC alone, let their heap
 # (and the detector's shadow of it) grow past 20 GB on a 24 GB machine; a soft limit makes the
-# collector keep it near 8 GB, at no cost in time measured.
+# collector keep it near 8 GB.
 test: ## the same set-up, then every test (browser tests included) with the race detector
 	@$(call ENV,test) && $(GO) vet ./... && GOMEMLIMIT=4GiB $(GO) test -race -count=1 -timeout 20m ./...
 

@@ -112,12 +112,23 @@ func (a *App) showUser(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "admin_user", a.newView(c, adminUserPage{User: u}))
+	a.renderUser(c, adminUserPage{User: u})
 }
 
 type adminUserPage struct {
-	User courses.User
-	Link string // a one-time password link just made, shown once
+	User      courses.User
+	Link      string // a one-time password link just made, shown once
+	TwoFactor courses.TwoFactor
+}
+
+// renderUser shows an account's page, with where its second factor stands.
+func (a *App) renderUser(c *gin.Context, p adminUserPage) {
+	var err error
+	if p.TwoFactor, err = a.Store.TwoFactor(c.Request.Context(), p.User.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "admin_user", a.newView(c, p))
 }
 
 // passwordLink makes a new one-time link with which the user sets a password: for accounts
@@ -140,7 +151,7 @@ func (a *App) passwordLink(c *gin.Context) {
 		return
 	}
 	link := strings.TrimSuffix(a.Config.BaseURL.String(), "/") + "/password/set?token=" + token
-	a.render(c, http.StatusOK, "admin_user", a.newView(c, adminUserPage{User: u, Link: link}))
+	a.renderUser(c, adminUserPage{User: u, Link: link})
 }
 
 // changeRole gives a user another role and ends their sessions: they sign in again, with a

@@ -56,6 +56,12 @@ type appConfig struct {
 	verifyPerIP                 int
 	reportSuppress              int // AULA_REPORT_SUPPRESS_BELOW
 	impactSuppress              int // AULA_IMPACT_SUPPRESS_BELOW (0: its default)
+	twoFactorRequired           courses.TwoFactorPolicy
+}
+
+// withTwoFactorRequired sets AULA_TWO_FACTOR_REQUIRED (by default nobody's).
+func withTwoFactorRequired(p courses.TwoFactorPolicy) appOption {
+	return func(c *appConfig) { c.twoFactorRequired = p }
 }
 
 // withSuppression sets the thresholds under which the reports' exports and the impact page
@@ -118,7 +124,8 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	clock := &testClock{t: time.Now().Truncate(time.Second)} // PostgreSQL keeps microseconds, rounded
 	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
 	app, err := handlers.New(handlers.Deps{
-		Config:  handlers.Config{BaseURL: cfg.baseURL, ReportSuppressBelow: cfg.reportSuppress, ImpactSuppressBelow: cfg.impactSuppress},
+		Config: handlers.Config{BaseURL: cfg.baseURL, ReportSuppressBelow: cfg.reportSuppress, ImpactSuppressBelow: cfg.impactSuppress,
+			TwoFactorRequired: cfg.twoFactorRequired},
 		Store:   st,
 		Redis:   rdb,
 		SignIns: signIns,

@@ -26,6 +26,9 @@ type Config struct {
 	// under it (0 or 1: none); ImpactSuppressBelow does so on the public impact page (0:
 	// courses.DefaultImpactSuppression; 1: none).
 	ReportSuppressBelow, ImpactSuppressBelow int
+	// TwoFactorRequired names the roles that must sign in with a second factor; the zero
+	// value requires it of nobody (cmd/aula's default is courses.TwoFactorAdmins).
+	TwoFactorRequired courses.TwoFactorPolicy
 }
 
 // Deps are the services the handlers use; cmd/aula and the tests build them.

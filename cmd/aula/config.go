@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
 )
 
@@ -36,6 +37,7 @@ type Config struct {
 	SigningKey []byte // an Ed25519 seed to sign with from the first start, or nil: one is made
 	// Counts under these are suppressed in the reports' CSV exports and on the impact page.
 	ReportSuppressBelow, ImpactSuppressBelow int
+	TwoFactorRequired                        courses.TwoFactorPolicy // the roles that must sign in with a second factor
 }
 
 // configVars documents every variable: the README's table is written from the same list.
@@ -57,6 +59,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_SECRET_KEY_FILE", "", "a file holding AULA_SECRET_KEY (outside the web root, readable by Aula only); `make run` makes .run/secret.key"},
 	{"AULA_REPORT_SUPPRESS_BELOW", "0", "the reports' CSV exports show counts from 1 to one under this as \"fewer than N\" (0: none suppressed); the dashboard always shows them"},
 	{"AULA_IMPACT_SUPPRESS_BELOW", "5", "the public impact page shows counts from 1 to one under this as \"fewer than N\" (1: none suppressed)"},
+	{"AULA_TWO_FACTOR_REQUIRED", "admin", "who must sign in with a code from an authenticator app (TOTP) as well as the password: admin, staff (instructors and admins) or none; `make run` sets none"},
 	{"AULA_SIGNING_KEY", "", "optional: an Ed25519 seed (32 bytes in base64) to sign with when the school has no key yet; else one is made on first start"},
 }
 
@@ -155,6 +158,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			return cfg, bad(n.name, fmt.Sprintf("not a whole number from %d to 1000", n.min))
 		}
 		*n.to = v
+	}
+	var ok bool
+	if cfg.TwoFactorRequired, ok = courses.ParseTwoFactorPolicy(get("AULA_TWO_FACTOR_REQUIRED")); !ok {
+		return cfg, bad("AULA_TWO_FACTOR_REQUIRED", "not one of admin, staff, none")
 	}
 	secret := get("AULA_SECRET_KEY")
 	if file := get("AULA_SECRET_KEY_FILE"); file != "" && secret == "" {

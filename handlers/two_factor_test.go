@@ -183,9 +183,15 @@ func TestAnAdminWhoMustHaveASecondFactorReachesOnlyItsSetUpUntilDone(t *testing.
 	if r := c.post("/language", url.Values{"lang": {"en"}, "next": {"/account/two-factor"}}); r.Status != http.StatusSeeOther || r.Location != "/account/two-factor" {
 		t.Fatalf("language switch: %d to %q", r.Status, r.Location)
 	}
+	elsewhere := app.client("es")
+	elsewhere.mustLogin("admin@example.org")
 	c.enrolThroughPage()
 	if r := c.get("/admin/users"); r.Status != http.StatusOK {
 		t.Fatalf("after set-up: %d", r.Status)
+	}
+	// The sign-ins that had only the password end with the set-up.
+	if r := elsewhere.get("/account/two-factor"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+		t.Fatalf("another browser after the set-up: %d to %q", r.Status, r.Location)
 	}
 	// Required: it cannot be turned off.
 	if r := c.get("/account/two-factor"); strings.Contains(r.Body, `action="/account/two-factor/off"`) {

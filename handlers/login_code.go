@@ -68,11 +68,7 @@ func (a *App) loginCode(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	v := a.newView(c, nil)
-	v.Form = &form{Errors: inputErrors(c)}
-	if len(v.Form.Errors) > 0 {
-		a.render(c, http.StatusUnprocessableEntity, "login_code", v)
-		return
-	}
+	v.Form = &form{Errors: courses.FieldErrors{}} // a code with characters no app shows is refused whole (checkInput)
 	wait, err := a.Limiter.AllowSecondFactor(ctx, step.UserID)
 	if err != nil {
 		a.fail(c, err)

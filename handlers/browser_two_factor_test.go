@@ -22,7 +22,13 @@ func TestBrowserAdminSetsUpTwoFactorSignInAndSignsInWithACode(t *testing.T) {
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/account/two-factor") {
 		t.Fatalf("after the password: %s", loc)
 	}
-	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("img.qr").complete && document.querySelector("img.qr").naturalWidth > 0`))
+	// The QR code is an image of its own: waited for until it has loaded (or failed to).
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(done => {
+		const img = document.querySelector("img.qr");
+		if (img.complete) { done(img.naturalWidth > 0); return; }
+		img.addEventListener("load", () => done(img.naturalWidth > 0));
+		img.addEventListener("error", () => done(false));
+	})`, chromedp.EvalAwaitPromise))
 	if err != nil || !loaded {
 		t.Fatalf("the QR code did not load: %v", err)
 	}

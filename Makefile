@@ -7,8 +7,8 @@ ENV = env="$$(scripts/dev.sh setup $(1))" && eval "$$env"
 
 .PHONY: run test bench stop build vet
 
-run: ## install what is missing, start private PostgreSQL + Redis, migrate, load the demo school, serve
-	@$(call ENV,run) && $(GO) run ./cmd/aula migrate && $(GO) run ./cmd/aula demo && exec $(GO) run ./cmd/aula serve
+run: ## install what is missing, start private PostgreSQL + Redis, migrate, load the demo school, serve (two-factor sign-in not required)
+	@$(call ENV,run) && export AULA_TWO_FACTOR_REQUIRED="$${AULA_TWO_FACTOR_REQUIRED:-none}" && $(GO) run ./cmd/aula migrate && $(GO) run ./cmd/aula demo && exec $(GO) run ./cmd/aula serve
 
 # GOMEMLIMIT: under the race detector the handlers' tests, left to GOGC alone, let their heap
 # (and the detector's shadow of it) grow past 20 GB on a 24 GB machine; a soft limit makes the

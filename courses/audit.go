@@ -44,6 +44,10 @@ const (
 	AuditCourseStatus         AuditAction = "course_status"
 	AuditInstructorAdded      AuditAction = "course_instructor_add"
 	AuditInstructorRemoved    AuditAction = "course_instructor_remove"
+	AuditTwoFactorEnabled     AuditAction = "two_factor_enable"
+	AuditTwoFactorDisabled    AuditAction = "two_factor_disable"
+	AuditRecoveryCodesRenewed AuditAction = "two_factor_recovery_codes"
+	AuditTwoFactorReset       AuditAction = "two_factor_reset" // by an admin, for another user
 )
 
 // AuditActions lists every action, in the order the audit page's filter offers them.
@@ -53,6 +57,7 @@ var AuditActions = []AuditAction{
 	AuditAttendance, AuditCheckInOpened, AuditCheckInClosed, AuditExtraGranted, AuditEssayMarked,
 	AuditCertificateIssued, AuditCertificateRevoked, AuditCertificateUnrevoked, AuditCertificateReissued,
 	AuditCertificateBatch, AuditRenewalBatch, AuditCourseStatus, AuditInstructorAdded, AuditInstructorRemoved,
+	AuditTwoFactorEnabled, AuditTwoFactorDisabled, AuditRecoveryCodesRenewed, AuditTwoFactorReset,
 }
 
 // Valid reports whether a is one of AuditActions.

@@ -111,11 +111,22 @@ func (a *App) showUser(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "admin_user", a.newView(c, adminUserPage{User: u}))
+	a.renderUser(c, adminUserPage{User: u})
 }
 
 type adminUserPage struct {
-	User courses.User
+	User      courses.User
+	TwoFactor courses.TwoFactor
+}
+
+// renderUser shows an account's page, with where its second factor stands.
+func (a *App) renderUser(c *gin.Context, p adminUserPage) {
+	var err error
+	if p.TwoFactor, err = a.Store.TwoFactor(c.Request.Context(), p.User.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "admin_user", a.newView(c, p))
 }
 
 // passwordLink emails the user a new one-time link with which they set a password: for

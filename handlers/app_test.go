@@ -76,6 +76,12 @@ type appConfig struct {
 	reportSuppress              int  // AULA_REPORT_SUPPRESS_BELOW
 	impactSuppress              int  // AULA_IMPACT_SUPPRESS_BELOW (0: its default)
 	sending                     bool // a mail server is configured
+	twoFactorRequired           courses.TwoFactorPolicy
+}
+
+// withTwoFactorRequired sets AULA_TWO_FACTOR_REQUIRED (by default nobody's).
+func withTwoFactorRequired(p courses.TwoFactorPolicy) appOption {
+	return func(c *appConfig) { c.twoFactorRequired = p }
 }
 
 // withSending tells the app that a mail server is configured (AULA_SMTP_HOST).
@@ -142,7 +148,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	signIns := store.NewSignIns(rdb, prefix, time.Hour, 12*time.Hour, clock.Now)
 	app, err := handlers.New(handlers.Deps{
 		Config: handlers.Config{BaseURL: cfg.baseURL, ReportSuppressBelow: cfg.reportSuppress, ImpactSuppressBelow: cfg.impactSuppress,
-			Sending: cfg.sending},
+			Sending: cfg.sending, TwoFactorRequired: cfg.twoFactorRequired},
 		Store:   st,
 		Redis:   rdb,
 		SignIns: signIns,

@@ -111,11 +111,7 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 
-	device := ""
-	if cookie, err := c.Request.Cookie(a.cookieName(deviceCookie)); err == nil {
-		device = cookie.Value
-	}
-	wait, err := a.Limiter.AllowLogin(ctx, email, c.ClientIP(), device)
+	wait, err := a.Limiter.AllowLogin(ctx, email, c.ClientIP(), a.deviceToken(c))
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -137,18 +133,45 @@ func (a *App) login(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	device, err = a.Limiter.LoginSucceeded(ctx, email, c.ClientIP(), device)
+	// An account with a second factor is not signed in yet: the code comes first (login_code.go).
+	tf, err := a.Store.TwoFactor(ctx, u.ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if tf.On {
+		a.beginSecondStep(c, u, email, next)
+		return
+	}
+	if a.Config.TwoFactorRequired.Requires(u.Role) {
+		next = twoFactorPath // nothing else opens until it is set up (requireTwoFactor)
+	}
+	a.finishSignIn(c, email, u.ID, next)
+}
+
+// finishSignIn signs userID in once every factor is right: the failures of the account
+// from this browser are cleared and the browser known to it, as LoginSucceeded says.
+func (a *App) finishSignIn(c *gin.Context, email string, userID int64, next string) {
+	device, err := a.Limiter.LoginSucceeded(c.Request.Context(), email, c.ClientIP(), a.deviceToken(c))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	a.setCookie(c, deviceCookie, device, int(store.DeviceTrust.Seconds()))
 	// A new session id at every sign-in: a token planted before sign-in is worth nothing after.
-	if err := a.startSignIn(c, u.ID); err != nil {
+	if err := a.startSignIn(c, userID); err != nil {
 		a.fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, next)
+}
+
+// deviceToken is the browser's device cookie (store.LoginLimits), or "".
+func (a *App) deviceToken(c *gin.Context) string {
+	if cookie, err := c.Request.Cookie(a.cookieName(deviceCookie)); err == nil {
+		return cookie.Value
+	}
+	return ""
 }
 
 // allowedFromAddress takes one attempt from the client's address out of a limit; when the

@@ -29,6 +29,9 @@ type Config struct {
 	// Sending says that a mail server is configured; without one the outbox page says that
 	// emails are kept there, not sent.
 	Sending bool
+	// TwoFactorRequired names the roles that must sign in with a second factor; the zero
+	// value requires it of nobody (cmd/aula's default is courses.TwoFactorAdmins).
+	TwoFactorRequired courses.TwoFactorPolicy
 }
 
 // Deps are the services the handlers use; cmd/aula and the tests build them.

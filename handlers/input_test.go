@@ -176,7 +176,8 @@ func TestEveryRouteAnswersBadURLAndFormValuesWithoutA500(t *testing.T) {
 		"/teach/courses/:course/questions/:question": true, "/teach/courses/:course/quizzes/:quiz": true,
 		"/teach/courses/:course/questions/import": true, "/teach/courses/:course/questions/import/confirm": true,
 		"/teach/courses/:course/certificate": true, "/admin/certificates": true, "/admin/certificates/:certificate/revoke": true,
-		"/admin/certificates/:certificate/unrevoke": true, "/admin/certificates/:certificate/reissue": true}
+		"/admin/certificates/:certificate/unrevoke": true, "/admin/certificates/:certificate/reissue": true,
+		"/account/two-factor": true, "/account/two-factor/recovery-codes": true, "/account/two-factor/off": true}
 	answerForms := map[string]bool{"/courses/:slug/attempts/:attempt": true, "/courses/:slug/attempts/:attempt/answers": true}
 
 	for _, r := range routes {

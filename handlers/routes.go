@@ -36,10 +36,13 @@ func (a *App) routes() {
 			// The certificate forms: a reason or an email refused beside its field.
 			"POST /admin/certificates": true, "POST /admin/certificates/:certificate/revoke": true,
 			"POST /admin/certificates/:certificate/unrevoke": true, "POST /admin/certificates/:certificate/reissue": true,
+			// The two-factor set-up's codes: a refused character is shown beside its field (at
+			// sign-in, /login/code, such a code is refused whole, as no app shows one).
+			"POST /account/two-factor": true, "POST /account/two-factor/recovery-codes": true, "POST /account/two-factor/off": true,
 		},
 		answerForms: map[string]bool{"POST /courses/:slug/attempts/:attempt": true, "POST /courses/:slug/attempts/:attempt/answers": true},
 	}
-	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input))
+	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input), a.requireTwoFactor)
 	defer func() { input.mustMatch(r.Routes()) }()
 	r.NoRoute(a.notFound)
 	r.NoMethod(a.notFound)
@@ -56,6 +59,15 @@ func (a *App) routes() {
 	r.GET("/login", a.loginForm)
 	r.POST("/login", a.login)
 	r.POST("/logout", a.logout)
+	// Two-factor sign-in: the code after the password, and a staff member's own set-up.
+	r.GET("/login/code", a.loginCodeForm)
+	r.POST("/login/code", a.loginCode)
+	twoFactor := r.Group(twoFactorPath, a.requireUser, a.requireTeacher)
+	twoFactor.GET("", a.twoFactorPage)
+	twoFactor.POST("", a.confirmTwoFactor)
+	twoFactor.GET("/qr.png", a.twoFactorQR)
+	twoFactor.POST("/recovery-codes", a.renewRecoveryCodes)
+	twoFactor.POST("/off", a.turnOffTwoFactor)
 
 	user := r.Group("/", a.requireUser)
 	user.GET("/profile", a.profileForm)
@@ -217,6 +229,7 @@ func (a *App) routes() {
 	outboxEmail.GET("/html", a.outboxHTML)
 	outboxEmail.GET("/attachment", a.outboxAttachment)
 	outboxEmail.POST("/retry", a.retryOutboxEmail)
+	admin.POST("/users/:id/two-factor/reset", a.resetTwoFactor)
 	// The audit trail: read and searched, never edited.
 	admin.GET("/audit", a.auditLog)
 	admin.GET("/audit.csv", a.exportAudit)

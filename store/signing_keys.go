@@ -36,6 +36,8 @@ type signer struct {
 	public  map[string]ed25519.PublicKey
 	all     []SigningKey
 	logKey  []byte // authenticates the issuance log's entries: see logMAC
+	// twoFactorKey seals the TOTP secrets and keys the recovery codes' hashes: see two_factor.go.
+	twoFactorKey []byte
 }
 
 // logKey is the issuance log's HMAC key, drawn from the school's secret.
@@ -146,7 +148,7 @@ func (s *Store) UseSigningKeys(ctx context.Context, school string, secret, seed 
 	if err := s.db.SelectContext(ctx, &rows, `SELECT id, public_key, private_key, created_at, retired_at FROM signing_keys ORDER BY created_at, id`); err != nil {
 		return fmt.Errorf("store: signing keys: %w", err)
 	}
-	sg := &signer{school: school, public: map[string]ed25519.PublicKey{}, logKey: logKey(secret)}
+	sg := &signer{school: school, public: map[string]ed25519.PublicKey{}, logKey: logKey(secret), twoFactorKey: twoFactorKey(secret)}
 	for _, r := range rows {
 		// Every key, retired or not, must open with the secret and be what its id says: a key
 		// row written into the database by anyone without the secret is refused, not trusted.

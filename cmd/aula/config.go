@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
 )
 
@@ -38,7 +39,8 @@ type Config struct {
 	ReportSuppressBelow, ImpactSuppressBelow int
 	// SMTP is the mail server; nil when AULA_SMTP_HOST is empty: emails are then kept in the
 	// outbox, for the administrators' outbox page.
-	SMTP *store.SMTPConfig
+	SMTP              *store.SMTPConfig
+	TwoFactorRequired courses.TwoFactorPolicy // the roles that must sign in with a second factor
 }
 
 // configVars documents every variable: the README's table is written from the same list.
@@ -60,6 +62,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_SECRET_KEY_FILE", "", "a file holding AULA_SECRET_KEY (outside the web root, readable by Aula only); `make run` makes .run/secret.key"},
 	{"AULA_REPORT_SUPPRESS_BELOW", "0", "the reports' CSV exports show counts from 1 to one under this as \"fewer than N\" (0: none suppressed); the dashboard always shows them"},
 	{"AULA_IMPACT_SUPPRESS_BELOW", "5", "the public impact page shows counts from 1 to one under this as \"fewer than N\" (1: none suppressed)"},
+	{"AULA_TWO_FACTOR_REQUIRED", "admin", "who must sign in with a code from an authenticator app (TOTP) as well as the password: admin, staff (instructors and admins) or none; `make run` sets none"},
 	{"AULA_SIGNING_KEY", "", "optional: an Ed25519 seed (32 bytes in base64) to sign with when the school has no key yet; else one is made on first start"},
 	{"AULA_SMTP_HOST", "", "the mail server that sends Aula's email; empty: emails are kept in the outbox (/admin/outbox) and not sent"},
 	{"AULA_SMTP_PORT", "587", "its port (587 for starttls, 465 for tls, 25 for a relay)"},
@@ -164,6 +167,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			return cfg, bad(n.name, fmt.Sprintf("not a whole number from %d to 1000", n.min))
 		}
 		*n.to = v
+	}
+	var ok bool
+	if cfg.TwoFactorRequired, ok = courses.ParseTwoFactorPolicy(get("AULA_TWO_FACTOR_REQUIRED")); !ok {
+		return cfg, bad("AULA_TWO_FACTOR_REQUIRED", "not one of admin, staff, none")
 	}
 	secret := get("AULA_SECRET_KEY")
 	if file := get("AULA_SECRET_KEY_FILE"); file != "" && secret == "" {

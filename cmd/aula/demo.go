@@ -97,6 +97,13 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "Reports (as the admin): %s/admin/reports · audit trail %s/admin/audit · public impact page %s/impact\n", base, base, base)
 	fmt.Fprintf(stdout, "Emails (as the admin): %s/admin/outbox, kept there while no mail server is configured; try %s/password/forgot\n", base, base)
+	if cfg.TwoFactorRequired.Requires(courses.RoleAdmin) {
+		fmt.Fprintf(stdout, "Two-factor sign-in is required (AULA_TWO_FACTOR_REQUIRED=%s): at first sign-in the admin sets it up with an authenticator app at %s/account/two-factor\n",
+			cfg.TwoFactorRequired, base)
+	} else {
+		fmt.Fprintf(stdout, "Two-factor sign-in is not required here (AULA_TWO_FACTOR_REQUIRED=%s), so the demo accounts sign in with their passwords; try it as the admin or the instructor at %s/account/two-factor\n",
+			cfg.TwoFactorRequired, base)
+	}
 	if flags.large {
 		return demoLarge(ctx, st, flags.spec, stdout)
 	}

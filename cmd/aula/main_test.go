@@ -38,6 +38,7 @@ func TestConfigErrorsNameTheBadVariable(t *testing.T) {
 		"AULA_LOGIN_ATTEMPTS_PER_IP":      "many",
 		"AULA_LOG_LEVEL":                  "loud",
 		"AULA_METRICS_ADDR":               "9090",
+		"AULA_TWO_FACTOR_REQUIRED":        "everyone",
 	}
 	for name, value := range tests {
 		_, err := loadConfig(envWith(map[string]string{name: value}))
@@ -49,7 +50,7 @@ func TestConfigErrorsNameTheBadVariable(t *testing.T) {
 		t.Error("idle timeout longer than the absolute one accepted")
 	}
 	cfg, err := loadConfig(envWith(nil))
-	if err != nil || cfg.Addr != "localhost:8080" || cfg.SignInIdle != 2*time.Hour {
+	if err != nil || cfg.Addr != "localhost:8080" || cfg.SignInIdle != 2*time.Hour || cfg.TwoFactorRequired != courses.TwoFactorAdmins {
 		t.Fatalf("defaults: %+v, %v", cfg, err)
 	}
 	cfg, _ = loadConfig(envWith(map[string]string{"AULA_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.2"}))

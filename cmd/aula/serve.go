@@ -52,7 +52,8 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 	clock := time.Now // the one clock: the sign-ins' timeouts and every rule the handlers apply
 	m.App, err = handlers.New(handlers.Deps{
 		Config: handlers.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies,
-			ReportSuppressBelow: cfg.ReportSuppressBelow, ImpactSuppressBelow: cfg.ImpactSuppressBelow, Sending: cfg.SMTP != nil},
+			ReportSuppressBelow: cfg.ReportSuppressBelow, ImpactSuppressBelow: cfg.ImpactSuppressBelow, Sending: cfg.SMTP != nil,
+			TwoFactorRequired: cfg.TwoFactorRequired},
 		Store:   st,
 		Redis:   rdb,
 		SignIns: store.NewSignIns(rdb, cfg.RedisPrefix, cfg.SignInIdle, cfg.SignInMaxAge, clock),

@@ -62,9 +62,10 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// SessionTime is a session's start as an email shows it: the date and time in loc, the zone
-// the instructor typed it in, with the zone's abbreviation and, where loc has one, its name.
-func SessionTime(t time.Time, loc *time.Location) string {
+// ZonedTime is an instant as an email shows it (a session's start, a quiz's close): the date
+// and time in loc, the zone instructors type times in, with the zone's abbreviation and,
+// where loc has one, its name.
+func ZonedTime(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	s := t.Format("2006-01-02 15:04 MST")
 	if name := loc.String(); name != "" && name != "Local" && name != t.Format("MST") {

@@ -89,7 +89,7 @@ func TestSessionCalendarRefusesAnEventWithoutATime(t *testing.T) {
 	}
 }
 
-func TestSessionTimeIsInTheServersZoneWithItsName(t *testing.T) {
+func TestZonedTimeIsInTheServersZoneWithItsName(t *testing.T) {
 	at := time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
 	guatemala, err := time.LoadLocation("America/Guatemala")
 	if err != nil {
@@ -104,7 +104,7 @@ func TestSessionTimeIsInTheServersZoneWithItsName(t *testing.T) {
 		{time.FixedZone("BRT", -3*3600), "2026-03-10 12:00 BRT"},
 	}
 	for _, tt := range tests {
-		if got := SessionTime(at, tt.loc); got != tt.want {
+		if got := ZonedTime(at, tt.loc); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.loc, got, tt.want)
 		}
 	}

@@ -61,6 +61,8 @@ func (a *App) routes() {
 	user.GET("/profile", a.profileForm)
 	user.POST("/profile", a.updateProfile)
 	user.POST("/profile/password", a.changePassword)
+	user.GET("/profile/notifications", a.notificationsForm)
+	user.POST("/profile/notifications", a.saveNotifications)
 	user.GET("/learning", a.learning)
 	user.GET("/checkin", a.checkInForm)
 	user.POST("/checkin", a.checkIn)

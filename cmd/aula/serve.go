@@ -92,7 +92,9 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	listeners := []net.Listener{ln}
 	// Background work (the sweeper of overdue attempts): one River client per instance; River
 	// elects the one that schedules, and each job is worked once.
-	jobs, err := m.Store.StartJobs(context.WithoutCancel(ctx), store.JobsConfig{Now: time.Now, Logger: m.Logger})
+	// Emails rendered in their language, with their attachments (a reminder's .ics).
+	jobs, err := m.Store.StartJobs(context.WithoutCancel(ctx), store.JobsConfig{Now: time.Now, Logger: m.Logger,
+		Mail: store.MailConfig{Render: m.App.RenderEmail}})
 	if err != nil {
 		ln.Close()
 		return err

@@ -115,3 +115,24 @@ func TestTheOutboxHidesOneTimeLinksWhenEmailIsSent(t *testing.T) {
 		t.Error("an email without a one-time link is hidden too")
 	}
 }
+
+func TestEveryEmailKindHasItsWordsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	for _, k := range courses.EmailKinds {
+		for _, lang := range []string{"es", "en", "pt"} {
+			data := map[string]string{"Name": "Ana", "Link": "/", "SessionID": "1", "StartsAt": "2027-03-02T15:00:00Z", "Minutes": "120"}
+			if k == courses.EmailAddressChanged {
+				delete(data, "Link") // the one email without a link to follow
+			}
+			m, err := app.App.RenderEmail(courses.Email{Kind: k, Language: lang, Data: data})
+			if err != nil {
+				t.Fatalf("%s in %s: %v", k, lang, err)
+			}
+			// (Values this test does not give show as "<no value>": each kind's own tests give them.)
+			if strings.Contains(m.Subject, "email.") || strings.Contains(m.Text, "email."+string(k)) || strings.Contains(m.Text, "notifications.group.") {
+				t.Errorf("%s in %s: a key is missing:\n%s\n%s", k, lang, m.Subject, m.Text)
+			}
+		}
+	}
+}

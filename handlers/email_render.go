@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -55,7 +57,8 @@ func (a *App) RenderEmail(e courses.Email) (store.Message, error) {
 		data = append(data, k, e.Data[k])
 	}
 	school := a.i18n.translate(lang, "app.name")
-	data = append(data, "School", school)
+	// Base makes a second path of the email absolute in its text ({{.Base}}{{.Page}}).
+	data = append(data, "School", school, "Base", strings.TrimSuffix(a.Config.BaseURL.String(), "/"))
 	t := func(id string) string { return a.i18n.translate(lang, id, data...) }
 	prefix := "email." + string(e.Kind) + "."
 	v := emailView{Lang: lang, Subject: t(prefix + "subject"), Greeting: t("email.greeting"), School: school}
@@ -94,7 +97,31 @@ func (a *App) RenderEmail(e courses.Email) (store.Message, error) {
 	return m, nil
 }
 
-// emailAttachment adds the file an email of some kinds carries.
+// emailAttachment adds the file an email of some kinds carries: a session reminder, the
+// session as an iCalendar event.
 func (a *App) emailAttachment(e courses.Email, lang string, m *store.Message) error {
+	if e.Kind != courses.EmailSessionReminder {
+		return nil
+	}
+	id, err := strconv.ParseInt(e.Data["SessionID"], 10, 64)
+	if err != nil {
+		return fmt.Errorf("handlers: reminder without a session: %w", courses.ErrInvalid)
+	}
+	starts, err := time.Parse(time.RFC3339, e.Data["StartsAt"])
+	if err != nil {
+		return fmt.Errorf("handlers: reminder of session %d: %w", id, err)
+	}
+	minutes, _ := strconv.Atoi(e.Data["Minutes"])
+	summary := e.Data["Course"]
+	if c := e.Data["Cohort"]; c != "" {
+		summary += " — " + c
+	}
+	base := strings.TrimSuffix(a.Config.BaseURL.String(), "/")
+	ics, err := courses.SessionCalendar(courses.SessionEvent{SessionID: id, Host: a.Config.BaseURL.Hostname(), StartsAt: starts,
+		Minutes: minutes, Summary: summary, Location: e.Data["Place"], URL: base + e.Data["Link"], Stamp: a.now()})
+	if err != nil {
+		return fmt.Errorf("handlers: reminder of session %d: %w", id, err)
+	}
+	m.AttachmentName, m.AttachmentType, m.Attachment = "session.ics", "text/calendar; charset=utf-8; method=PUBLISH", ics
 	return nil
 }

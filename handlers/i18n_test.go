@@ -109,7 +109,7 @@ func usedKeys(t *testing.T, namespaces map[string]bool) map[string]string {
 				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 					s, _ := strconv.Unquote(lit.Value)
 					// File names ("course.yaml") and prefixes ("flash.course_") are not messages.
-					isFile := strings.HasSuffix(s, ".yaml") || strings.HasSuffix(s, ".md") || strings.HasSuffix(s, ".toml")
+					isFile := strings.HasSuffix(s, ".yaml") || strings.HasSuffix(s, ".md") || strings.HasSuffix(s, ".toml") || strings.HasSuffix(s, ".ics")
 					if keyLike.MatchString(s) && !isFile && !strings.HasSuffix(s, "_") && namespaces[strings.SplitN(s, ".", 2)[0]] {
 						used[s] = file
 					}

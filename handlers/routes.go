@@ -74,6 +74,8 @@ func (a *App) routes() {
 	user.POST("/profile", a.updateProfile)
 	user.POST("/profile/password", a.changePassword)
 	user.POST("/profile/email", a.requestEmailChange)
+	user.GET("/profile/notifications", a.notificationsForm)
+	user.POST("/profile/notifications", a.saveNotifications)
 	user.GET("/learning", a.learning)
 	user.GET("/checkin", a.checkInForm)
 	user.POST("/checkin", a.checkIn)

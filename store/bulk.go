@@ -98,10 +98,37 @@ func (s *Store) BulkEnrol(ctx context.Context, by courses.Actor, courseID, cohor
 			CohortID: cohortID}, enrolled, details); err != nil {
 			return err
 		}
-		return nil
+		return s.notifyBulk(ctx, tx, cohortID, ids, res.Created, enrolled, made)
 	})
 	if err != nil {
 		return courses.BulkResult{}, fmt.Errorf("store: bulk enrol: %w", err)
 	}
 	return res, nil
+}
+
+// notifyBulk emails each account made for the enrolment its link to choose a password (the
+// same link the instructor is shown, once), and everyone else enrolled their confirmation.
+func (s *Store) notifyBulk(ctx context.Context, tx *sqlx.Tx, cohortID int64, ids []int64, created []courses.NewAccount,
+	enrolled []int64, made map[int64]bool) error {
+	if len(enrolled) == 0 && len(created) == 0 {
+		return nil
+	}
+	f, err := cohortFactsOf(ctx, tx, cohortID)
+	if err != nil {
+		return err
+	}
+	accounts := make([]notice, len(created))
+	for i, a := range created {
+		accounts[i] = notice{UserID: ids[i], CourseID: f.CourseID, Data: f.data("Link", "/password/set?token="+a.Token)}
+	}
+	if err := s.enqueueNotices(ctx, tx, courses.EmailAccountCreated, accounts); err != nil {
+		return err
+	}
+	var others []int64
+	for _, id := range enrolled {
+		if !made[id] {
+			others = append(others, id)
+		}
+	}
+	return s.notifyEnrolled(ctx, tx, cohortID, courses.EmailEnrolled, others)
 }

@@ -162,7 +162,10 @@ func (s *Store) issueTx(ctx context.Context, tx *sqlx.Tx, ids []int64, actorID i
 	for i, c := range issued {
 		entries[i] = issueEntry(courses.ActionIssue, c, actorID, "", issuedAt)
 	}
-	return issued, s.appendLog(ctx, tx, entries, certificateIDs(issued))
+	if err := s.appendLog(ctx, tx, entries, certificateIDs(issued)); err != nil {
+		return nil, err
+	}
+	return issued, s.notifyCertificates(ctx, tx, issued)
 }
 
 func certificateIDs(list []courses.Certificate) []int64 {
@@ -378,8 +381,11 @@ func (s *Store) reissueTx(ctx context.Context, tx *sqlx.Tx, actorID int64, code,
 		return c, errors.Join(err, errors.New("reissue: the new certificate was not written"))
 	}
 	oldEntry := courses.LogEntry{Action: courses.ActionRevoke, Code: code, ActorID: actorID, Reason: reason, At: issuedAt}
-	return c, s.appendLog(ctx, tx, []courses.LogEntry{oldEntry, issueEntry(courses.ActionReissue, c, actorID, reason, issuedAt)},
-		[]int64{old.ID, c.ID})
+	if err := s.appendLog(ctx, tx, []courses.LogEntry{oldEntry, issueEntry(courses.ActionReissue, c, actorID, reason, issuedAt)},
+		[]int64{old.ID, c.ID}); err != nil {
+		return c, err
+	}
+	return c, s.notifyCertificates(ctx, tx, []courses.Certificate{c})
 }
 
 // RevokeCertificate revokes a certificate, with the reason the public page shows.

@@ -124,6 +124,9 @@ func (s *Store) SaveCohort(ctx context.Context, by courses.Actor, c courses.Coho
 		if err != nil || len(moved) == 0 {
 			return err
 		}
+		if err := s.notifyEnrolled(ctx, tx, c.ID, courses.EmailPromoted, moved); err != nil {
+			return err
+		}
 		return recordAuditEach(ctx, tx, by, courses.AuditEntry{Action: courses.AuditPromoted, CourseID: c.CourseID, CohortID: c.ID,
 			Detail: map[string]string{"status": string(courses.EnrolmentActive)}}, moved, nil)
 	})
@@ -198,7 +201,14 @@ func (s *Store) Enrol(ctx context.Context, userID, cohortID int64, key string, n
 		} else if c.Full(active) {
 			status = courses.EnrolmentWaiting
 		}
-		return upsertEnrolment(ctx, tx, c, userID, status)
+		wrote, err := upsertEnrolment(ctx, tx, c, userID, status)
+		if err != nil || !wrote {
+			return err
+		}
+		if status == courses.EnrolmentPending {
+			return s.notifyRequest(ctx, tx, cohortID, userID)
+		}
+		return s.notifyEnrolled(ctx, tx, cohortID, enrolmentEmail(status), []int64{userID})
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: enrol %d in cohort %d: %w", userID, cohortID, err)
@@ -206,27 +216,34 @@ func (s *Store) Enrol(ctx context.Context, userID, cohortID int64, key string, n
 	return status, nil
 }
 
-// upsertEnrolment writes a live enrolment; someone who withdrew before comes back at the end of the queue.
-func upsertEnrolment(ctx context.Context, tx *sqlx.Tx, c courses.Cohort, userID int64, status courses.EnrolmentStatus) error {
-	_, err := tx.ExecContext(ctx, `
+// upsertEnrolment writes a live enrolment; someone who withdrew before comes back at the end of
+// the queue. It says whether it wrote: a second identical request (a double click) changes
+// nothing, and causes no second email.
+func upsertEnrolment(ctx context.Context, tx *sqlx.Tx, c courses.Cohort, userID int64, status courses.EnrolmentStatus) (bool, error) {
+	var id int64
+	err := tx.GetContext(ctx, &id, `
 		INSERT INTO enrolments (cohort_id, course_id, user_id, status) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (cohort_id, user_id) DO UPDATE SET status = EXCLUDED.status, queued_at = clock_timestamp()
-		WHERE enrolments.status IN ('withdrawn', 'rejected')`, c.ID, c.CourseID, userID, string(status))
+		WHERE enrolments.status IN ('withdrawn', 'rejected')
+		RETURNING id`, c.ID, c.CourseID, userID, string(status))
 	if isUniqueViolation(err) {
-		return ErrAlreadyEnroled
+		return false, ErrAlreadyEnroled
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		return true, nil
+	}
+	if !notFound(err) {
+		return false, err
 	}
 	// The conflict clause did nothing when the person is already live in this cohort.
 	var live string
 	if err := tx.GetContext(ctx, &live, `SELECT status FROM enrolments WHERE cohort_id = $1 AND user_id = $2`, c.ID, userID); err != nil {
-		return err
+		return false, err
 	}
 	if live != string(status) && (live == "active" || live == "waiting" || live == "pending") {
-		return ErrAlreadyEnroled
+		return false, ErrAlreadyEnroled
 	}
-	return nil
+	return false, nil
 }
 
 // Withdraw takes userID out of a cohort; a seat they free goes to the first on the waiting list.
@@ -244,8 +261,11 @@ func (s *Store) Withdraw(ctx context.Context, userID, cohortID int64) error {
 			return fmt.Errorf("store: enrolment of %d in %d: %w", userID, cohortID, courses.ErrNotFound)
 		}
 		// The seat goes to the next in line by itself: no one's doing to record.
-		_, err = promoteWaiting(ctx, tx, cohortID)
-		return err
+		moved, err := promoteWaiting(ctx, tx, cohortID)
+		if err != nil {
+			return err
+		}
+		return s.notifyEnrolled(ctx, tx, cohortID, courses.EmailPromoted, moved)
 	})
 }
 
@@ -280,6 +300,9 @@ func (s *Store) Decide(ctx context.Context, by courses.Actor, cohortID, userID i
 		if approve {
 			action = courses.AuditRequestApproved
 		}
+		if err := s.notifyDecision(ctx, tx, cohortID, userID, status); err != nil {
+			return err
+		}
 		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: action, UserID: userID, CourseID: c.CourseID, CohortID: cohortID,
 			Detail: map[string]string{"status": string(status)}})
 	})
@@ -297,8 +320,14 @@ func (s *Store) EnrolByStaff(ctx context.Context, by courses.Actor, cohortID, us
 		if err != nil {
 			return err
 		}
-		if err := upsertEnrolment(ctx, tx, c, userID, courses.EnrolmentActive); err != nil {
+		wrote, err := upsertEnrolment(ctx, tx, c, userID, courses.EnrolmentActive)
+		if err != nil {
 			return err
+		}
+		if wrote {
+			if err := s.notifyEnrolled(ctx, tx, cohortID, courses.EmailEnrolled, []int64{userID}); err != nil {
+				return err
+			}
 		}
 		return recordAudit(ctx, tx, by, courses.AuditEntry{Action: courses.AuditEnrolledByHand, UserID: userID, CourseID: c.CourseID, CohortID: cohortID})
 	})

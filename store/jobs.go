@@ -32,6 +32,9 @@ type JobsConfig struct {
 	ReportsEvery time.Duration
 	// Mail is how the outbox is sent (its zero value keeps every email, rendered plainly).
 	Mail MailConfig
+	// NoticesEvery is how often the session reminders, expiry and quiz-closing notices are
+	// looked for (default 15 minutes).
+	NoticesEvery time.Duration
 }
 
 // finishOverdueArgs is the periodic job that finishes attempts whose time is up.
@@ -101,6 +104,12 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &resetRequestWorker{store: s}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &sendNoticesWorker{store: s, now: cfg.Now}); err != nil {
+		return nil, err
+	}
+	if cfg.NoticesEvery <= 0 {
+		cfg.NoticesEvery = 15 * time.Minute
+	}
 	if cfg.ReportsEvery <= 0 {
 		cfg.ReportsEvery = ReportsFreshness
 	}
@@ -119,6 +128,10 @@ func (s *Store) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.ReportsEvery), func() (river.JobArgs, *river.InsertOpts) {
 				return refreshReportsArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.ReportsEvery, time.Second)}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Unique by period too; and were two runs to overlap, the notices' tables send each once.
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.NoticesEvery), func() (river.JobArgs, *river.InsertOpts) {
+				return sendNoticesArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.NoticesEvery, time.Second)}}
 			}, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {

@@ -107,7 +107,7 @@ func (s *Store) QueuePasswordReset(ctx context.Context, email string, now time.T
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := client.InsertTx(ctx, tx.Tx, resetRequestArgs{Email: courses.NormalizeEmail(email), At: now},
-			&river.InsertOpts{Queue: emailQueue, MaxAttempts: emailAttempts})
+			emailInsertOpts())
 		if err != nil {
 			return fmt.Errorf("store: password reset: %w", err)
 		}

@@ -84,6 +84,14 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("demo: certificates: %w", err)
 	}
+	// The reminders of tomorrow's session, as the periodic job would send them.
+	if _, err := st.SendSessionReminders(ctx, time.Now()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	_, emails, _, err := st.Outbox(ctx, store.OutboxFilter{Limit: 1})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	fmt.Fprintf(stdout, "The demo school is loaded: %d courses in the catalog. Demo accounts (email / password):\n", n)
 	for _, d := range demoUsers[:3] {
 		fmt.Fprintf(stdout, "  %-11s %-26s %s\n", d.role, d.profile.Email, d.password)
@@ -95,6 +103,7 @@ func demo(ctx context.Context, cfg Config, args []string, stdout io.Writer) erro
 		fmt.Fprintf(stdout, "Its history: %d trainees over two years (trainee…@history.aula.example, password %s), %d enrolments, %d certificates.\n",
 			store.DemoHistory.Users, store.LargeSchoolPassword, store.DemoHistory.Enrolments, store.DemoHistory.Certificates)
 	}
+	fmt.Fprintf(stdout, "The outbox holds %d emails: enrolment confirmations, certificates, a session reminder with its .ics (sent when `aula serve` runs; kept for the admins' outbox page where no SMTP server is configured).\n", emails)
 	fmt.Fprintf(stdout, "Reports (as the admin): %s/admin/reports · audit trail %s/admin/audit · public impact page %s/impact\n", base, base, base)
 	fmt.Fprintf(stdout, "Emails (as the admin): %s/admin/outbox, kept there while no mail server is configured; try %s/password/forgot\n", base, base)
 	if cfg.TwoFactorRequired.Requires(courses.RoleAdmin) {
@@ -142,8 +151,9 @@ func loadCatalog(ctx context.Context, st *store.Store, ownerID int64) (int, erro
 	return n, nil
 }
 
-// demoCohorts gives the demo school an in-person cohort with a session next week, trainees in
-// it, and the demo trainee part-way through the general course. Run twice, it changes nothing.
+// demoCohorts gives the demo school an in-person cohort with a session tomorrow and one next
+// week, trainees in it, and the demo trainee part-way through the general course. Run twice
+// the same day, it changes nothing.
 func demoCohorts(ctx context.Context, st *store.Store, now time.Time) error {
 	policing, err := st.CourseBySlug(ctx, "community-policing-human-rights")
 	if err != nil {
@@ -184,6 +194,9 @@ func demoCohorts(ctx context.Context, st *store.Store, now time.Time) error {
 				return fmt.Errorf("demo: %w", err)
 			}
 		}
+	}
+	if err := demoSessionTomorrow(ctx, st, cohortID, now); err != nil {
+		return err
 	}
 	general, err := st.CourseBySlug(ctx, "citizen-security-human-development")
 	if err != nil {
@@ -405,4 +418,25 @@ func rightResponse(q courses.Question, lang string) (courses.Response, bool) {
 		return courses.Response{Text: strconv.FormatFloat(q.Answers[best].Value, 'f', -1, 64)}, true
 	}
 	return courses.Response{}, false
+}
+
+// demoSessionTomorrow adds to the in-person cohort a session tomorrow at this hour (within the
+// reminders' window: its reminders are in the outbox), unless it has one in that window.
+func demoSessionTomorrow(ctx context.Context, st *store.Store, cohortID int64, now time.Time) error {
+	sessions, err := st.Sessions(ctx, cohortID)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for _, se := range sessions {
+		if se.StartsAt.After(now) && !se.StartsAt.After(now.Add(store.SessionReminderWindow)) {
+			return nil
+		}
+	}
+	local := now.In(time.Local)
+	startsAt := time.Date(local.Year(), local.Month(), local.Day()+1, local.Hour(), 0, 0, 0, time.Local)
+	if _, err := st.AddSession(ctx, courses.CohortSession{CohortID: cohortID, StartsAt: startsAt, Minutes: 120,
+		Place: "Aula 3, Academia de la PNC"}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
 }

@@ -79,11 +79,22 @@ func (a *App) setPassword(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	if err := a.startSignIn(c, u.ID); err != nil {
+	// A link sets the password; it is not the second factor: an account that has one signs in
+	// with its code next, as after the password.
+	tf, err := a.Store.TwoFactor(ctx, u.ID)
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	a.setFlash(c, "flash.password_set")
+	if tf.On {
+		a.beginSecondStep(c, u, u.Email, "/learning")
+		return
+	}
+	if err := a.startSignIn(c, u.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/learning")
 }
 

@@ -314,3 +314,22 @@ func TestAnAdminResetOfAnotherUsersSecondFactorEndsTheirSignInsAndIsAudited(t *t
 		t.Fatal("resetting oneself said nothing")
 	}
 }
+
+// A password link sets the password; the second factor is still asked for after it.
+func TestAPasswordLinkDoesNotSkipTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin, _, _ := app.enrolledStaff("admin@example.org", courses.RoleAdmin)
+	token, err := app.Store.PasswordLink(t.Context(), courses.Actor{}, admin.ID, app.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := app.client("es")
+	r := c.post("/password/set", url.Values{"token": {token}, "password": {"una clave nueva y larga"}})
+	if r.Status != http.StatusSeeOther || r.Location != "/login/code" {
+		t.Fatalf("using the link: %d to %s, want the code step", r.Status, r.Location)
+	}
+	if r := c.get("/admin/users"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+		t.Errorf("admin pages after the link, before the code: %d to %s", r.Status, r.Location)
+	}
+}

@@ -85,7 +85,26 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (cours
 	if !ok || row.PasswordHash == "" || !row.Active {
 		return courses.User{}, fmt.Errorf("store: authenticate: %w", courses.ErrNotFound)
 	}
+	if outdatedHash(row.PasswordHash) {
+		if err := s.rehash(ctx, row.ID, row.PasswordHash, password); err != nil {
+			return courses.User{}, err
+		}
+	}
 	return row.user(), nil
+}
+
+// rehash makes anew, with today's parameters, the hash of a password just checked against
+// an older one. A password changed meanwhile (the hash is no longer old) is left as it is.
+func (s *Store) rehash(ctx context.Context, id int64, old, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("store: rehash password: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3`,
+		id, hash, old); err != nil {
+		return fmt.Errorf("store: rehash password: %w", err)
+	}
+	return nil
 }
 
 // User returns the user with this id.

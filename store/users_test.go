@@ -2,8 +2,13 @@ package store_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
@@ -125,5 +130,46 @@ func TestListUsersSearchesNameAndEmailAndFiltersRoleCountrySectorAndStatus(t *te
 		if tt.f.Limit == 0 && total != len(tt.want) {
 			t.Errorf("%+v: total %d, want %d", tt.f, total, len(tt.want))
 		}
+	}
+}
+
+// A hash made with older parameters (OWASP's minimum, two passes) still signs its owner in,
+// and is made anew with today's at that sign-in.
+func TestSignInRehashesAPasswordHashedWithOlderParameters(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	u, err := st.CreateUser(ctx, profile("ana@example.org"), "a long password", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte("a long password"), salt, 2, 19*1024, 1, 32)
+	b64 := base64.RawStdEncoding
+	old := fmt.Sprintf("$argon2id$v=%d$m=19456,t=2,p=1$%s$%s", argon2.Version, b64.EncodeToString(salt), b64.EncodeToString(key))
+	if _, err := st.DB().ExecContext(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, u.ID, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Authenticate(ctx, "ana@example.org", "a wrong password"); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("wrong password against the old hash: %v", err)
+	}
+	hashOf := func() string {
+		var h string
+		if err := st.DB().GetContext(ctx, &h, `SELECT password_hash FROM users WHERE id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	if hashOf() != old {
+		t.Fatal("a wrong password rehashed the account")
+	}
+	if got, err := st.Authenticate(ctx, "ana@example.org", "a long password"); err != nil || got.ID != u.ID {
+		t.Fatalf("right password against the old hash: %v, %v", got, err)
+	}
+	now := hashOf()
+	if now == old || !strings.Contains(now, "$m=19456,t=3,p=1$") {
+		t.Fatalf("hash after sign-in = %q, want today's parameters (t=3)", now)
+	}
+	if _, err := st.Authenticate(ctx, "ana@example.org", "a long password"); err != nil {
+		t.Fatalf("sign-in against the new hash: %v", err)
 	}
 }

@@ -43,7 +43,7 @@ func newRig(t *testing.T, bin string, instances int) *rig {
 	r := &rig{t: t, pg: storetest.NewPostgresServerT(t, storetest.PostgresOptions{}), redis: storetest.NewRedisServerT(t)}
 	t.Logf("servers in %s", time.Since(began))
 	// One account more than the trainees answering: a probe's, whose requests change nobody's records.
-	exam, err := storetest.NewExam(ctx, r.pg.URL(), faultTrainees+1, 30*time.Minute)
+	exam, err := storetest.NewExam(ctx, r.pg.URL(), storetest.ExamConfig{Examinees: faultTrainees + 1, TimeLimit: 30 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

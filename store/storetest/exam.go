@@ -42,9 +42,16 @@ const ExamQuestions = 10
 // ExamPassword is every examinee's password.
 const ExamPassword = "a long enough exam password"
 
+// ExamConfig is the size of an exam and its quiz's time.
+type ExamConfig struct {
+	Examinees int
+	TimeLimit time.Duration
+	Grace     time.Duration // after the deadline, saves still kept; the quiz's default when 0
+}
+
 // NewExam migrates the database at databaseURL and fills it: the first course of the bundled
-// curriculum, examinees trainees enrolled in it, and the quiz, timed to timeLimit.
-func NewExam(ctx context.Context, databaseURL string, examinees int, timeLimit time.Duration) (*Exam, error) {
+// curriculum, the examinees enrolled in it, and the quiz.
+func NewExam(ctx context.Context, databaseURL string, cfg ExamConfig) (*Exam, error) {
 	st, err := store.Open(ctx, databaseURL)
 	if err != nil {
 		return nil, err
@@ -55,14 +62,14 @@ func NewExam(ctx context.Context, databaseURL string, examinees int, timeLimit t
 		return nil, err
 	}
 	e := &Exam{DatabaseURL: databaseURL, Password: ExamPassword, st: st, db: db}
-	if err := e.fill(ctx, examinees, timeLimit); err != nil {
+	if err := e.fill(ctx, cfg); err != nil {
 		e.Close()
 		return nil, err
 	}
 	return e, nil
 }
 
-func (e *Exam) fill(ctx context.Context, examinees int, timeLimit time.Duration) error {
+func (e *Exam) fill(ctx context.Context, cfg ExamConfig) error {
 	st, db := e.st, e.db
 	if err := st.Migrate(ctx); err != nil {
 		return err
@@ -105,7 +112,7 @@ func (e *Exam) fill(ctx context.Context, examinees int, timeLimit time.Duration)
 		return err
 	}
 	e.Slug = co.Slug
-	if e.QuizID, err = examQuiz(ctx, st, co, owner.ID, timeLimit); err != nil {
+	if e.QuizID, err = examQuiz(ctx, st, co, owner.ID, cfg); err != nil {
 		return err
 	}
 	// Only this quiz counts for the course: passing it completes the course.
@@ -129,10 +136,10 @@ func (e *Exam) fill(ctx context.Context, examinees int, timeLimit time.Duration)
 			INSERT INTO enrolments (cohort_id, course_id, user_id, status) SELECT $3, $4, id, 'active' FROM people)
 		INSERT INTO lesson_completions (user_id, lesson_id)
 		SELECT p.id, l.id FROM people p, lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $4`,
-		owner.ID, examinees, cohorts[0].ID, e.CourseID); err != nil {
+		owner.ID, cfg.Examinees, cohorts[0].ID, e.CourseID); err != nil {
 		return fmt.Errorf("storetest: examinees: %w", err)
 	}
-	for i := 1; i <= examinees; i++ {
+	for i := 1; i <= cfg.Examinees; i++ {
 		e.Emails = append(e.Emails, fmt.Sprintf("examinee%d@exam.example", i))
 	}
 	return nil
@@ -140,7 +147,7 @@ func (e *Exam) fill(ctx context.Context, examinees int, timeLimit time.Duration)
 
 // examQuiz makes the quiz: ExamQuestions single-choice questions (the first option right),
 // options shuffled, all on one page, required, pass mark 70 %.
-func examQuiz(ctx context.Context, st *store.Store, co courses.Course, ownerID int64, timeLimit time.Duration) (int64, error) {
+func examQuiz(ctx context.Context, st *store.Store, co courses.Course, ownerID int64, cfg ExamConfig) (int64, error) {
 	var items []courses.QuizItem
 	for i := 0; i < ExamQuestions; i++ {
 		q := courses.Question{Type: courses.QuestionMultichoice, Single: true, Points: 1,
@@ -155,7 +162,10 @@ func examQuiz(ctx context.Context, st *store.Store, co courses.Course, ownerID i
 		items = append(items, courses.QuizItem{QuestionID: id})
 	}
 	s := courses.DefaultQuizSettings()
-	s.TimeLimit, s.PerPage, s.Required = timeLimit, 0, true
+	s.TimeLimit, s.PerPage, s.Required = cfg.TimeLimit, 0, true
+	if cfg.Grace > 0 {
+		s.Grace = cfg.Grace
+	}
 	last := co.Modules[len(co.Modules)-1]
 	return st.SaveQuiz(ctx, co.ID, courses.Quiz{ModuleID: last.ID, Key: "examen-final", Position: len(last.Lessons),
 		Titles: map[string]string{"es": "Examen final"}, Settings: s, Items: items})

@@ -206,11 +206,18 @@ func (x *Examinee) until(ctx context.Context, step func() error) error {
 }
 
 // Begin signs in and starts (or resumes) the attempt, retrying through failures until ctx ends.
+// An attempt found overdue, which its page then finishes, is followed by a new one.
 func (x *Examinee) Begin(ctx context.Context) error {
 	if err := x.until(ctx, func() error { return x.SignIn(ctx) }); err != nil {
 		return err
 	}
-	return x.until(ctx, func() error { return x.Start(ctx) })
+	return x.until(ctx, func() error {
+		err := x.Start(ctx)
+		if errors.Is(err, ErrAttemptClosed) {
+			return &Failure{Path: "start", Err: err}
+		}
+		return err
+	})
 }
 
 var (

@@ -45,20 +45,20 @@ func (f faultCounts) String() string {
 
 // injectFaults injects one fault chosen at random every cfg.every until cfg.duration has
 // passed (or ctx ends), each over before the next: an instance killed is started again, a
-// frozen PostgreSQL thawed. It returns the counts.
+// frozen PostgreSQL thawed. The n-th fault is due at n × every from the start, so that one
+// that takes long delays the next without dropping any. It returns the counts.
 func injectFaults(ctx context.Context, s *servers, cfg config, rng *rand.Rand, say func(string, ...any)) faultCounts {
 	counts := faultCounts{byKind: map[string]int{}}
-	end := time.Now().Add(cfg.duration)
-	tick := time.NewTicker(cfg.every)
-	defer tick.Stop()
-	for {
+	start := time.Now()
+	for n := 1; ; n++ {
+		due := start.Add(time.Duration(n) * cfg.every)
+		if due.After(start.Add(cfg.duration)) {
+			return counts
+		}
 		select {
 		case <-ctx.Done():
 			return counts
-		case <-tick.C:
-		}
-		if time.Now().After(end) {
-			return counts
+		case <-time.After(time.Until(due)):
 		}
 		kind := faultKinds[rng.IntN(len(faultKinds))]
 		fctx, cancel := context.WithTimeout(ctx, 2*time.Minute)

@@ -70,30 +70,3 @@ func TestRedisRestartsEmpty(t *testing.T) {
 		t.Fatal("a killed Redis answered")
 	}
 }
-
-// TestAulaStartsAgainAfterKill checks the harness's app processes: built, migrated,
-// ready, killed with SIGKILL and started again on the same port.
-func TestAulaStartsAgainAfterKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds aula and starts servers")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	pg := NewPostgresServerT(t, PostgresOptions{})
-	rd := NewRedisServerT(t)
-	bin := BuildAulaT(t)
-	a := NewAulaServerT(t, bin, "a", "DATABASE_URL="+pg.URL(), "REDIS_URL="+rd.URL(), "AULA_SECRET_KEY="+SecretKey())
-	if _, err := a.Run(ctx, "migrate"); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a.Kill()
-	if a.Running() {
-		t.Fatal("a killed instance runs")
-	}
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-}

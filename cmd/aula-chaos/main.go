@@ -180,10 +180,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res := result{cfg: cfg, tally: tally, faults: faults, elapsed: time.Since(began), unfinished: int(unfinished.Load()), statuses: map[int]int{}}
+	res := result{cfg: cfg, tally: tally, faults: faults, elapsed: time.Since(began), unfinished: int(unfinished.Load()),
+		statuses: map[int]int{}, requests: map[int]int{}}
 	for _, x := range examinees {
 		for status, n := range x.Statuses() {
 			res.statuses[status] += n
+		}
+		for status, n := range x.Requests() {
+			res.requests[status] += n
 		}
 	}
 	res.attempts, res.saves = int(stats.attempts.Load()), int(stats.saves.Load())

@@ -27,6 +27,7 @@ type result struct {
 	tally      storetest.Tally
 	faults     faultCounts
 	statuses   map[int]int // the answers' statuses, retries included; 0: no answer at all
+	requests   map[int]int // every request's status (sign-ins, starts, pages, saves, finishes, reviews)
 	attempts   int         // attempts begun
 	saves      int         // answers acknowledged to the examinees' loops
 	unfinished int         // attempts that could not be finished at the end
@@ -47,6 +48,9 @@ func (r result) failures() []string {
 	}
 	if r.tally.NoCertificate > 0 {
 		out = append(out, fmt.Sprintf("%d completions without their certificate", r.tally.NoCertificate))
+	}
+	if n := r.requests[500]; n > 0 {
+		out = append(out, fmt.Sprintf("%d requests answered 500", n))
 	}
 	if r.unfinished > 0 {
 		out = append(out, fmt.Sprintf("%d attempts could not be finished with every server up", r.unfinished))
@@ -70,9 +74,9 @@ func (r result) verdict() string {
 	return "PASS"
 }
 
-func (r result) statusLine() string {
+func statusLine(statuses map[int]int) string {
 	var keys []int
-	for k := range r.statuses {
+	for k := range statuses {
 		keys = append(keys, k)
 	}
 	sort.Ints(keys)
@@ -82,7 +86,7 @@ func (r result) statusLine() string {
 		if k == 0 {
 			name = "no answer"
 		}
-		parts = append(parts, fmt.Sprintf("%s: %d", name, r.statuses[k]))
+		parts = append(parts, fmt.Sprintf("%s: %d", name, statuses[k]))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -106,8 +110,11 @@ func (r result) text() string {
 	row("certificates issued", r.tally.Certificates, "")
 	row("**certificates issued twice**", r.tally.IssuedTwice, "0")
 	row("completions without their certificate", r.tally.NoCertificate, "0")
-	fmt.Fprintf(&b, "\nAnswer requests, retries included, by status: %s. A request that fails while a fault is on is sent again, "+
-		"as the page's JavaScript does; only an acknowledged answer missing or different in PostgreSQL is a loss.\n\n", r.statusLine())
+	row("requests answered 500 (of every kind)", r.requests[500], "0")
+	fmt.Fprintf(&b, "\nAnswer saves, retries included, by status: %s; every request (sign-ins, starts, pages, finishes, reviews): %s. "+
+		"A request that fails while a fault is on is sent again, as the page's JavaScript does (303: to the sign-in page, after "+
+		"Redis restarted empty); only an acknowledged answer missing or different in PostgreSQL is a loss.\n\n",
+		statusLine(r.statuses), statusLine(r.requests))
 	fmt.Fprintf(&b, "**%s**\n", r.verdict())
 	return b.String()
 }

@@ -166,21 +166,24 @@ func (r *rig) finishAndCheck(ctx context.Context) storetest.Tally {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	statuses := map[int]int{}
+	statuses, requests := map[int]int{}, map[int]int{}
 	for _, x := range r.trainees {
 		for s, n := range x.Statuses() {
 			statuses[s] += n
 		}
+		for s, n := range x.Requests() {
+			requests[s] += n
+		}
 	}
-	r.t.Logf("%s; answers' statuses %v", tally, statuses)
+	r.t.Logf("%s; answers' statuses %v, every request's %v", tally, statuses, requests)
 	if tally.Lost != 0 || tally.GradedTwice != 0 || tally.IssuedTwice != 0 || tally.NoCertificate != 0 {
 		r.t.Errorf("%s\n%s", tally, strings.Join(tally.Problems, "\n"))
 	}
 	if tally.Finished != len(r.trainees) || tally.Certificates != len(r.trainees) {
 		r.t.Errorf("%d attempts finished and %d certificates, want %d of each", tally.Finished, tally.Certificates, len(r.trainees))
 	}
-	if statuses[http.StatusInternalServerError] > 0 {
-		r.t.Errorf("%d answers were a 500", statuses[http.StatusInternalServerError])
+	if requests[http.StatusInternalServerError] > 0 {
+		r.t.Errorf("%d requests were answered 500", requests[http.StatusInternalServerError])
 	}
 	return tally
 }

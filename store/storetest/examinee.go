@@ -47,6 +47,7 @@ type Examinee struct {
 	shownScores map[int64]string // attempt → "score / max" as its review showed it after the finish
 	statuses    map[int]int      // every answer's status, counted; 0 for no answer at all
 	lastFailure error            // the last answer that got no answer at all
+	requests    map[int]int      // every request's status, counted; 0 for no answer at all
 }
 
 // LastFailure is the last save that got no answer at all, or nil.
@@ -95,7 +96,7 @@ func (e *Exam) NewExaminee(i int, bases ...string) *Examinee {
 	jar, _ := cookiejar.New(nil)
 	return &Examinee{Email: e.Emails[i], Password: e.Password, Bases: bases, Slug: e.Slug, QuizID: e.QuizID, Lang: "es",
 		http:    &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		records: map[slotKey]*record{}, shownScores: map[int64]string{}, statuses: map[int]int{}}
+		records: map[slotKey]*record{}, shownScores: map[int64]string{}, statuses: map[int]int{}, requests: map[int]int{}}
 }
 
 // Response is an answer as the examinee read it.
@@ -108,12 +109,12 @@ type Response struct {
 
 // Do sends one request to the preferred instance; one that does not answer makes the next
 // instance the preferred one.
-func (x *Examinee) Do(ctx context.Context, method, path string, form url.Values) (Response, error) {
+func (x *Examinee) Do(parent context.Context, method, path string, form url.Values) (Response, error) {
 	timeout := x.Timeout
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	x.mu.Lock()
 	base := x.Bases[x.prefer%len(x.Bases)]
@@ -138,11 +139,21 @@ func (x *Examinee) Do(ctx context.Context, method, path string, form url.Values)
 		if x.Bases[x.prefer%len(x.Bases)] == base {
 			x.prefer++
 		}
+		if parent.Err() == nil { // not given up by the caller: no answer in time
+			x.requests[0]++
+		}
 		x.mu.Unlock()
 		return Response{}, &Failure{Path: path, Err: err}
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
+	x.mu.Lock()
+	if err != nil {
+		x.requests[0]++
+	} else {
+		x.requests[res.StatusCode]++
+	}
+	x.mu.Unlock()
 	if err != nil {
 		return Response{}, &Failure{Path: path, Err: err}
 	}
@@ -448,6 +459,17 @@ func (x *Examinee) Statuses() map[int]int {
 	defer x.mu.Unlock()
 	out := map[int]int{}
 	for k, v := range x.statuses {
+		out[k] = v
+	}
+	return out
+}
+
+// Requests counts every request's status (0: no answer at all), whatever the page.
+func (x *Examinee) Requests() map[int]int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := map[int]int{}
+	for k, v := range x.requests {
 		out[k] = v
 	}
 	return out

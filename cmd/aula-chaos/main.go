@@ -136,7 +136,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		s.apps[0].URL(), s.apps[1].URL(), cfg.examinees, cfg.duration, cfg.every, cfg.seed)
 
 	examinees := make([]*storetest.Examinee, cfg.examinees)
-	var stats progress
 	answering, stopAnswering := context.WithCancel(ctx)
 	defer stopAnswering()
 	var wg sync.WaitGroup
@@ -148,7 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		examinees[i] = x
 		seed := rng.Uint64()
 		wg.Go(func() {
-			takeExam(answering, x, exam, cfg, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), &stats)
+			takeExam(answering, x, exam, cfg, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)))
 		})
 	}
 	began := time.Now()
@@ -190,7 +189,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			res.requests[status] += n
 		}
 	}
-	res.attempts, res.saves = int(stats.attempts.Load()), int(stats.saves.Load())
 	res.machine = machine(ctx, exam)
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, res.text())
@@ -209,17 +207,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// progress counts what the examinees did.
-type progress struct {
-	attempts atomic.Int64 // attempts begun
-	saves    atomic.Int64 // answers acknowledged
-}
-
 // takeExam is one examinee until ctx ends: she signs in, starts an attempt, answers a question
 // every think on average (changing her mind now and then), answers right at the end most of
 // the time, and finishes; one attempt in twenty she leaves open past its deadline, for the
 // page or the sweeper to finish. Then she starts again.
-func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, cfg config, rng *rand.Rand, stats *progress) {
+func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, cfg config, rng *rand.Rand) {
 	sleep := func(d time.Duration) bool {
 		select {
 		case <-ctx.Done():
@@ -236,7 +228,6 @@ func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, 
 		if err := x.Begin(ctx); err != nil {
 			return // ctx ended
 		}
-		stats.attempts.Add(1)
 		opts := x.Options()
 		answers := 5 + rng.IntN(15)
 		closed := false
@@ -252,7 +243,6 @@ func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, 
 			} else if err != nil {
 				return
 			}
-			stats.saves.Add(1)
 		}
 		if closed {
 			continue
@@ -272,7 +262,6 @@ func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, 
 				if err := x.Answer(ctx, slot, id); err != nil {
 					break
 				}
-				stats.saves.Add(1)
 			}
 		}
 		if err := x.Finish(ctx); err != nil && ctx.Err() != nil {

@@ -28,8 +28,6 @@ type result struct {
 	faults     faultCounts
 	statuses   map[int]int // the answers' statuses, retries included; 0: no answer at all
 	requests   map[int]int // every request's status (sign-ins, starts, pages, saves, finishes, reviews)
-	attempts   int         // attempts begun
-	saves      int         // answers acknowledged to the examinees' loops
 	unfinished int         // attempts that could not be finished at the end
 	elapsed    time.Duration
 	machine    string
@@ -102,18 +100,19 @@ func (r result) text() string {
 	for _, k := range faultKinds {
 		row("&nbsp;&nbsp;"+k, r.faults.byKind[k], "")
 	}
-	row("attempts begun", r.attempts, "")
+	row("attempts started", r.tally.Started, "")
 	row("answers acknowledged (the newest of each question of each attempt)", r.tally.Acknowledged, "")
 	row("**acknowledged answers lost**", r.tally.Lost, "0")
-	row("attempts finished", r.tally.Finished, "")
+	row("attempts finished (the others were in progress when the run ended)", r.tally.Finished, "")
 	row("**attempts graded twice** (a grade other than the one shown, or than the saved answers earn)", r.tally.GradedTwice, "0")
 	row("certificates issued", r.tally.Certificates, "")
 	row("**certificates issued twice**", r.tally.IssuedTwice, "0")
 	row("completions without their certificate", r.tally.NoCertificate, "0")
 	row("requests answered 500 (of every kind)", r.requests[500], "0")
 	fmt.Fprintf(&b, "\nAnswer saves, retries included, by status: %s; every request (sign-ins, starts, pages, finishes, reviews): %s. "+
-		"A request that fails while a fault is on is sent again, as the page's JavaScript does (303: to the sign-in page, after "+
-		"Redis restarted empty); only an acknowledged answer missing or different in PostgreSQL is a loss.\n\n",
+		"A save answered 303 was sent to the sign-in page (Redis restarted empty); a start or a finish is a 303 when it works. "+
+		"A request that fails while a fault is on is sent again, as the page's JavaScript does; only an acknowledged answer "+
+		"missing or different in PostgreSQL is a loss.\n\n",
 		statusLine(r.statuses), statusLine(r.requests))
 	fmt.Fprintf(&b, "**%s**\n", r.verdict())
 	return b.String()

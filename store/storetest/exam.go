@@ -175,7 +175,8 @@ func examQuiz(ctx context.Context, st *store.Store, co courses.Course, ownerID i
 type Tally struct {
 	Acknowledged  int      // answers the server acknowledged (the newest of each question of each attempt)
 	Lost          int      // of those, missing or different in PostgreSQL
-	Finished      int      // attempts finished in PostgreSQL
+	Started       int      // attempts at the quiz in PostgreSQL
+	Finished      int      // of those, finished
 	GradedTwice   int      // finished attempts whose grade is not the one their answers earn, or not the one the trainee was shown
 	Certificates  int      // certificates issued
 	IssuedTwice   int      // enrolments with more than one certificate
@@ -191,8 +192,8 @@ func (t *Tally) problem(format string, args ...any) {
 
 // String is the tally in one line.
 func (t Tally) String() string {
-	return fmt.Sprintf("%d acknowledged answers, %d lost; %d attempts finished, %d graded twice; %d certificates, %d issued twice, %d completions without one",
-		t.Acknowledged, t.Lost, t.Finished, t.GradedTwice, t.Certificates, t.IssuedTwice, t.NoCertificate)
+	return fmt.Sprintf("%d acknowledged answers, %d lost; %d attempts, %d finished, %d graded twice; %d certificates, %d issued twice, %d completions without one",
+		t.Acknowledged, t.Lost, t.Started, t.Finished, t.GradedTwice, t.Certificates, t.IssuedTwice, t.NoCertificate)
 }
 
 // Check compares every answer the server acknowledged to the examinees with what PostgreSQL
@@ -264,6 +265,9 @@ func (e *Exam) Check(ctx context.Context, examinees []*Examinee) (Tally, error) 
 		return t, fmt.Errorf("storetest: finished attempts: %w", err)
 	}
 	t.Finished = len(finished)
+	if err := db.GetContext(ctx, &t.Started, `SELECT count(*) FROM quiz_attempts WHERE quiz_id = $1`, e.QuizID); err != nil {
+		return t, fmt.Errorf("storetest: attempts: %w", err)
+	}
 	for _, f := range finished {
 		at, err := st.Attempt(ctx, f.UserID, f.ID)
 		if err != nil {

@@ -35,10 +35,8 @@ type rig struct {
 	acks      []atomic.Int64 // answers acknowledged, by trainee
 }
 
-func newRig(t *testing.T, bin string, instances int) *rig {
+func newRig(ctx context.Context, t *testing.T, bin string, instances int) *rig {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	began := time.Now()
 	r := &rig{t: t, pg: storetest.NewPostgresServerT(t, storetest.PostgresOptions{}), redis: storetest.NewRedisServerT(t)}
 	t.Logf("servers in %s", time.Since(began))
@@ -91,10 +89,11 @@ func (r *rig) each(ctx context.Context, f func(context.Context, *storetest.Exami
 }
 
 // answer makes every trainee answer a question at random every 20-80 ms, each save sent again
-// until it is acknowledged, until stopAnswering.
-func (r *rig) answer() {
-	ctx, cancel := context.WithCancel(context.Background())
+// until it is acknowledged, until stopAnswering (or the test's end).
+func (r *rig) answer(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
 	r.stop = cancel
+	r.t.Cleanup(r.stopAnswering)
 	for i, x := range r.trainees {
 		r.answering.Go(func() {
 			for ctx.Err() == nil {
@@ -213,8 +212,8 @@ func TestServersFallingDuringAQuiz(t *testing.T) {
 }
 
 func postgreSQLRestarts(ctx context.Context, t *testing.T, bin string) {
-	r := newRig(t, bin, 1)
-	r.answer()
+	r := newRig(ctx, t, bin, 1)
+	r.answer(ctx)
 	r.everyoneSaves(2, 30*time.Second, "before the restarts")
 	// A restart for an update (fast: sessions ended, a checkpoint), then a crash (immediate:
 	// recovery from the WAL); each while answers are in flight.
@@ -240,7 +239,7 @@ func postgreSQLRestarts(ctx context.Context, t *testing.T, bin string) {
 }
 
 func redisRestarts(ctx context.Context, t *testing.T, bin string) {
-	r := newRig(t, bin, 1)
+	r := newRig(ctx, t, bin, 1)
 	// Every trainee answers every question, each acknowledged.
 	r.each(ctx, func(ctx context.Context, x *storetest.Examinee) error {
 		for slot, opts := range x.Options() {
@@ -284,8 +283,8 @@ func redisRestarts(ctx context.Context, t *testing.T, bin string) {
 }
 
 func instanceKilled(ctx context.Context, t *testing.T, bin string) {
-	r := newRig(t, bin, 2)
-	r.answer()
+	r := newRig(ctx, t, bin, 2)
+	r.answer(ctx)
 	r.everyoneSaves(2, 30*time.Second, "before the kill")
 	r.apps[0].Kill() // kill -9, answers in flight
 	// The other serves on: every trainee, half of whom were on the killed one, saves.
@@ -310,8 +309,8 @@ func instanceKilled(ctx context.Context, t *testing.T, bin string) {
 }
 
 func redisDown(ctx context.Context, t *testing.T, bin string) {
-	r := newRig(t, bin, 1)
-	r.answer()
+	r := newRig(ctx, t, bin, 1)
+	r.answer(ctx)
 	r.everyoneSaves(2, 30*time.Second, "before Redis stops")
 	probe := r.probe(r.apps[0])
 	if err := probe.Begin(ctx); err != nil {

@@ -374,8 +374,11 @@ func (p *PostgresServer) Close() {
 type RedisServer struct {
 	Port int
 	Dir  string   // its working folder and log; removed by Close
-	Args []string // extra arguments to redis-server (e.g. --replicaof 127.0.0.1 PORT)
-	Log  string
+	Args []string // extra arguments to redis-server (e.g. --replicaof 127.0.0.1 PORT, or --sentinel)
+	// Config is a configuration file given before every argument, or "": a sentinel needs
+	// one, which it rewrites.
+	Config string
+	Log    string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -414,8 +417,13 @@ func (r *RedisServer) Start(ctx context.Context) error {
 	if r.cmd != nil {
 		return errors.New("storetest: Redis is already running")
 	}
-	args := append([]string{"--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1", "--dir", r.Dir,
-		"--logfile", r.Log, "--save", "", "--appendonly", "no", "--daemonize", "no"}, r.Args...)
+	var args []string
+	if r.Config != "" {
+		args = append(args, r.Config)
+	}
+	args = append(args, "--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1", "--dir", r.Dir,
+		"--logfile", r.Log, "--save", "", "--appendonly", "no", "--daemonize", "no")
+	args = append(args, r.Args...)
 	cmd := exec.Command("redis-server", args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

@@ -223,6 +223,24 @@ func postgreSQLRestarts(ctx context.Context, t *testing.T, bin string) {
 		}
 		r.everyoneSaves(2, 30*time.Second, fmt.Sprintf("after a restart (immediate %v)", immediate))
 	}
+	// A trainee who tries to sign in while PostgreSQL is down gets 503 each time, and is not
+	// throttled for it once it is back: an outage is not a wrong password.
+	probe := r.probe(r.apps[0])
+	if err := r.pg.Stop(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		var f *storetest.Failure
+		if err := probe.SignIn(ctx); !errors.As(err, &f) || f.Status != http.StatusServiceUnavailable {
+			t.Fatalf("sign-in %d with PostgreSQL down: %v, want a 503", i+1, err)
+		}
+	}
+	if err := r.pg.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.SignIn(ctx); err != nil {
+		t.Fatalf("sign-in once PostgreSQL is back: %v", err)
+	}
 	r.stopAnswering()
 	tally := r.finishAndCheck(ctx)
 	if tally.Acknowledged < faultTrainees {

@@ -130,13 +130,13 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.loginUnjudged(c, email, err)
 		return
 	}
 	// An account with a second factor is not signed in yet: the code comes first (login_code.go).
 	tf, err := a.Store.TwoFactor(ctx, u.ID)
 	if err != nil {
-		a.fail(c, err)
+		a.loginUnjudged(c, email, err)
 		return
 	}
 	if tf.On {
@@ -147,6 +147,15 @@ func (a *App) login(c *gin.Context) {
 		next = twoFactorPath // nothing else opens until it is set up (requireTwoFactor)
 	}
 	a.finishSignIn(c, email, u.ID, next)
+}
+
+// loginUnjudged answers a sign-in that failed before its password was judged (PostgreSQL
+// away): the attempt is given back to the limits, which count wrong passwords only.
+func (a *App) loginUnjudged(c *gin.Context, email string, err error) {
+	if gerr := a.Limiter.LoginAbandoned(context.WithoutCancel(c.Request.Context()), email, c.ClientIP(), a.deviceToken(c)); gerr != nil {
+		_ = c.Error(gerr)
+	}
+	a.fail(c, err)
 }
 
 // finishSignIn signs userID in once every factor is right: the failures of the account

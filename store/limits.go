@@ -230,6 +230,17 @@ func (l *Limiter) LoginSucceeded(ctx context.Context, email, ip, device string) 
 	return token, nil
 }
 
+// LoginAbandoned gives back what AllowLogin took for an attempt that could not be judged
+// (PostgreSQL did not answer): an outage is not a wrong password, and a trainee who tries
+// again through a restart is not throttled for it afterwards.
+func (l *Limiter) LoginAbandoned(ctx context.Context, email, ip, device string) error {
+	buckets, err := l.attemptBuckets(ctx, email, ip, device)
+	if err != nil {
+		return err
+	}
+	return l.giveBack(ctx, buckets...)
+}
+
 // remember records token as the account's device signed in last, keeping the newest
 // maxDevices, for DeviceTrust after this sign-in.
 func (l *Limiter) remember(ctx context.Context, email, token string) error {

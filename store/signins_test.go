@@ -200,6 +200,22 @@ func TestLoginLimiterCountsOnlyFailuresPerAddress(t *testing.T) {
 	}
 }
 
+func TestLoginLimiterDoesNotCountAttemptsAnOutageLeftUnjudged(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	l := store.NewLimiter(rdb, prefix, store.LoginLimits{PerAccount: 3, PerIP: 3, PerAccountAnywhere: 3, Period: time.Hour})
+	for _, device := range []string{"", "a-device-token"} {
+		for i := 0; i < 10; i++ {
+			if wait, err := l.AllowLogin(ctx, "ana@example.org", "10.0.0.1", device); err != nil || wait != 0 {
+				t.Fatalf("device %q, try %d through an outage: wait %v, %v", device, i+1, wait, err)
+			}
+			if err := l.LoginAbandoned(ctx, "ana@example.org", "10.0.0.1", device); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func TestLoginLimiterKeysAreShortWhateverTheRequestHeld(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storetest.Redis(t)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -99,7 +100,7 @@ func (a *App) exportAudit(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	entries, total, err := a.Store.AuditLog(c.Request.Context(), f, 0, auditExportLimit)
+	entries, total, err := a.Store.AuditLog(store.FromReplica(c.Request.Context()), f, 0, auditExportLimit)
 	if err != nil {
 		a.fail(c, err)
 		return

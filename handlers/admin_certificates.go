@@ -175,7 +175,7 @@ func (a *App) exportCertificates(c *gin.Context) {
 	table := [][]string{{t("admin.certificates.code"), t("admin.certificates.holder"), t("profile.email"), t("admin.certificates.course"),
 		t("admin.certificates.cohort"), t("admin.certificates.hours"), t("admin.certificates.completed_on"), t("admin.certificates.issued_at"),
 		t("admin.certificates.expires_on"), t("admin.certificates.status"), t("admin.certificates.reason"), t("admin.certificates.replaced_by")}}
-	err := a.eachCertificate(c.Request.Context(), f.store, func(r registerRow) {
+	err := a.eachCertificate(store.FromReplica(c.Request.Context()), f.store, func(r registerRow) {
 		table = append(table, []string{r.Code, r.Holder, r.Email, r.Course, r.Cohort, strconv.Itoa(r.Hours), r.CompletedOn,
 			r.IssuedAtUTC, r.ExpiresOn, t("admin.certificates.status_" + r.Status), r.Reason, r.ReplacedBy})
 	})

@@ -27,7 +27,7 @@ type testApp struct {
 	t       testing.TB
 	URL     string
 	Store   *store.Store
-	Redis   *redis.Client
+	Redis   redis.UniversalClient
 	SignIns *store.SignIns
 	Clock   *testClock
 	App     *handlers.App
@@ -137,7 +137,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 		}
 		t.Cleanup(func() { st.Close() })
 		storetest.UseSigningKeys(t, st)
-		if rdb, err = store.OpenRedis(context.Background(), redisProxy.Through(redisURL)); err != nil {
+		if rdb, err = store.OpenRedis(context.Background(), store.RedisConfig{URL: redisProxy.Through(redisURL)}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { rdb.Close() })

@@ -38,7 +38,7 @@ type Config struct {
 type Deps struct {
 	Config  Config
 	Store   *store.Store
-	Redis   *redis.Client
+	Redis   redis.UniversalClient
 	SignIns *store.SignIns
 	Limiter *store.Limiter
 	Uploads *store.Uploads

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -15,7 +16,7 @@ import (
 func (a *App) exportCohort(c *gin.Context) {
 	co := courseOf(c)
 	ch := cohortOf(c)
-	rows, err := a.Store.CohortReport(c.Request.Context(), co.ID, ch.ID, a.now())
+	rows, err := a.Store.CohortReport(store.FromReplica(c.Request.Context()), co.ID, ch.ID, a.now())
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -89,6 +90,7 @@ func (a *App) courseReport(c *gin.Context) {
 // figure, value), so that a spreadsheet can filter and pivot them. Titles and names that
 // instructors typed are neutralised by courses.WriteCSV where a spreadsheet would run them.
 func (a *App) exportCourseReport(c *gin.Context) {
+	c.Request = c.Request.WithContext(store.FromReplica(c.Request.Context()))
 	p, ok := a.loadCourseReport(c)
 	if !ok {
 		return

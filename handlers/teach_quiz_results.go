@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -103,6 +104,7 @@ func (a *App) renderResults(c *gin.Context, status int, f *form) {
 // exportQuizResults downloads the attempts as CSV; cells a spreadsheet would run as
 // formulas (a name starting with "=") are neutralised by courses.WriteCSV.
 func (a *App) exportQuizResults(c *gin.Context) {
+	c.Request = c.Request.WithContext(store.FromReplica(c.Request.Context()))
 	p, ok := a.loadResults(c)
 	if !ok {
 		return

@@ -42,6 +42,8 @@ install_packages() {
     command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
     # The handlers tests check badges with the DCC verifier, a Node program.
     command -v node >/dev/null 2>&1 || want+=(nodejs npm)
+    # The scale-out test runs three Sentinels beside a Redis master and its replica.
+    command -v redis-sentinel >/dev/null 2>&1 || want+=(redis-sentinel)
   fi
   [ ${#want[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then log "missing ${want[*]}: run as root, or install them"; exit 1; fi

@@ -90,7 +90,9 @@ func (s *Store) AuditLog(ctx context.Context, f courses.AuditFilter, offset, lim
 		CourseSlug    string         `db:"course_slug"`
 		Total         int            `db:"total"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		return db.SelectContext(ctx, &rows, `
 		SELECT a.id, a.at, a.actor_id, host(a.actor_ip) AS actor_ip, a.action, a.user_id, a.course_id, a.cohort_id,
 			a.certificate_id, a.detail, coalesce(ac.full_name, '') AS actor_name, coalesce(ac.email, '') AS actor_email,
 			coalesce(su.full_name, '') AS user_name, coalesce(su.email, '') AS user_email, coalesce(co.slug, '') AS course_slug,
@@ -108,7 +110,8 @@ func (s *Store) AuditLog(ctx context.Context, f courses.AuditFilter, offset, lim
 		  AND ($7::timestamptz IS NULL OR a.at < $7)
 		ORDER BY a.at DESC, a.id DESC
 		OFFSET $8 LIMIT $9`,
-		like(f.Actor), like(f.Subject), f.UserID, string(f.Action), f.CourseID, from, to, offset, limit)
+			like(f.Actor), like(f.Subject), f.UserID, string(f.Action), f.CourseID, from, to, offset, limit)
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: audit log: %w", err)
 	}

@@ -115,17 +115,23 @@ func (s *Store) CertificateRegister(ctx context.Context, f CertificateFilter, no
 		where = append(where, "c.issued_at < "+arg(f.To))
 	}
 	cond := strings.Join(where, " AND ")
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM certificates c WHERE `+cond, args...); err != nil {
-		return nil, 0, fmt.Errorf("store: certificate register: %w", err)
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
+	var total int
 	var rows []certificateRow
-	if err := s.db.SelectContext(ctx, &rows, `SELECT `+certificateColumns+` FROM certificates c WHERE `+cond+
-		` ORDER BY c.issued_at DESC, c.id DESC LIMIT `+arg(limit)+` OFFSET `+arg(max(f.Offset, 0)), args...); err != nil {
+	filtered := len(args) // the count's arguments: the page's, without its limit and offset
+	page := `SELECT ` + certificateColumns + ` FROM certificates c WHERE ` + cond +
+		` ORDER BY c.issued_at DESC, c.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		if err := db.GetContext(ctx, &total, `SELECT count(*) FROM certificates c WHERE `+cond, args[:filtered]...); err != nil {
+			return err
+		}
+		return db.SelectContext(ctx, &rows, page, args...)
+	})
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: certificate register: %w", err)
 	}
 	list, err := certificatesOf(rows)

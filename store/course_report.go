@@ -17,15 +17,18 @@ import (
 // another course matches nothing: the figures are zeros, never that course's.
 func (s *Store) CourseReport(ctx context.Context, courseID, cohortID int64, now time.Time) (courses.CourseReport, error) {
 	var r courses.CourseReport
-	err := s.inSnapshot(ctx, func(tx *sqlx.Tx) error {
-		for _, part := range []func(context.Context, *sqlx.Tx, int64, int64, time.Time, *courses.CourseReport) error{
-			reportEnrolments, reportProgress, reportQuizzes, reportSessions,
-		} {
-			if err := part(ctx, tx, courseID, cohortID, now, &r); err != nil {
-				return err
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		r = courses.CourseReport{}
+		return inSnapshot(ctx, db, func(tx *sqlx.Tx) error {
+			for _, part := range []func(context.Context, *sqlx.Tx, int64, int64, time.Time, *courses.CourseReport) error{
+				reportEnrolments, reportProgress, reportQuizzes, reportSessions,
+			} {
+				if err := part(ctx, tx, courseID, cohortID, now, &r); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return courses.CourseReport{}, fmt.Errorf("store: report of course %d: %w", courseID, err)
@@ -33,9 +36,9 @@ func (s *Store) CourseReport(ctx context.Context, courseID, cohortID int64, now 
 	return r, nil
 }
 
-// inSnapshot runs fn in a read-only transaction that sees one snapshot of the database.
-func (s *Store) inSnapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	return s.inTxWith(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
+// inSnapshot runs fn in a read-only transaction on db that sees one snapshot of the database.
+func inSnapshot(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	return inTxOn(ctx, db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
 }
 
 // The report's enrolments are read through the course's cohorts, so that the unique

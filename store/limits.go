@@ -50,7 +50,7 @@ type LoginLimits struct {
 // Nothing a client sends becomes a key as is: addresses are reduced to their network and
 // emails hashed, so a key is short whatever the request held.
 type Limiter struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	rl     *redis_rate.Limiter
 	prefix string
 	login  LoginLimits
@@ -60,7 +60,7 @@ type Limiter struct {
 const DeviceTrust = 180 * 24 * time.Hour
 
 // NewLimiter returns a limiter whose keys start with prefix.
-func NewLimiter(rdb *redis.Client, prefix string, login LoginLimits) *Limiter {
+func NewLimiter(rdb redis.UniversalClient, prefix string, login LoginLimits) *Limiter {
 	if login.PerAccountAnywhere <= 0 {
 		login.PerAccountAnywhere = 20 * login.PerAccount
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
 )
 
 // The quiz's results, as its instructors read them. An attempt is shown with the cohort of
@@ -43,13 +44,16 @@ func (s *Store) QuizResults(ctx context.Context, courseID, quizID, cohortID int6
 		Pending       bool            `db:"pending"`
 		Passed        bool            `db:"passed"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		return db.SelectContext(ctx, &rows, `
 		SELECT a.id, a.user_id, u.full_name, u.email, e.cohort_id, ch.name AS cohort_name, ch.is_default AS cohort_default,
 			a.number, a.started_at, a.finished_at, a.score, a.max_score, a.pending, a.passed
 		FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id JOIN modules m ON m.id = z.module_id
 		JOIN users u ON u.id = a.user_id`+resultEnrolment+`
 		WHERE a.quiz_id = $1 AND m.course_id = $2 AND ($3 = 0 OR e.cohort_id = $3)
 		ORDER BY u.full_name, u.id, a.number`, quizID, courseID, cohortID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: results of quiz %d: %w", quizID, err)
 	}
@@ -76,7 +80,9 @@ func (s *Store) QuizSlotResults(ctx context.Context, courseID, quizID, cohortID 
 		Fraction   sql.NullFloat64 `db:"fraction"`
 		Pending    bool            `db:"pending"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		return db.SelectContext(ctx, &rows, `
 		SELECT s.attempt_id, s.slot, v.question_id,
 			coalesce(nullif(v.body->'texts'->c.default_language->>'name', ''), v.body->'texts'->c.default_language->>'text', '') AS label,
 			coalesce((v.body->>'points')::double precision, 0) AS points, s.fraction, s.pending
@@ -85,6 +91,7 @@ func (s *Store) QuizSlotResults(ctx context.Context, courseID, quizID, cohortID 
 		JOIN courses c ON c.id = m.course_id`+resultEnrolment+`
 		WHERE a.quiz_id = $1 AND m.course_id = $2 AND a.finished_at IS NOT NULL AND ($3 = 0 OR e.cohort_id = $3)
 		ORDER BY s.attempt_id, s.slot`, quizID, courseID, cohortID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: question results of quiz %d: %w", quizID, err)
 	}

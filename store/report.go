@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
 )
 
 type reportRow struct {
@@ -28,11 +29,13 @@ type reportRow struct {
 // progress, last activity, attendance at the sessions held by now, and completion, in one query.
 func (s *Store) CohortReport(ctx context.Context, courseID, cohortID int64, now time.Time) ([]courses.ReportRow, error) {
 	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1`, courseID); err != nil {
-		return nil, fmt.Errorf("store: report: %w", err)
-	}
 	var rows []reportRow
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		if err := db.GetContext(ctx, &total, `SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1`, courseID); err != nil {
+			return err
+		}
+		return db.SelectContext(ctx, &rows, `
 		SELECT u.id AS user_id, u.full_name, u.email, u.country, u.institution, u.sector, e.status, e.last_activity_at, e.completed_at,
 			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
 				WHERE m.course_id = e.course_id AND lc.user_id = u.id) AS lessons_done,
@@ -43,6 +46,7 @@ func (s *Store) CohortReport(ctx context.Context, courseID, cohortID int64, now 
 		FROM enrolments e JOIN users u ON u.id = e.user_id
 		WHERE e.cohort_id = $1 AND e.course_id = $2 AND e.status IN ('active', 'waiting', 'pending')
 		ORDER BY lower(u.full_name), u.id`, cohortID, courseID, now)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: report: %w", err)
 	}

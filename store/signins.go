@@ -22,7 +22,7 @@ import (
 // Keys hold the SHA-256 of the token, never the token, so a read of Redis gives no
 // usable cookie.
 type SignIns struct {
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	prefix   string
 	idle     time.Duration
 	absolute time.Duration
@@ -37,7 +37,7 @@ type SignIn struct {
 
 // NewSignIns returns the sign-in store. prefix namespaces its keys; idle and absolute
 // are the timeouts after no use and after sign-in.
-func NewSignIns(rdb *redis.Client, prefix string, idle, absolute time.Duration, now func() time.Time) *SignIns {
+func NewSignIns(rdb redis.UniversalClient, prefix string, idle, absolute time.Duration, now func() time.Time) *SignIns {
 	if now == nil {
 		now = time.Now
 	}

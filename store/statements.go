@@ -11,7 +11,8 @@ import (
 type Option func(*options)
 
 type options struct {
-	count bool
+	count   bool
+	replica *Replica // see ReadReplica
 }
 
 // CountStatements makes the store count every statement it sends to PostgreSQL (queries,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aula-school/aula/courses"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -43,7 +44,8 @@ func (s *Store) RefreshReports(ctx context.Context, now time.Time) error {
 // ReportsRefreshedAt is when the reports' copies were last made.
 func (s *Store) ReportsRefreshedAt(ctx context.Context) (time.Time, error) {
 	var at time.Time
-	if err := s.db.GetContext(ctx, &at, `SELECT at FROM report_refreshes`); err != nil {
+	err := s.onReplica(ctx, func(db *sqlx.DB) error { return db.GetContext(ctx, &at, `SELECT at FROM report_refreshes`) })
+	if err != nil {
 		return at, fmt.Errorf("store: reports refreshed: %w", err)
 	}
 	return at, nil
@@ -178,9 +180,12 @@ func (s *Store) ReportBreakdown(ctx context.Context, f courses.ReportFilter, lan
 	if f.By != "" && !additive {
 		parts = append(parts, build("''", "", "true", "")...) // the whole, apart
 	}
-	results := make([][]figuresRow, len(parts))
-	err := s.parallel(ctx, len(parts), func(ctx context.Context, i int) error {
-		return s.db.SelectContext(ctx, &results[i], parts[i].query, parts[i].args...)
+	var results [][]figuresRow
+	err := s.onReplica(ctx, func(db *sqlx.DB) error {
+		results = make([][]figuresRow, len(parts))
+		return s.parallel(ctx, len(parts), func(ctx context.Context, i int) error {
+			return db.SelectContext(ctx, &results[i], parts[i].query, parts[i].args...)
+		})
 	})
 	if err != nil {
 		return nil, total, fmt.Errorf("store: report: %w", err)
@@ -260,7 +265,11 @@ func (s *Store) reportLabels(ctx context.Context, by courses.ReportDimension, gr
 				ORDER BY language = $2 DESC, language = c.default_language DESC, language LIMIT 1) t ON true
 			WHERE ch.id = ANY ($1)`
 	}
-	if err := s.db.SelectContext(ctx, &rows, q, pq.Array(ids), lang); err != nil {
+	err := s.onReplica(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		return db.SelectContext(ctx, &rows, q, pq.Array(ids), lang)
+	})
+	if err != nil {
 		return fmt.Errorf("store: report labels: %w", err)
 	}
 	names := make(map[string][2]string, len(rows))
@@ -293,12 +302,15 @@ func (s *Store) ReportByMonth(ctx context.Context, f courses.ReportFilter, now t
 		Month *time.Time `db:"month"`
 		E, C  int
 	}
-	results := make([][]monthRow, 2)
-	err := s.parallel(ctx, 2, func(ctx context.Context, i int) error {
-		if i == 0 {
-			return s.db.SelectContext(ctx, &results[0], enrolments, e.args...)
-		}
-		return s.db.SelectContext(ctx, &results[1], certificates, c.args...)
+	var results [][]monthRow
+	err := s.onReplica(ctx, func(db *sqlx.DB) error {
+		results = make([][]monthRow, 2)
+		return s.parallel(ctx, 2, func(ctx context.Context, i int) error {
+			if i == 0 {
+				return db.SelectContext(ctx, &results[0], enrolments, e.args...)
+			}
+			return db.SelectContext(ctx, &results[1], certificates, c.args...)
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: report months: %w", err)
@@ -373,19 +385,22 @@ func (s *Store) Impact(ctx context.Context) (courses.Impact, error) {
 		N     int    `db:"n"`
 		Women int    `db:"women"`
 	}
-	err := s.parallel(ctx, 2, func(ctx context.Context, i int) error {
-		if i == 1 {
-			return s.db.QueryRowxContext(ctx, `SELECT (SELECT count(*) FROM courses WHERE status = 'published'),
+	err := s.onReplica(ctx, func(db *sqlx.DB) error {
+		rows = nil
+		return s.parallel(ctx, 2, func(ctx context.Context, i int) error {
+			if i == 1 {
+				return db.QueryRowxContext(ctx, `SELECT (SELECT count(*) FROM courses WHERE status = 'published'),
 				(SELECT count(DISTINCT cohort_id) FROM report_certificates), (SELECT at FROM report_refreshes)`).
-				Scan(&im.Courses, &im.Programmes, &im.CountedAt)
-		}
-		return s.db.SelectContext(ctx, &rows, `SELECT grouping(h.year, h.country, h.sector) AS g,
+					Scan(&im.Courses, &im.Programmes, &im.CountedAt)
+			}
+			return db.SelectContext(ctx, &rows, `SELECT grouping(h.year, h.country, h.sector) AS g,
 			coalesce(h.year, h.country, h.sector, '') AS key, count(*) AS n, count(*) FILTER (WHERE h.gender = 'woman') AS women
 			FROM (SELECT extract(year FROM min(x.issued_at) AT TIME ZONE 'UTC')::int::text AS year,
 				min(x.country) AS country, min(x.sector) AS sector, min(x.gender) AS gender
 				FROM report_certificates x GROUP BY x.user_id) h
 			GROUP BY GROUPING SETS ((h.year), (h.country), (h.sector), ())
 			ORDER BY g, n DESC, key`)
+		})
 	})
 	if err != nil {
 		return courses.Impact{}, fmt.Errorf("store: impact: %w", err)

@@ -24,6 +24,7 @@ import (
 type Store struct {
 	db        *sqlx.DB
 	hot       *sqlx.DB               // the busiest pages' prepared statements: see (*Store).stmt
+	replica   *replica               // the reports' and exports' reads, when there is one: see onReplica
 	counter   *atomic.Int64          // statements sent, when opened with CountStatements
 	prepared  sync.Map               // query → *sqlx.Stmt on hot
 	durable   sync.Map               // query → *sqlx.Stmt on db: busy writes that must reach the disk
@@ -62,6 +63,12 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if s.hot, err = s.pool(withSetting(withSetting(url, "plan_cache_mode", "force_generic_plan"), "synchronous_commit", "off"), 20); err != nil {
 		s.db.Close()
 		return nil, err
+	}
+	if o.replica != nil {
+		if err := s.openReplica(*o.replica); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -114,6 +121,9 @@ func (s *Store) Close() error {
 	}
 	if s.hot != nil {
 		errs = append(errs, s.hot.Close())
+	}
+	if s.replica != nil {
+		errs = append(errs, s.replica.db.Close())
 	}
 	return errors.Join(append(errs, s.db.Close())...)
 }
@@ -187,13 +197,53 @@ func (s *Store) hotSelect(ctx context.Context, dest any, query string, args ...a
 // Ping says whether PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-// OpenRedis connects to Redis and checks that it answers.
-func OpenRedis(ctx context.Context, url string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(url)
+// RedisConfig says which Redis to use: a single server (URL alone), the master a set of
+// Sentinels watch (Sentinels and Master), or a Cluster (Cluster). URL's user, password,
+// database and TLS (rediss://) apply in every case, to the master and its replicas or to the
+// Cluster's nodes; its host is then not used.
+type RedisConfig struct {
+	URL              string
+	Sentinels        []string // host:port of each Sentinel
+	Master           string   // the name the Sentinels know the master by
+	SentinelPassword string   // the Sentinels' own requirepass, when they have one
+	Cluster          []string // host:port of some of the Cluster's nodes (the rest are discovered)
+}
+
+// Redis timeouts: a master that dies (or hangs) fails a command within readTimeout, and
+// the client retries it, asking the Sentinels for the master again each time it dials, for
+// about retryBackoff × redisRetries: a Sentinel failover that is over by then (a promotion
+// takes down-after-milliseconds plus about a second) costs the request a delay, not an error;
+// a longer one fails the requests in that window, each once, with "temporarily unavailable".
+const (
+	redisDialTimeout = 2 * time.Second
+	redisReadTimeout = time.Second
+	redisRetries     = 6
+	retryBackoff     = 500 * time.Millisecond
+)
+
+// OpenRedis connects to the Redis c describes and checks that it answers.
+func OpenRedis(ctx context.Context, c RedisConfig) (redis.UniversalClient, error) {
+	opt, err := redis.ParseURL(c.URL)
 	if err != nil {
 		return nil, fmt.Errorf("store: REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(opt)
+	u := &redis.UniversalOptions{
+		Addrs: []string{opt.Addr}, Username: opt.Username, Password: opt.Password, DB: opt.DB, TLSConfig: opt.TLSConfig,
+		DialTimeout: orDefault(opt.DialTimeout, redisDialTimeout), ReadTimeout: orDefault(opt.ReadTimeout, redisReadTimeout),
+		WriteTimeout: orDefault(opt.WriteTimeout, redisReadTimeout), MaxRetries: redisRetries,
+		MinRetryBackoff: 50 * time.Millisecond, MaxRetryBackoff: retryBackoff,
+		PoolSize: opt.PoolSize, MinIdleConns: opt.MinIdleConns,
+	}
+	if opt.MaxRetries != 0 { // given in the URL (max_retries=…; -1: none)
+		u.MaxRetries = opt.MaxRetries
+	}
+	switch {
+	case len(c.Sentinels) > 0:
+		u.Addrs, u.MasterName, u.SentinelPassword = c.Sentinels, c.Master, c.SentinelPassword
+	case len(c.Cluster) > 0:
+		u.Addrs, u.IsClusterMode = c.Cluster, true
+	}
+	rdb := redis.NewUniversalClient(u)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
@@ -203,6 +253,13 @@ func OpenRedis(ctx context.Context, url string) (*redis.Client, error) {
 	return rdb, nil
 }
 
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
 // inTx runs fn in a transaction, committed only when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return s.inTxWith(ctx, nil, fn)
@@ -210,7 +267,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 
 // inTxWith is inTx with the transaction's isolation and access mode.
 func (s *Store) inTxWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, opts)
+	return inTxOn(ctx, s.db, opts, fn)
+}
+
+// inTxOn is inTxWith on the pool db (the primary's or the replica's).
+func inTxOn(ctx context.Context, db *sqlx.DB, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -16,12 +16,14 @@ import (
 // Uploads keeps a checked spreadsheet between its preview and its confirmation, in Redis so
 // that the confirmation may reach any app instance.
 type Uploads struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 }
 
 // NewUploads returns an upload store whose keys start with prefix.
-func NewUploads(rdb *redis.Client, prefix string) *Uploads { return &Uploads{rdb: rdb, prefix: prefix} }
+func NewUploads(rdb redis.UniversalClient, prefix string) *Uploads {
+	return &Uploads{rdb: rdb, prefix: prefix}
+}
 
 // uploadTTL is how long a preview waits for its confirmation.
 const uploadTTL = 30 * time.Minute

@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("school: %w", err)
 	}
 	defer sch.Close()
-	rdb, err := store.OpenRedis(ctx, redisURL)
+	rdb, err := store.OpenRedis(ctx, store.RedisConfig{URL: redisURL})
 	if err != nil {
 		return err
 	}

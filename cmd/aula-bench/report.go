@@ -134,7 +134,7 @@ func (r report) write(file string) error {
 }
 
 // deleteKeys removes what the bench put in Redis.
-func deleteKeys(ctx context.Context, rdb *redis.Client, prefix string) {
+func deleteKeys(ctx context.Context, rdb redis.UniversalClient, prefix string) {
 	for _, pattern := range []string{prefix + "*", "rate:" + prefix + "*"} {
 		iter := rdb.Scan(ctx, 0, pattern, 500).Iterator()
 		for iter.Next(ctx) {

@@ -61,7 +61,7 @@ type reportBench struct {
 
 // measureReports builds the large school in a database of its own (name), and opens each
 // report reportRuns times as an administrator.
-func measureReports(ctx context.Context, base, name string, rdb *redis.Client, prefix string, stdout io.Writer) (reportBench, error) {
+func measureReports(ctx context.Context, base, name string, rdb redis.UniversalClient, prefix string, stdout io.Writer) (reportBench, error) {
 	var rb reportBench
 	fmt.Fprintf(stdout, "building the large school (%d trainees, %d enrolments, %d certificates) in database %s …\n",
 		store.DefaultLargeSchool.Users, store.DefaultLargeSchool.Enrolments, store.DefaultLargeSchool.Certificates, name)

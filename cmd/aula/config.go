@@ -14,6 +14,7 @@ import (
 
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // Config is read from environment variables, each with a default for local use.
@@ -22,7 +23,8 @@ type Config struct {
 	MetricsAddr     string // "" when metrics are not served
 	BaseURL         *url.URL
 	DatabaseURL     string
-	RedisURL        string
+	DatabaseReadURL string // a streaming replica for the reports, the impact page and the exports; "" for none
+	Redis           store.RedisConfig
 	RedisPrefix     string
 	SignInIdle      time.Duration
 	SignInMaxAge    time.Duration
@@ -49,7 +51,12 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_METRICS_ADDR", "127.0.0.1:9090", "where Prometheus metrics are served (/metrics), apart from the public pages; off to serve none"},
 	{"AULA_BASE_URL", "http://localhost:8080", "the public URL; https makes cookies Secure and __Host- prefixed"},
 	{"DATABASE_URL", "postgres://aula@127.0.0.1:55432/aula?sslmode=disable", "PostgreSQL"},
-	{"REDIS_URL", "redis://127.0.0.1:56379/0", "Redis (sign-ins, rate limits)"},
+	{"DATABASE_READ_URL", "", "optional: a streaming replica of DATABASE_URL, read by the reports (/admin/reports and its CSVs), the impact page and the CSV exports; when it does not answer they read DATABASE_URL"},
+	{"REDIS_URL", "redis://127.0.0.1:56379/0", "Redis (sign-ins, rate limits, bulk-upload previews); with Sentinels or a Cluster only its user, password, database and rediss:// apply, as in redis://:password@/0"},
+	{"AULA_REDIS_SENTINELS", "", "comma-separated host:port of the Redis Sentinels: Aula then asks them for the master (AULA_REDIS_MASTER) and follows a failover"},
+	{"AULA_REDIS_MASTER", "", "the master's name in the Sentinels' configuration (sentinel monitor NAME …); needed with AULA_REDIS_SENTINELS"},
+	{"AULA_REDIS_SENTINEL_PASSWORD", "", "the Sentinels' own password (their requirepass), when they have one"},
+	{"AULA_REDIS_CLUSTER", "", "comma-separated host:port of some nodes of a Redis Cluster, instead of Sentinels; AULA_REDIS_PREFIX must then hold a hash tag, as in {aula}:"},
 	{"AULA_REDIS_PREFIX", "aula:", "prefix of every Redis key (the rate limiter puts rate: before it)"},
 	{"AULA_SIGNIN_IDLE_TIMEOUT", "2h", "a sign-in ends after this long unused"},
 	{"AULA_SIGNIN_MAX_AGE", "12h", "a sign-in ends this long after it began, used or not"},
@@ -108,11 +115,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if u, err := url.Parse(cfg.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return cfg, bad("DATABASE_URL", "not a postgres:// URL")
 	}
-	cfg.RedisURL = get("REDIS_URL")
-	if u, err := url.Parse(cfg.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return cfg, bad("REDIS_URL", "not a redis:// or rediss:// URL")
+	if cfg.DatabaseReadURL = get("DATABASE_READ_URL"); cfg.DatabaseReadURL != "" {
+		if u, err := url.Parse(cfg.DatabaseReadURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return cfg, bad("DATABASE_READ_URL", "not a postgres:// URL")
+		}
 	}
 	cfg.RedisPrefix = get("AULA_REDIS_PREFIX")
+	if cfg.Redis, err = redisConfig(get, bad, cfg.RedisPrefix); err != nil {
+		return cfg, err
+	}
 	for _, d := range []struct {
 		name string
 		to   *time.Duration
@@ -206,6 +217,53 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// redisConfig reads which Redis to use: REDIS_URL alone, Sentinels, or a Cluster.
+func redisConfig(get func(string) string, bad func(name, why string) error, prefix string) (store.RedisConfig, error) {
+	c := store.RedisConfig{URL: get("REDIS_URL"), Master: get("AULA_REDIS_MASTER"), SentinelPassword: get("AULA_REDIS_SENTINEL_PASSWORD")}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return c, bad("REDIS_URL", "not a redis:// or rediss:// URL")
+	}
+	if _, err := redis.ParseURL(c.URL); err != nil {
+		return c, bad("REDIS_URL", strings.TrimPrefix(err.Error(), "redis: "))
+	}
+	for _, l := range []struct {
+		name string
+		to   *[]string
+	}{{"AULA_REDIS_SENTINELS", &c.Sentinels}, {"AULA_REDIS_CLUSTER", &c.Cluster}} {
+		v := get(l.name)
+		if v == "" {
+			continue
+		}
+		for _, addr := range strings.Split(v, ",") {
+			addr = strings.TrimSpace(addr)
+			host, port, err := net.SplitHostPort(addr)
+			if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+				return c, bad(l.name, fmt.Sprintf("%q is not host:port (for example 10.0.0.5:26379)", addr))
+			}
+			*l.to = append(*l.to, addr)
+		}
+	}
+	switch {
+	case len(c.Sentinels) > 0 && len(c.Cluster) > 0:
+		return c, bad("AULA_REDIS_CLUSTER", "given with AULA_REDIS_SENTINELS: a Cluster or Sentinels, not both")
+	case len(c.Sentinels) > 0 && c.Master == "":
+		return c, bad("AULA_REDIS_MASTER", "empty: the Sentinels need the name of the master they watch")
+	case len(c.Sentinels) == 0 && c.Master != "":
+		return c, bad("AULA_REDIS_MASTER", "given without AULA_REDIS_SENTINELS")
+	case len(c.Cluster) > 0:
+		if strings.Trim(u.Path, "/") != "" && strings.Trim(u.Path, "/") != "0" {
+			return c, bad("REDIS_URL", "names a database other than 0, which a Redis Cluster does not have")
+		}
+		// A sign-in and its account's list of sign-ins change together, in one transaction:
+		// in a Cluster their keys must be on one node, which a hash tag in the prefix does.
+		if open := strings.Index(prefix, "{"); open < 0 || !strings.Contains(prefix[open+1:], "}") || strings.HasPrefix(prefix[open+1:], "}") {
+			return c, bad("AULA_REDIS_PREFIX", "has no hash tag, which a Redis Cluster needs so that the keys that change together are on one node (for example {aula}:)")
+		}
+	}
+	return c, nil
 }
 
 // useSigningKeys gives st the school's signing keys, for the commands that issue or verify.

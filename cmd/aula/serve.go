@@ -29,7 +29,14 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	m := &Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: level}))}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	var opts []store.Option
+	if cfg.DatabaseReadURL != "" {
+		opts = append(opts, store.ReadReplica(store.Replica{URL: cfg.DatabaseReadURL, OnDown: func(err error) {
+			m.Logger.Warn("the read replica (DATABASE_READ_URL) does not answer: the reports and exports read the primary meanwhile",
+				"err", err, "retry_every", store.ReplicaPause.String())
+		}}))
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +50,7 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 		m.Close()
 		return nil, err
 	}
-	rdb, err := store.OpenRedis(ctx, cfg.RedisURL)
+	rdb, err := store.OpenRedis(ctx, cfg.Redis)
 	if err != nil {
 		m.Close()
 		return nil, err

@@ -379,6 +379,8 @@ type RedisServer struct {
 	// one, which it rewrites.
 	Config string
 	Log    string
+	// Program is the command run: redis-server unless set (redis-sentinel for a Sentinel).
+	Program string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -424,7 +426,11 @@ func (r *RedisServer) Start(ctx context.Context) error {
 	args = append(args, "--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1", "--dir", r.Dir,
 		"--logfile", r.Log, "--save", "", "--appendonly", "no", "--daemonize", "no")
 	args = append(args, r.Args...)
-	cmd := exec.Command("redis-server", args...)
+	program := r.Program
+	if program == "" {
+		program = "redis-server"
+	}
+	cmd := exec.Command(program, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("storetest: redis-server: %w", err)

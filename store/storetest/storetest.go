@@ -182,9 +182,9 @@ func UseSigningKeys(t testing.TB, st *store.Store) {
 }
 
 // Redis returns a client and a key prefix of t's own; its keys are deleted when t ends.
-func Redis(t testing.TB) (*redis.Client, string) {
+func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
-	rdb, err := store.OpenRedis(context.Background(), env(t, "REDIS_URL"))
+	rdb, err := store.OpenRedis(context.Background(), store.RedisConfig{URL: env(t, "REDIS_URL")})
 	if err != nil {
 		t.Fatal(err)
 	}

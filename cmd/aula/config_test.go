@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,5 +63,24 @@ func TestRedisAndReplicaConfigurationIsCheckedAndRead(t *testing.T) {
 				t.Errorf("got %+v and read URL %q, want %+v and %q", cfg.Redis, cfg.DatabaseReadURL, tt.want, tt.readURL)
 			}
 		})
+	}
+}
+
+// Every variable the configuration reads has its row in the README's table, with its default.
+func TestTheREADMEDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range configVars {
+		row := "| `" + v.name + "` | "
+		i := strings.Index(string(readme), row)
+		if i < 0 {
+			t.Errorf("README.md has no row for %s", v.name)
+			continue
+		}
+		if v.def != "" && !strings.HasPrefix(string(readme[i+len(row):]), "`"+v.def+"`") {
+			t.Errorf("README.md's row for %s does not give its default %q", v.name, v.def)
+		}
 	}
 }

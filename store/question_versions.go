@@ -123,13 +123,27 @@ type justSaved struct {
 // browser follows a redirect at once.
 const justSavedFor = 5 * time.Second
 
+// keep keeps a, unless the attempt kept is of a later save: two submits of one attempt at
+// once (two tabs) may come back in either order. Sequence numbers only grow, so the later
+// save's slots add up to at least the earlier one's.
 func (c *justSavedCache) keep(a courses.Attempt, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.attempts == nil || len(c.attempts) >= maxShapes {
 		c.attempts = make(map[int64]justSaved)
 	}
+	if old, ok := c.attempts[a.ID]; ok && now.Before(old.until) && seqSum(old.attempt) > seqSum(a) {
+		return
+	}
 	c.attempts[a.ID] = justSaved{attempt: a, until: now.Add(justSavedFor)}
+}
+
+func seqSum(a courses.Attempt) int64 {
+	var n int64
+	for _, s := range a.Slots {
+		n += s.Seq
+	}
+	return n
 }
 
 func (c *justSavedCache) take(id, userID int64, now time.Time) (courses.Attempt, bool) {

@@ -113,8 +113,12 @@ func slotsOn(at courses.Attempt, page int) []courses.AttemptSlot {
 // openAttempt loads the trainee's attempt for a page that shows it in progress: a finished
 // attempt goes to its review, an overdue one is finished first.
 func (a *App) openAttempt(c *gin.Context) (courses.Attempt, attemptPage, bool) {
-	at, ok := a.loadAttempt(c)
-	if !ok {
+	// The page a free quiz's submit redirects to is shown from the attempt as that submit saved
+	// it, on this instance, a moment ago (store.AttemptAsSaved): its one read is the save.
+	at, ok := a.Store.AttemptAsSaved(currentUser(c).ID, attemptIDOf(c), a.now())
+	if ok && at.Slug == c.Param("slug") {
+		c.Header("Cache-Control", "no-store")
+	} else if at, ok = a.loadAttempt(c); !ok {
 		return at, attemptPage{}, false
 	}
 	if at.Finished() {
@@ -167,7 +171,7 @@ func (a *App) submitPage(c *gin.Context) {
 		pages := courses.PageCount(len(at.Slots), at.PerPage)
 		page, err := strconv.Atoi(c.PostForm("page"))
 		if err == nil && page >= 0 && page < pages {
-			err = a.Store.SavePage(c.Request.Context(), at.UserID, at.ID, savesFrom(slotsOn(at, page), formValues(c), true), a.now())
+			err = a.Store.SavePageOf(c.Request.Context(), at, savesFrom(slotsOn(at, page), formValues(c), true), a.now())
 			switch {
 			case err == nil:
 				a.goFrom(c, at, page, pages)

@@ -50,7 +50,7 @@ func everyType() []courses.Question {
 }
 
 // quizOf puts questions in the bank of the course and a quiz of them at the end of its first module.
-func quizOf(t *testing.T, app *testApp, co courses.Course, settings courses.QuizSettings, qs ...courses.Question) int64 {
+func quizOf(t testing.TB, app *testApp, co courses.Course, settings courses.QuizSettings, qs ...courses.Question) int64 {
 	t.Helper()
 	ctx := context.Background()
 	var items []courses.QuizItem

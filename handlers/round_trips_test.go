@@ -2,10 +2,12 @@ package handlers_test
 
 import (
 	"net/http"
-
-	"github.com/aula-school/aula/courses"
+	"net/url"
+	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/aula-school/aula/courses"
 )
 
 // maxReaderRoundTrips is what issue 7 allows the pages trainees read most, signed in, besides
@@ -63,5 +65,42 @@ func TestReaderPagesStayWithinTheirRoundTrips(t *testing.T) {
 				t.Errorf("%s sent %d statements besides the user's row; its budget is %d", tt.path, n, tt.budget)
 			}
 		})
+	}
+}
+
+// TestAFreeQuizPageTurnIsThreeRoundTrips holds the page turn without JavaScript (the submit
+// that saves a page, and the page it redirects to) to the issue's ceiling, both requests
+// together: the two user's rows and the save, which reads back what the next page shows. The
+// page shown is the attempt as saved, and a reload reads it afresh.
+func TestAFreeQuizPageTurnIsThreeRoundTrips(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", "instructor")
+	co := app.importFixture(owner.ID, true)
+	qs := everyType()
+	quizID := quizOf(t, app, co, courses.DefaultQuizSettings(), qs[0], qs[2], qs[4])
+	trainee := app.enrolledClient("ana@example.org", co.ID, "es")
+	attempt := start(t, trainee, co, quizID)
+	ids := optionIDs(trainee.get(attempt).Body, 0)
+	if len(ids) < 2 {
+		t.Fatalf("first question's options: %v", ids)
+	}
+	before := app.Store.Statements()
+	res := trainee.post(attempt, url.Values{"page": {"0"}, "q0": {ids[1]}, "q0-shown": {"1"}, "action": {"next"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("next: %d to %q", res.Status, res.Location)
+	}
+	page := trainee.get(res.Location)
+	if n := int(app.Store.Statements() - before); page.Status != http.StatusOK || n > maxReaderRoundTrips {
+		t.Fatalf("the page turn: status %d, %d statements; the ceiling is %d", page.Status, n, maxReaderRoundTrips)
+	}
+	// Back to the first page: it shows the answer saved two submits ago, turned or reloaded.
+	tf := optionIDs(page.Body, 1)
+	res = trainee.post(attempt, url.Values{"page": {"1"}, "q1": {tf[0]}, "q1-shown": {"1"}, "action": {"prev"}})
+	checked := regexp.MustCompile(`value="` + regexp.QuoteMeta(ids[1]) + `" checked`)
+	for _, view := range []string{"turned", "reloaded"} {
+		if p := trainee.get(res.Location); p.Status != http.StatusOK || !checked.MatchString(p.Body) {
+			t.Fatalf("the first page, %s: status %d, answer not shown\n%s", view, p.Status, p.Body)
+		}
 	}
 }

@@ -379,6 +379,90 @@ const saveAnswersQuery = `
 		)
 		SELECT EXISTS (SELECT 1 FROM a) FROM (SELECT count(*) FROM saved) AS written`
 
+// SavePageOf is SavePage for an attempt whose shape this instance keeps (AttemptShape): the
+// same statement, under the same rules, also reads back every slot's answer as the save left
+// it, and the store keeps the attempt so made for the page the submit leads to
+// (AttemptAsSaved), which then costs no read of its own.
+func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []courses.AnswerSave, now time.Time) error {
+	if len(saves) == 0 {
+		return nil
+	}
+	slots := make(pq.Int64Array, len(saves))
+	seqs := make(pq.Int64Array, len(saves))
+	responses := make(pq.StringArray, len(saves))
+	for i, sv := range saves {
+		b, err := json.Marshal(sv.Response)
+		if err != nil {
+			return err
+		}
+		slots[i], seqs[i], responses[i] = int64(sv.Slot), sv.Seq, string(b)
+	}
+	var r struct {
+		Open  bool   `db:"open"`
+		Page  int    `db:"page"`
+		Slots []byte `db:"slots"`
+	}
+	err := s.durableGet(ctx, &r, savePageQuery, shape.ID, shape.UserID, slots, seqs, responses, now)
+	if err != nil {
+		return fmt.Errorf("store: save answers of attempt %d: %w", shape.ID, err)
+	}
+	if !r.Open {
+		return s.whyClosed(ctx, shape.UserID, shape.ID)
+	}
+	var kept []struct {
+		Slot     int               `json:"slot"`
+		Response *courses.Response `json:"response"`
+		Seq      int64             `json:"seq"`
+	}
+	if err := json.Unmarshal(r.Slots, &kept); err != nil || len(kept) != len(shape.Slots) {
+		return nil // saved; the page that follows reads the attempt itself
+	}
+	a := shape
+	a.Page = r.Page
+	a.Slots = make([]courses.AttemptSlot, len(shape.Slots))
+	for i, sl := range kept {
+		if sl.Slot != shape.Slots[i].Slot {
+			return nil
+		}
+		a.Slots[i] = shape.Slots[i]
+		a.Slots[i].Response, a.Slots[i].Seq = sl.Response, sl.Seq
+	}
+	s.justSaved.keep(a, now)
+	return nil
+}
+
+// AttemptAsSaved is userID's attempt as a page's submit on this instance has just saved it
+// (SavePageOf), once: the page the submit redirects to is shown from it instead of reading the
+// attempt again, and any later view reads it afresh. It is at most justSavedFor old: a save from
+// another tab or device in that moment would show on the view after.
+func (s *Store) AttemptAsSaved(userID, attemptID int64, now time.Time) (courses.Attempt, bool) {
+	return s.justSaved.take(attemptID, userID, now)
+}
+
+// savePageQuery is SavePageOf's one statement: saveAnswersQuery with newest on, returning
+// besides whether the attempt was open its page and every slot's answer and sequence number
+// as the save left them ($1 attempt, $2 user, $3 slots, $4 sequence numbers, $5 responses,
+// $6 now). The main query sees the slots as they were before the UPDATE, so a slot written
+// takes what the UPDATE returned.
+const savePageQuery = `
+		WITH a AS (
+			SELECT id, per_page, navigation, page FROM quiz_attempts
+			WHERE id = $1 AND user_id = $2 AND finished_at IS NULL
+				AND (deadline IS NULL OR $6 <= deadline + grace_ms * interval '1 millisecond')
+			FOR SHARE
+		), saved AS (
+			UPDATE attempt_slots s SET response = n.response::jsonb, saved_at = $6, seq = greatest(s.seq + 1, n.seq)
+			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
+			WHERE s.attempt_id = a.id AND s.slot = n.slot
+				AND (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page)
+			RETURNING s.slot, s.response, s.seq
+		)
+		SELECT EXISTS (SELECT 1 FROM a) AS open, coalesce((SELECT page FROM a), 0) AS page,
+			coalesce((SELECT json_agg(json_build_object('slot', s.slot,
+				'response', CASE WHEN v.slot IS NULL THEN s.response ELSE v.response END,
+				'seq', coalesce(v.seq, s.seq)) ORDER BY s.slot)
+				FROM a JOIN attempt_slots s ON s.attempt_id = a.id LEFT JOIN saved v ON v.slot = s.slot), '[]') AS slots`
+
 // whyClosed tells a refused save from an attempt that is not the user's.
 func (s *Store) whyClosed(ctx context.Context, userID, attemptID int64) error {
 	var exists bool

@@ -267,3 +267,67 @@ func TestExtraMinutesLengthenATimeLimitButNeverTimeAnUntimedQuiz(t *testing.T) {
 		t.Fatalf("an untimed quiz got a deadline from extra time: %v", a.Deadline)
 	}
 }
+
+func TestAPageSavedThroughItsShapeIsReadBackOnceAsSaved(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	now := time.Now()
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 4, 1)}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Attempt(ctx, u.ID, id); err != nil { // the instance keeps its shape
+		t.Fatal(err)
+	}
+	shape, ok := st.AttemptShape(u.ID, id)
+	if !ok {
+		t.Fatal("no shape kept")
+	}
+	// The submit's number is after the one kept, whatever the form said, and the answer read
+	// back beside the earlier one of another slot.
+	if err := st.SavePageOf(ctx, shape, []courses.AnswerSave{answer(1, 1, 2)}, now); err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.CreateUser(ctx, profile("other@example.org"), "a long password", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.AttemptAsSaved(other.ID, id, now); ok {
+		t.Fatal("another user was given the attempt as saved")
+	}
+	if err := st.SavePageOf(ctx, shape, []courses.AnswerSave{answer(1, 1, 2)}, now); err != nil {
+		t.Fatal(err)
+	}
+	a, ok := st.AttemptAsSaved(u.ID, id, now)
+	want, err := st.Attempt(ctx, u.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok || a.Slots[0].Seq != 4 || a.Slots[0].Response.Choices[0] != 1 || a.Slots[1].Seq != want.Slots[1].Seq ||
+		a.Slots[1].Seq != 2 || a.Slots[1].Response.Choices[0] != 2 || a.Slots[2].Response != nil || a.Slots[1].VersionID != want.Slots[1].VersionID {
+		t.Fatalf("as saved (%v): %+v\nread: %+v", ok, a.Slots, want.Slots)
+	}
+	if _, ok := st.AttemptAsSaved(u.ID, id, now); ok {
+		t.Fatal("the attempt as saved was given twice")
+	}
+	// Kept only for a moment; a closed attempt saves nothing and keeps nothing.
+	if err := st.SavePageOf(ctx, shape, []courses.AnswerSave{answer(2, 1, 0)}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.AttemptAsSaved(u.ID, id, now.Add(time.Minute)); ok {
+		t.Fatal("an attempt saved a minute ago was given as saved")
+	}
+	if err := st.FinishAttempt(ctx, u.ID, id, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SavePageOf(ctx, shape, []courses.AnswerSave{answer(2, 9, 1)}, now); !errors.Is(err, store.ErrAttemptClosed) {
+		t.Fatalf("a save after the finish: %v", err)
+	}
+	if _, ok := st.AttemptAsSaved(u.ID, id, now); ok {
+		t.Fatal("a refused save was kept")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -148,7 +149,7 @@ func (s *Store) completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int6
 }
 
 // MyLearning gathers a trainee's courses, progress, places to resume and upcoming sessions,
-// in one statement. A course's texts and its number of lessons come back only when the
+// in one statement. A course's texts and its lessons in order come back only when the
 // instance keeps no copy of the course's version (see learningCache).
 func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (courses.Learning, error) {
 	var l courses.Learning
@@ -157,9 +158,9 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 		CohortName string         `db:"cohort_name"`
 		IsDefault  bool           `db:"is_default"`
 		Version    int64          `db:"version"`
-		Total      sql.NullInt64  `db:"total"`
-		Done       int            `db:"done"`
-		FirstOpen  sql.NullInt64  `db:"first_open"`
+		Fresh      bool           `db:"fresh"`      // the version is not one the instance keeps
+		Lessons    pq.Int64Array  `db:"lesson_ids"` // in the course's order, when Fresh
+		Done       pq.Int64Array  `db:"done"`       // the trainee's finished lessons of the course
 		Texts      pq.StringArray `db:"texts"`
 		Upcoming   []byte         `db:"upcoming"`
 		courseRow  `db:"course"`
@@ -167,12 +168,12 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 	kept := s.learning.load()
 	err := s.hotSelect(ctx, &rows, `
 		SELECT e.id, e.cohort_id, e.course_id, e.user_id, e.status, e.last_lesson_id, e.last_activity_at, e.completed_at, 0 AS position,
-			ch.name AS cohort_name, ch.is_default, coalesce(v.version, 0) AS version, coalesce(d.done, 0) AS done,
-			CASE WHEN v.version = ANY ($3) THEN NULL ELSE (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
-				WHERE m.course_id = e.course_id) END AS total,
-			CASE WHEN e.last_lesson_id IS NULL THEN (SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
-				WHERE m.course_id = e.course_id AND NOT EXISTS (SELECT 1 FROM lesson_completions lc WHERE lc.lesson_id = l.id AND lc.user_id = e.user_id)
-				ORDER BY m.position, l.position LIMIT 1) END AS first_open,
+			ch.name AS cohort_name, ch.is_default, coalesce(v.version, 0) AS version, coalesce(d.done, '{}') AS done,
+			NOT coalesce(v.version = ANY ($3), false) AS fresh,
+			-- The lessons in order, kept with the version: the place to start a course never
+			-- opened is worked out from them and the finished ones.
+			CASE WHEN v.version = ANY ($3) THEN NULL ELSE (SELECT coalesce(array_agg(l.id ORDER BY m.position, l.position), '{}')
+				FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) END AS lesson_ids,
 			CASE WHEN v.version = ANY ($3) THEN NULL ELSE `+textsOf+` END AS texts,
 			c.id AS "course.id", c.slug AS "course.slug", c.audiences AS "course.audiences", c.level AS "course.level",
 			c.hours AS "course.hours", c.default_language AS "course.default_language", c.status AS "course.status",
@@ -188,7 +189,7 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
 		LEFT JOIN course_versions v ON v.course_id = c.id
 		-- The trainee's finished lessons, counted by course in one pass over them.
-		LEFT JOIN (SELECT m.course_id, count(*) AS done FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
+		LEFT JOIN (SELECT m.course_id, array_agg(lc.lesson_id) AS done FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
 			JOIN modules m ON m.id = l.module_id WHERE lc.user_id = $1 GROUP BY m.course_id) d ON d.course_id = e.course_id
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
 		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now, kept.versions)
@@ -196,35 +197,34 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 		return l, fmt.Errorf("store: my learning: %w", err)
 	}
 	list := make([]courses.Course, len(rows))
-	totals := make([]int, len(rows))
+	lessons := make([][]int64, len(rows))
 	for i, r := range rows {
-		if !r.Total.Valid { // the version is one the instance keeps
+		if !r.Fresh {
 			k, ok := kept.courses[r.Version]
 			if !ok {
 				return l, fmt.Errorf("store: my learning: no course kept for version %d", r.Version)
 			}
-			list[i], totals[i] = r.courseRow.course(), k.lessons
+			list[i], lessons[i] = r.courseRow.course(), k.lessons
 			list[i].Texts = k.texts
 			continue
 		}
-		list[i], totals[i] = r.courseRow.course(), int(r.Total.Int64)
+		list[i], lessons[i] = r.courseRow.course(), r.Lessons
 		if err := decodeTexts(r.Texts, &list[i]); err != nil {
 			return l, err
 		}
-		s.learning.put(r.Version, keptCourse{texts: list[i].Texts, lessons: totals[i]})
+		s.learning.put(r.Version, keptCourse{texts: list[i].Texts, lessons: r.Lessons})
 	}
 	l.Titles = map[int64]courses.Course{}
 	for i, r := range rows {
 		item := courses.LearningItem{Course: list[i], Enrolment: r.enrolment(), CohortName: r.CohortName, CohortIsDflt: r.IsDefault}
 		l.Titles[r.CourseID] = list[i]
-		if totals[i] > 0 {
-			item.Percent = courses.Progress{LessonsTotal: totals[i], LessonsDone: r.Done}.Percent()
+		if len(lessons[i]) > 0 {
+			item.Percent = courses.Progress{LessonsTotal: len(lessons[i]), LessonsDone: len(r.Done)}.Percent()
 		}
-		switch {
-		case r.LastLessonID.Valid:
+		if r.LastLessonID.Valid {
 			item.ResumeID = r.LastLessonID.Int64
-		case r.FirstOpen.Valid:
-			item.ResumeID = r.FirstOpen.Int64
+		} else {
+			item.ResumeID = firstOpen(lessons[i], r.Done)
 		}
 		switch {
 		case r.enrolmentRow.Status != courses.EnrolmentActive:
@@ -254,8 +254,8 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 }
 
 // learningCache keeps what My learning shows of a course that only a write to the course
-// changes, under the course's version (see migration 00008): its texts and its number of
-// lessons. The statement sends every version kept and gets those parts again only for a
+// changes, under the course's version (see migration 00008): its texts and its lessons in
+// order. The statement sends every version kept and gets those parts again only for a
 // course whose version is another, so an edit shows at the next read on every instance, as
 // without it. Versions come from one sequence, so no two courses share one. Kept as a map
 // that is replaced, never changed, so that a read can use the one it sent without a lock.
@@ -271,7 +271,17 @@ type keptCourses struct {
 
 type keptCourse struct {
 	texts   map[string]courses.CourseText // shared by every page that reads it: never changed
-	lessons int
+	lessons []int64                       // in the course's order; never changed either
+}
+
+// firstOpen is the first of lessons (in order) not among done, 0 when every one is.
+func firstOpen(lessons, done []int64) int64 {
+	for _, id := range lessons {
+		if !slices.Contains(done, id) {
+			return id
+		}
+	}
+	return 0
 }
 
 // maxLearningCourses bounds the versions each My learning sends: a school's courses, with

@@ -331,7 +331,7 @@ func TestEveryEditOfACourseShowsOnEveryInstanceAtOnce(t *testing.T) {
 	}
 }
 
-// learningOf is what userID's My learning shows of their courses in lang.
+// learningOf is what userID's My learning shows of their courses in lang, and where each resumes.
 func learningOf(t *testing.T, st *store.Store, userID int64, lang string) string {
 	t.Helper()
 	l, err := st.MyLearning(context.Background(), userID, time.Now())
@@ -341,7 +341,7 @@ func learningOf(t *testing.T, st *store.Store, userID int64, lang string) string
 	var b strings.Builder
 	for _, it := range append(append(l.Current, l.Waiting...), l.Completed...) {
 		lc := courses.Localize(it.Course, lang)
-		fmt.Fprintf(&b, "%s (%s) %d%% %s; ", lc.Title, lc.Language, it.Percent, it.Course.Status)
+		fmt.Fprintf(&b, "%s (%s) %d%% %s, from lesson %d; ", lc.Title, lc.Language, it.Percent, it.Course.Status, it.ResumeID)
 	}
 	return b.String()
 }

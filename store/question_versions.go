@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/jmoiron/sqlx"
@@ -104,4 +105,54 @@ func (c *shapeCache) get(id int64) (courses.Attempt, bool) {
 	defer c.mu.RUnlock()
 	a, ok := c.attempts[id]
 	return a, ok
+}
+
+// justSavedCache keeps, for a moment and for one read, the attempts a page's submit has
+// just saved: see AttemptAsSaved. Bounded like shapeCache.
+type justSavedCache struct {
+	mu       sync.Mutex
+	attempts map[int64]justSaved
+}
+
+type justSaved struct {
+	attempt courses.Attempt
+	until   time.Time
+}
+
+// justSavedFor is how long a submit's attempt waits for the page it redirects to: a
+// browser follows a redirect at once.
+const justSavedFor = 5 * time.Second
+
+// keep keeps a, unless the attempt kept is of a later save: two submits of one attempt at
+// once (two tabs) may come back in either order. Sequence numbers only grow, so the later
+// save's slots add up to at least the earlier one's.
+func (c *justSavedCache) keep(a courses.Attempt, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.attempts == nil || len(c.attempts) >= maxShapes {
+		c.attempts = make(map[int64]justSaved)
+	}
+	if old, ok := c.attempts[a.ID]; ok && now.Before(old.until) && seqSum(old.attempt) > seqSum(a) {
+		return
+	}
+	c.attempts[a.ID] = justSaved{attempt: a, until: now.Add(justSavedFor)}
+}
+
+func seqSum(a courses.Attempt) int64 {
+	var n int64
+	for _, s := range a.Slots {
+		n += s.Seq
+	}
+	return n
+}
+
+func (c *justSavedCache) take(id, userID int64, now time.Time) (courses.Attempt, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.attempts[id]
+	if !ok || e.attempt.UserID != userID {
+		return courses.Attempt{}, false
+	}
+	delete(c.attempts, id)
+	return e.attempt, now.Before(e.until)
 }

@@ -32,6 +32,7 @@ type Store struct {
 	learning  learningCache          // My learning's course texts and lesson counts, by course version
 	versions  versionCache           // question versions, which never change: see questionsOf
 	skeletons shapeCache             // attempts in progress, as last read: see AttemptShape
+	justSaved justSavedCache         // attempts a page's submit just saved, for the page that follows: see AttemptAsSaved
 	signer    atomic.Pointer[signer] // the school's signing keys: see UseSigningKeys
 	// insertClient queues background jobs inside the transactions that cause them.
 	insertClient *river.Client[*sql.Tx]

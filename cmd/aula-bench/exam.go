@@ -11,11 +11,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +44,11 @@ type examConfig struct {
 	examinees int
 	duration  time.Duration
 	conns     int // the load generator's connections to Aula, at most
+	// inProcess drives the bench's own Aula instead of a separate `aula serve`, so that
+	// -cpuprofile and -memprofile see its code; its RSS is then not the app's alone.
+	inProcess  bool
+	memProfile string // a heap profile of the bench process, written at the exam's end
+	memLimit   string // GOMEMLIMIT for the separate Aula ("": none, as `aula serve` runs by default)
 }
 
 // examKind is one kind of request of the exam, with its latencies.
@@ -68,16 +75,19 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 }
 
 type examResult struct {
-	cfg           examConfig
-	kinds         []*examKind
-	allStarted    time.Duration // from the first start sent to the last attempt page received
-	started       int64
-	rssPeak       int64 // VmHWM of the Aula process at the end, bytes
-	rssEnd        int64
-	wall          time.Duration
-	firstError    string
-	setup         time.Duration
-	appCPUSeconds float64 // user+system CPU of the Aula process over the exam
+	cfg                 examConfig
+	kinds               []*examKind
+	allStarted          time.Duration // from the first start sent to the last attempt page received
+	started             int64
+	rssPeak             int64 // VmHWM of the Aula process at the end, bytes
+	rssEnd              int64
+	rssIdle             int64 // VmHWM as the exam began (Aula started, nothing asked of it yet)
+	probes              []probe
+	wall                time.Duration
+	firstError          string
+	setup               time.Duration
+	appCPUSeconds       float64 // user+system CPU of the Aula process over the exam
+	generatorCPUSeconds float64 // the bench process's (the load generator's, when Aula is apart)
 }
 
 func (r examResult) errors() int64 {
@@ -101,7 +111,8 @@ var optionRe = regexp.MustCompile(`name="q0" value="([^"]+)"`)
 // measureExam builds the exam (a timed quiz of the 65-lesson course, cfg.examinees trainees
 // enrolled in it and signed in), starts Aula as a process of its own on the bench's database
 // and Redis, and runs the exam day against it.
-func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisURL, prefix string, signIns *store.SignIns, stdout io.Writer) (examResult, error) {
+func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisURL, prefix string, inProcess *server, h http.Handler,
+	signIns *store.SignIns, stdout io.Writer) (examResult, error) {
 	res := examResult{cfg: cfg}
 	t0 := time.Now()
 	fmt.Fprintf(stdout, "exam day: %d examinees, a timed quiz, then an answer saved by each every %v for %v …\n", cfg.examinees, examSaveEvery, cfg.duration)
@@ -119,7 +130,7 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	if err != nil {
 		return res, err
 	}
-	ids, err := sch.buildClass(ctx, sch.first, "Examen nacional", "examinada", cfg.examinees)
+	ids, err := sch.buildClass(ctx, sch.first, "Examen nacional", "examinada", cfg.examinees+probeRuns)
 	if err != nil {
 		return res, err
 	}
@@ -127,11 +138,25 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	if err != nil {
 		return res, err
 	}
-	app, err := startAula(ctx, sch, dbURL, redisURL, prefix)
-	if err != nil {
+	// probeRuns examinees first, one at a time through the bench's own instance, unloaded:
+	// what one start, attempt page and save cost the server, and in statements.
+	startPath := fmt.Sprintf("/courses/%s/quizzes/%d/attempts", sch.first.Slug, quizID)
+	if res.probes, err = probeExam(ctx, h, sch.st.Statements, startPath, tokens[cfg.examinees:]); err != nil {
 		return res, err
 	}
-	defer app.stop()
+	ids, tokens = ids[:cfg.examinees], tokens[:cfg.examinees]
+	for _, p := range res.probes {
+		fmt.Fprintf(stdout, "  one %s, unloaded: %v server time, %.1f statements\n", p.name, p.median.Round(10*time.Microsecond), p.statements)
+	}
+	var app *aulaProcess
+	if cfg.inProcess {
+		app = &aulaProcess{url: inProcess.URL, cmd: &exec.Cmd{Process: &os.Process{Pid: os.Getpid()}}}
+	} else {
+		if app, err = startAula(ctx, sch, dbURL, redisURL, prefix, cfg.memLimit); err != nil {
+			return res, err
+		}
+		defer app.stop()
+	}
 	res.setup = time.Since(t0)
 
 	tr := &http.Transport{MaxConnsPerHost: cfg.conns, MaxIdleConnsPerHost: cfg.conns, IdleConnTimeout: 5 * time.Minute, DisableCompression: true}
@@ -168,9 +193,9 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 		b, err := io.ReadAll(r.Body)
 		return r, b, err
 	}
-	startPath := fmt.Sprintf("/courses/%s/quizzes/%d/attempts", sch.first.Slug, quizID)
+	res.rssIdle, _ = app.memory()
 	saves := int(cfg.duration / examSaveEvery)
-	cpu0 := app.cpuSeconds()
+	cpu0, self0 := app.cpuSeconds(), selfCPU()
 	begin := time.Now().Add(time.Second)
 	var lastStarted atomic.Int64 // nanoseconds after begin
 	order := rand.Perm(len(ids))
@@ -231,8 +256,83 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	res.wall = time.Since(begin)
 	res.allStarted = time.Duration(lastStarted.Load())
 	res.appCPUSeconds = app.cpuSeconds() - cpu0
+	res.generatorCPUSeconds = selfCPU() - self0
 	res.rssPeak, res.rssEnd = app.memory()
+	if cfg.memProfile != "" {
+		f, err := os.Create(cfg.memProfile)
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+const probeRuns = 21
+
+// probe is one kind of the exam's requests sent probeRuns times in turn to the bench's own
+// instance, unloaded: its median server time (around ServeHTTP) and statements per request.
+type probe struct {
+	name       string
+	median     time.Duration
+	statements float64
+}
+
+func probeExam(ctx context.Context, h http.Handler, statements func() int64, startPath string, tokens []string) ([]probe, error) {
+	serve := func(method, path, token string, form url.Values, accept string) (*httptest.ResponseRecorder, time.Duration, int64) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req := httptest.NewRequestWithContext(ctx, method, path, body)
+		req.RemoteAddr = "127.0.0.1:40000"
+		req.Header.Set("Cookie", "aula_signin="+token)
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("Accept-Language", "es")
+		req.Header.Set("Accept", accept)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		before := statements()
+		t0 := time.Now()
+		h.ServeHTTP(rec, req)
+		return rec, time.Since(t0), statements() - before
+	}
+	kinds := []string{"start (POST)", "attempt page", "answer save"}
+	times := make([][]time.Duration, 3)
+	sent := make([]int64, 3)
+	for _, token := range tokens {
+		rec, d, n := serve(http.MethodPost, startPath, token, url.Values{}, "text/html")
+		if rec.Code != http.StatusSeeOther {
+			return nil, fmt.Errorf("probe start: status %d", rec.Code)
+		}
+		times[0], sent[0] = append(times[0], d), sent[0]+n
+		attempt := rec.Header().Get("Location")
+		rec, d, n = serve(http.MethodGet, attempt, token, nil, "text/html")
+		b, err := rec.Body.Bytes(), error(nil)
+		if rec.Header().Get("Content-Encoding") == "gzip" {
+			b, err = gunzip(b)
+		}
+		m := optionRe.FindSubmatch(b)
+		if rec.Code != http.StatusOK || err != nil || m == nil {
+			return nil, fmt.Errorf("probe attempt page: status %d %v", rec.Code, err)
+		}
+		times[1], sent[1] = append(times[1], d), sent[1]+n
+		rec, d, n = serve(http.MethodPost, attempt+"/answers", token, url.Values{"q0": {string(m[1])}, "q0-shown": {"1"}, "seq0": {"1"}}, "application/json")
+		if rec.Code != http.StatusOK {
+			return nil, fmt.Errorf("probe save: status %d", rec.Code)
+		}
+		times[2], sent[2] = append(times[2], d), sent[2]+n
+	}
+	var out []probe
+	for i, k := range kinds {
+		out = append(out, probe{name: k, median: median(times[i]), statements: float64(sent[i]) / float64(len(tokens))})
+	}
+	return out, nil
 }
 
 func status(r *http.Response) string {
@@ -295,7 +395,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.b.Write(p)
 }
 
-func startAula(ctx context.Context, sch *school, dbURL, redisURL, prefix string) (*aulaProcess, error) {
+func startAula(ctx context.Context, sch *school, dbURL, redisURL, prefix, memLimit string) (*aulaProcess, error) {
 	dir, err := os.MkdirTemp("", "aula-bench-app")
 	if err != nil {
 		return nil, err
@@ -317,13 +417,16 @@ func startAula(ctx context.Context, sch *school, dbURL, redisURL, prefix string)
 	p.cmd = exec.Command(bin, "serve")
 	env := []string{}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AULA_") && !strings.HasPrefix(kv, "DATABASE_") && !strings.HasPrefix(kv, "REDIS_") {
+		if !strings.HasPrefix(kv, "AULA_") && !strings.HasPrefix(kv, "DATABASE_") && !strings.HasPrefix(kv, "REDIS_") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
 			env = append(env, kv)
 		}
 	}
 	p.cmd.Env = append(env, "DATABASE_URL="+dbURL, "REDIS_URL="+redisURL, "AULA_ADDR="+addr, "AULA_BASE_URL="+p.url,
 		"AULA_METRICS_ADDR=off", "AULA_TWO_FACTOR_REQUIRED=none", "AULA_REDIS_PREFIX="+prefix, "AULA_LOG_LEVEL=warn",
 		"AULA_SECRET_KEY="+base64.StdEncoding.EncodeToString(sch.secret))
+	if memLimit != "" {
+		p.cmd.Env = append(p.cmd.Env, "GOMEMLIMIT="+memLimit)
+	}
 	p.cmd.Stdout = lockedWriter{p.mu, p.logs}
 	p.cmd.Stderr = lockedWriter{p.mu, p.logs}
 	if err := p.cmd.Start(); err != nil {
@@ -390,9 +493,13 @@ func (p *aulaProcess) memory() (peak, now int64) {
 	return peak, now
 }
 
+func selfCPU() float64 { return procCPU(os.Getpid()) }
+
 // cpuSeconds is the user and system CPU the process has used.
-func (p *aulaProcess) cpuSeconds() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+func (p *aulaProcess) cpuSeconds() float64 { return procCPU(p.cmd.Process.Pid) }
+
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
@@ -413,13 +520,19 @@ func (r examResult) table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Exam day (Aula as its own process, `aula serve`; %d examinees start one timed quiz in %v, in an order at random, then each saves an answer "+
 		"every %v for %v, from a moment of its own; one load generator, %d connections at most, each request timed from when it was due; "+
-		"Aula used %.0f s of CPU in %.0f s):\n\n",
-		r.cfg.examinees, examStartWindow, examSaveEvery, r.cfg.duration, r.cfg.conns, r.appCPUSeconds, r.wall.Seconds())
-	b.WriteString("| request | count | errors | p50 | p99 | slowest |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, k := range r.kinds {
-		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s |\n", k.name, len(k.latencies), k.errors.Load(), ms(quantile(k.latencies, 0.5)),
-			ms(quantile(k.latencies, 0.99)), ms(quantile(k.latencies, 1)))
+		"Aula used %.0f s of CPU in %.0f s, the load generator %.0f s%s):\n\n",
+		r.cfg.examinees, examStartWindow, examSaveEvery, r.cfg.duration, r.cfg.conns, r.appCPUSeconds, r.wall.Seconds(), r.generatorCPUSeconds, limitNote(r.cfg.memLimit))
+	b.WriteString("| request | count | errors | p50 | p99 | slowest | one alone: server time | statements |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for i, k := range r.kinds {
+		alone, sent := "", ""
+		if i < len(r.probes) {
+			alone, sent = fmt.Sprintf("%.2f ms", float64(r.probes[i].median.Microseconds())/1000), fmt.Sprintf("%.1f", r.probes[i].statements)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s |\n", k.name, len(k.latencies), k.errors.Load(), ms(quantile(k.latencies, 0.5)),
+			ms(quantile(k.latencies, 0.99)), ms(quantile(k.latencies, 1)), alone, sent)
 	}
+	fmt.Fprintf(&b, "\nAula's resident memory: %.0f MB as the exam began, %.0f MB at its end, %.0f MB at the most (VmHWM).\n",
+		float64(r.rssIdle)/(1<<20), float64(r.rssEnd)/(1<<20), float64(r.rssPeak)/(1<<20))
 	return b.String()
 }
 
@@ -440,4 +553,11 @@ func (r examResult) verdicts() string {
 	fmt.Fprintf(&b, "- %s exam app RSS (peak, VmHWM): %.0f MB, target ≤ %d MB\n", pass(r.rssPeak > 0 && r.rssPeak <= examRSSTarget),
 		float64(r.rssPeak)/(1<<20), examRSSTarget>>20)
 	return b.String()
+}
+
+func limitNote(limit string) string {
+	if limit == "" {
+		return ""
+	}
+	return "; Aula run with GOMEMLIMIT=" + limit
 }

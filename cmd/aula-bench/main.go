@@ -69,6 +69,9 @@ func parseFlags(args []string) (config, error) {
 	fl.IntVar(&cfg.exam.examinees, "examinees", 10000, "trainees of the exam day scenario (exam)")
 	fl.DurationVar(&cfg.exam.duration, "exam-duration", 5*time.Minute, "how long the exam's examinees save answers after the start")
 	fl.IntVar(&cfg.exam.conns, "exam-conns", 256, "connections the exam's load generator opens to Aula, at most")
+	fl.BoolVar(&cfg.exam.inProcess, "exam-in-process", false, "drive the bench's own Aula in the exam, for -cpuprofile and -memprofile (its RSS is then the bench's)")
+	fl.StringVar(&cfg.exam.memLimit, "exam-gomemlimit", "", "GOMEMLIMIT for the exam's separate Aula (default: none, as aula serve runs)")
+	fl.StringVar(&cfg.exam.memProfile, "memprofile", "", "write a heap profile of the bench process at the exam's end to this file")
 	if err := fl.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -290,6 +293,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintf(stdout, "  %-16s first visit: %d bytes in %d files, %d third-party\n", sc.name, v.bytes, v.files, len(v.thirdParty))
 		report.visits = append(report.visits, v)
 	}
+	// Two pages no scenario loads: the home page and the sign-in form, as a visitor first sees them.
+	if cfg.only == nil {
+		for _, p := range []struct{ name, path string }{{"home", "/"}, {"sign-in-form", "/login"}} {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, aula.URL+p.path, nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Accept-Language", "es")
+			report.visits = append(report.visits, firstVisit(ctx, p.name, req))
+		}
+	}
 	var floorRows []result
 	for _, name := range []string{"S", "W"} {
 		for _, clients := range cfg.clients {
@@ -311,7 +325,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}
 	if want("exam") {
-		if report.exam, err = measureExam(ctx, sch, cfg.exam, sch.url, redisURL, prefix, signIns, stdout); err != nil {
+		if report.exam, err = measureExam(ctx, sch, cfg.exam, sch.url, redisURL, prefix, aula, app.Handler(), signIns, stdout); err != nil {
 			return fmt.Errorf("exam: %w", err)
 		}
 	}

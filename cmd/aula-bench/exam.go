@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -83,6 +84,7 @@ type examResult struct {
 	rssEnd              int64
 	rssIdle             int64 // VmHWM as the exam began (Aula started, nothing asked of it yet)
 	probes              []probe
+	startPhase          cpuShare
 	wall                time.Duration
 	firstError          string
 	setup               time.Duration
@@ -195,15 +197,26 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	}
 	res.rssIdle, _ = app.memory()
 	saves := int(cfg.duration / examSaveEvery)
-	cpu0, self0 := app.cpuSeconds(), selfCPU()
+	pgPID := postmaster(ctx, sch)
+	cpu0, self0, pg0, machine0 := app.cpuSeconds(), selfCPU(), clusterCPU(pgPID), machineCPU()
 	begin := time.Now().Add(time.Second)
 	var lastStarted atomic.Int64 // nanoseconds after begin
 	order := rand.Perm(len(ids))
-	var wg sync.WaitGroup
+	var wg, starting sync.WaitGroup
+	starting.Add(len(order))
+	phaseDone := make(chan struct{})
+	go func() { // who used the CPU while the examinees were starting
+		defer close(phaseDone)
+		starting.Wait()
+		res.startPhase = cpuShare{wall: time.Since(begin).Seconds(), app: app.cpuSeconds() - cpu0, generator: selfCPU() - self0,
+			postgres: clusterCPU(pgPID) - pg0, machine: machineCPU() - machine0}
+	}()
 	for n, i := range order {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			startDone := sync.OnceFunc(starting.Done)
+			defer startDone()
 			token := tokens[i]
 			// Each examinee starts at its moment of the window, the window's moments in an order
 			// at random; each request's time counts from when it was due, so that a request
@@ -229,6 +242,7 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 				return
 			}
 			atomic.AddInt64(&res.started, 1)
+			startDone()
 			for {
 				done := int64(time.Since(begin))
 				old := lastStarted.Load()
@@ -253,6 +267,7 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 		}()
 	}
 	wg.Wait()
+	<-phaseDone
 	res.wall = time.Since(begin)
 	res.allStarted = time.Duration(lastStarted.Load())
 	res.appCPUSeconds = app.cpuSeconds() - cpu0
@@ -495,16 +510,92 @@ func (p *aulaProcess) memory() (peak, now int64) {
 
 func selfCPU() float64 { return procCPU(os.Getpid()) }
 
+// cpuShare is the CPU seconds each part used over a stretch of wall time.
+type cpuShare struct{ wall, app, generator, postgres, machine float64 }
+
+// postmaster is the PID of the PostgreSQL server the bench uses, when it runs on this machine
+// (0 otherwise): the parent of the bench's own backend.
+func postmaster(ctx context.Context, sch *school) int {
+	var backend int
+	if err := sch.db.GetContext(ctx, &backend, `SELECT pg_backend_pid()`); err != nil {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", backend))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
+}
+
+// clusterCPU is the CPU PostgreSQL has used: the postmaster, its children alive, and those it
+// has reaped (the postmaster's cutime and cstime).
+func clusterCPU(pid int) float64 {
+	if pid == 0 {
+		return 0
+	}
+	total := 0.0
+	if f := statFields(pid); len(f) >= 15 {
+		for _, x := range f[11:15] {
+			v, _ := strconv.ParseFloat(x, 64)
+			total += v / 100
+		}
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if f := statFields(child); len(f) >= 13 && f[1] == strconv.Itoa(pid) {
+			total += procCPU(child)
+		}
+	}
+	return total
+}
+
+// machineCPU is the CPU every process of the machine has used (busy time in /proc/stat).
+func machineCPU() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+	total := 0.0
+	for i, x := range f[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		v, _ := strconv.ParseFloat(x, 64)
+		total += v / 100
+	}
+	return total
+}
+
+// statFields are /proc/PID/stat's fields after the command's name: state, ppid, …
+func statFields(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 > len(s) {
+		return nil
+	}
+	return strings.Fields(s[i+2:])
+}
+
 // cpuSeconds is the user and system CPU the process has used.
 func (p *aulaProcess) cpuSeconds() float64 { return procCPU(p.cmd.Process.Pid) }
 
 func procCPU(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	f := statFields(pid)
 	if len(f) < 13 {
 		return 0
 	}
@@ -530,6 +621,11 @@ func (r examResult) table() string {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s |\n", k.name, len(k.latencies), k.errors.Load(), ms(quantile(k.latencies, 0.5)),
 			ms(quantile(k.latencies, 0.99)), ms(quantile(k.latencies, 1)), alone, sent)
+	}
+	if p := r.startPhase; p.wall > 0 {
+		fmt.Fprintf(&b, "\nWhile the examinees were starting (%.1f s): Aula used %.1f s of CPU, PostgreSQL %.1f s, the load generator %.1f s, "+
+			"the whole machine %.1f s (%.0f s of %d CPUs were there: the rest went to other work on the machine and Redis).\n",
+			p.wall, p.app, p.postgres, p.generator, p.machine, p.wall*float64(runtime.NumCPU()), runtime.NumCPU())
 	}
 	fmt.Fprintf(&b, "\nAula's resident memory: %.0f MB as the exam began, %.0f MB at its end, %.0f MB at the most (VmHWM).\n",
 		float64(r.rssIdle)/(1<<20), float64(r.rssEnd)/(1<<20), float64(r.rssPeak)/(1<<20))

@@ -29,7 +29,10 @@ const (
 
 // hashTiming is one Argon2id hash of store.HashPassword and one check of store.CheckPassword,
 // each the median of hashRuns, on an unloaded machine (before any scenario).
-type hashTiming struct{ hash, check time.Duration }
+type hashTiming struct {
+	hash, check time.Duration
+	params      string // as the hash says them: m=19456,t=2,p=1 (memory in KiB, passes, lanes)
+}
 
 func measureHash() (hashTiming, error) {
 	var hashes, checks []time.Duration
@@ -48,7 +51,11 @@ func measureHash() (hashTiming, error) {
 		}
 		checks = append(checks, time.Since(t0))
 	}
-	return hashTiming{median(hashes), median(checks)}, nil
+	ht := hashTiming{hash: median(hashes), check: median(checks)}
+	if parts := strings.Split(h, "$"); len(parts) == 6 {
+		ht.params = parts[3]
+	}
+	return ht, nil
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -27,6 +27,7 @@ func (s *school) buildCertificates(ctx context.Context, co courses.Course) error
 	if err := s.st.UseSigningKeys(ctx, "Aula", secret, nil); err != nil {
 		return err
 	}
+	s.secret = secret
 	if _, err := s.db.ExecContext(ctx, `UPDATE enrolments SET completed_at = now() WHERE user_id = $1 AND course_id = $2`, s.trainee.ID, co.ID); err != nil {
 		return err
 	}

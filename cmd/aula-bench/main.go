@@ -51,6 +51,7 @@ type config struct {
 	out        string
 	database   string
 	cpuProfile string
+	exam       examConfig
 }
 
 func parseFlags(args []string) (config, error) {
@@ -65,8 +66,17 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&cfg.out, "out", "BENCHMARKS.md", "file whose results section is rewritten; empty: print only")
 	fl.StringVar(&cfg.database, "database", "aula_bench", "database created afresh on DATABASE_URL's server")
 	fl.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured load to this file")
+	fl.IntVar(&cfg.exam.examinees, "examinees", 10000, "trainees of the exam day scenario (exam)")
+	fl.DurationVar(&cfg.exam.duration, "exam-duration", 5*time.Minute, "how long the exam's examinees save answers after the start")
+	fl.IntVar(&cfg.exam.conns, "exam-conns", 256, "connections the exam's load generator opens to Aula, at most")
+	fl.BoolVar(&cfg.exam.inProcess, "exam-in-process", false, "drive the bench's own Aula in the exam, for -cpuprofile and -memprofile (its RSS is then the bench's)")
+	fl.StringVar(&cfg.exam.memLimit, "exam-gomemlimit", "", "GOMEMLIMIT for the exam's separate Aula (default: none, as aula serve runs)")
+	fl.StringVar(&cfg.exam.memProfile, "memprofile", "", "write a heap profile of the bench process at the exam's end to this file")
 	if err := fl.Parse(args); err != nil {
 		return cfg, err
+	}
+	if cfg.exam.examinees < 1 || cfg.exam.conns < 1 || cfg.exam.duration < examSaveEvery {
+		return cfg, fmt.Errorf("-examinees and -exam-conns: at least 1; -exam-duration: at least %v", examSaveEvery)
 	}
 	if cfg.slices < 1 {
 		return cfg, fmt.Errorf("-slices: %d: at least one", cfg.slices)
@@ -98,6 +108,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	dbURL, redisURL := getenv("DATABASE_URL"), getenv("REDIS_URL")
 	if dbURL == "" || redisURL == "" {
 		return errors.New("DATABASE_URL and REDIS_URL must be set: run `make bench`")
+	}
+	began := time.Now()
+	want := func(name string) bool { return cfg.only == nil || cfg.only[name] }
+	// The hash first, on a machine the bench does not load yet.
+	var hash hashTiming
+	if want("sign-in") {
+		if hash, err = measureHash(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "one Argon2id hash: %v (a check: %v), median of %d\n", hash.hash.Round(100*time.Microsecond),
+			hash.check.Round(100*time.Microsecond), hashRuns)
 	}
 	fmt.Fprintf(stdout, "building the bench school in database %s …\n", cfg.database)
 	sch, err := buildSchool(ctx, dbURL, cfg.database)
@@ -131,6 +152,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer aula.Close()
+	// The sign-in scenario's instance: the production limits, and the client's address from
+	// X-Forwarded-For (each trainee from an address of its own, the guesser from another).
+	limited, err := handlers.New(handlers.Deps{
+		Config:  handlers.Config{TrustedProxies: []string{"127.0.0.1"}},
+		Store:   sch.st,
+		Redis:   rdb,
+		SignIns: signIns,
+		Limiter: store.NewLimiter(rdb, prefix+"limited:", store.LoginLimits{PerAccount: loginPerAccount, PerIP: loginPerIP, Period: 15 * time.Minute}),
+		Uploads: store.NewUploads(rdb, prefix),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	limitedSrv, err := listen(limited.Handler())
+	if err != nil {
+		return err
+	}
+	defer limitedSrv.Close()
 	var wStatements atomic.Int64
 	floorS, err := listen(signedInFloor(signIns, sch.st, "aula_signin"))
 	if err != nil {
@@ -156,7 +196,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 	}
-	scenarios := plan(sch, aula.URL, floorS.URL, floorW.URL, traineeToken, ownerToken)
+	if sch.classTokens, err = signInAll(ctx, signIns, sch.class); err != nil {
+		return err
+	}
+	scenarios := plan(sch, aula.URL, limitedSrv.URL, floorS.URL, floorW.URL, traineeToken, ownerToken)
 	for i := range scenarios {
 		sc := &scenarios[i]
 		sc.statements = sch.st.Statements
@@ -186,6 +229,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			floors[scenarios[i].name] = &scenarios[i]
 		}
 	}
+	report := newReport(ctx, sch, cfg)
+	report.hash = hash
 	pooled := map[string]*tally{} // every slice of a floor at a concurrency, for its own row
 	var results []result
 	for _, sc := range scenarios {
@@ -195,6 +240,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		floor := floors[sc.floor]
 		floor.run(cfg.warmup, cfg.clients[0]) // warm the pools and caches, unmeasured
 		sc.run(cfg.warmup, cfg.clients[0])
+		var guesser *flood
+		if sc.name == "sign-in" {
+			guesser = startFlood(ctx, limitedSrv.URL, floodVictim)
+		}
 		for _, clients := range cfg.clients {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -214,6 +263,46 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 				r.floorRate, r.p99.Round(100*time.Microsecond))
 			results = append(results, r)
 		}
+		if guesser != nil {
+			guesser.finish()
+			report.flood = guesser
+		}
+	}
+	// One request at a time, with nothing else running: the course page's server time, and
+	// what a first visit to each page transfers.
+	if want("course") {
+		h := http.Header{"Cookie": {"aula_signin=" + traineeToken}, "Accept-Encoding": {"gzip"}, "Accept-Language": {"es"}}
+		if report.courseServer, err = serverTime(ctx, app.Handler(), "/courses/"+sch.courseSlug, h); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  course page, server time unloaded: %v (median of %d)\n", report.courseServer.Round(10*time.Microsecond), courseServerRuns)
+	}
+	for _, sc := range scenarios {
+		if !sc.firstVisit || !want(sc.name) {
+			continue
+		}
+		t := sc.target
+		req, err := http.NewRequestWithContext(ctx, t.Method, t.URL, nil)
+		if err != nil {
+			return err
+		}
+		for k, v := range t.Header {
+			req.Header[k] = v
+		}
+		v := firstVisit(ctx, sc.name, req)
+		fmt.Fprintf(stdout, "  %-16s first visit: %d bytes in %d files, %d third-party\n", sc.name, v.bytes, v.files, len(v.thirdParty))
+		report.visits = append(report.visits, v)
+	}
+	// Two pages no scenario loads: the home page and the sign-in form, as a visitor first sees them.
+	if cfg.only == nil {
+		for _, p := range []struct{ name, path string }{{"home", "/"}, {"sign-in-form", "/login"}} {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, aula.URL+p.path, nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Accept-Language", "es")
+			report.visits = append(report.visits, firstVisit(ctx, p.name, req))
+		}
 	}
 	var floorRows []result
 	for _, name := range []string{"S", "W"} {
@@ -223,8 +312,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			}
 		}
 	}
-	results = append(floorRows, results...)
-	report := newReport(ctx, sch, results, cfg)
+	report.results = append(floorRows, results...)
 	if cfg.only == nil || cfg.only["bulk-issue"] {
 		fmt.Fprintf(stdout, "issuing %d certificates in one batch …\n", bulkSize)
 		if report.bulk, err = sch.measureBulkIssue(ctx, sch.first); err != nil {
@@ -236,6 +324,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 	}
+	if want("exam") {
+		if report.exam, err = measureExam(ctx, sch, cfg.exam, sch.url, redisURL, prefix, aula, app.Handler(), signIns, stdout); err != nil {
+			return fmt.Errorf("exam: %w", err)
+		}
+	}
+	report.took = time.Since(began)
 	fmt.Fprint(stdout, "\n"+report.table()+"\n"+report.verdicts())
 	if cfg.out != "" {
 		return report.write(cfg.out)

@@ -25,6 +25,8 @@ type scenario struct {
 	floor      string               // S or W: the scenario's ratio is to this one
 	minRatio   float64              // at least this share of the floor's req/s (0: no target)
 	p99Target  bool                 // p99 at most maxP99 at the most clients
+	views      int                  // page views a request makes, for the round trips per view (0: not a page view)
+	firstVisit bool                 // a page whose first visit is measured (its target, once)
 	htmlBytes  int
 	gzipBytes  int
 	statements func() int64
@@ -32,7 +34,10 @@ type scenario struct {
 
 const maxP99 = 100 * time.Millisecond
 
-func plan(sch *school, aula, floorS, floorW, traineeToken, ownerToken string) []scenario {
+// floodVictim is the account the sign-in scenario's guesser tries (one of the roster).
+const floodVictim = "persona1@bench.example"
+
+func plan(sch *school, aula, limited, floorS, floorW, traineeToken, ownerToken string) []scenario {
 	signedIn := func(token string) http.Header {
 		return http.Header{"Cookie": {"aula_signin=" + token}, "Accept-Encoding": {"gzip"}, "Accept-Language": {"es"}}
 	}
@@ -41,18 +46,27 @@ func plan(sch *school, aula, floorS, floorW, traineeToken, ownerToken string) []
 	}
 	anonymous := http.Header{"Accept-Encoding": {"gzip"}, "Accept-Language": {"es"}}
 	course := "/courses/" + sch.courseSlug
-	signIn := url.Values{"email": {sch.trainee.Email}, "password": {benchPassword}}.Encode()
-	// Trainees of the course in turn (the quiz's takers, one per client at the most clients),
-	// each reading its lessons in order: every view is another trainee's, of another lesson than
-	// that trainee's last, so each records a new place, as a class reading a course does. (One
-	// trainee for every client would make each view wait for the one before on that trainee's
-	// row, which no school sees.)
+	// The class of the course signs in in turn, each trainee from an address of its own (the
+	// instance believes X-Forwarded-For from loopback), on the instance with the production limits.
+	var signIns atomic.Int64
+	signIn := func() vegeta.Target {
+		i := int(signIns.Add(1)) % len(sch.class)
+		body := url.Values{"email": {fmt.Sprintf("agente%d@bench.example", i+1)}, "password": {benchPassword}}.Encode()
+		return vegeta.Target{Method: http.MethodPost, URL: limited + "/login", Body: []byte(body),
+			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept-Language": {"es"},
+				"X-Forwarded-For": {fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255+1)}}}
+	}
+	// The class of the course (classSize trainees, each signed in) in turn, each reading its
+	// lessons in order: every view is another trainee's, of another lesson than that trainee's
+	// last, so each records a new place, as a class reading a course does. (One trainee for
+	// every client would make each view wait for the one before on that trainee's row, which no
+	// school sees.)
 	var reads atomic.Int64
 	lesson := func() vegeta.Target {
 		i := reads.Add(1)
-		t := sch.takers[int(i)%len(sch.takers)]
-		id := sch.lessonIDs[int(i/int64(len(sch.takers)))%len(sch.lessonIDs)]
-		return get(aula, course+"/lessons/"+strconv.FormatInt(id, 10), signedIn(t.token))
+		token := sch.classTokens[int(i)%len(sch.classTokens)]
+		id := sch.lessonIDs[int(i/int64(len(sch.classTokens)))%len(sch.lessonIDs)]
+		return get(aula, course+"/lessons/"+strconv.FormatInt(id, 10), signedIn(token))
 	}
 	// The quiz's takers in turn: each request is another trainee's, on another page, with a
 	// save newer than the last one of that question (the sequence number only grows).
@@ -94,23 +108,22 @@ func plan(sch *school, aula, floorS, floorW, traineeToken, ownerToken string) []
 	return []scenario{
 		{name: "S", target: get(floorS, "/", signedIn(traineeToken)), status: 200},
 		{name: "W", target: vegeta.Target{Method: http.MethodPost, URL: floorW + "/"}, status: 200},
-		{name: "catalog", target: get(aula, "/courses", anonymous), status: 200, floor: "S", minRatio: 0.5, p99Target: true},
-		{name: "course", target: get(aula, course, signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
-		{name: "lesson", next: lesson, status: 200, floor: "S", minRatio: 0.25, p99Target: true},
-		{name: "my-learning", target: get(aula, "/learning", signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
-		{name: "quiz-attempt", next: attemptPage, status: 200, floor: "S", minRatio: 0.25, p99Target: true},
+		{name: "catalog", target: get(aula, "/courses", anonymous), status: 200, floor: "S", minRatio: 0.5, p99Target: true, views: 1, firstVisit: true},
+		{name: "course", target: get(aula, course, signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true, views: 1, firstVisit: true},
+		{name: "lesson", next: lesson, status: 200, floor: "S", minRatio: 0.25, p99Target: true, views: 1, firstVisit: true},
+		{name: "my-learning", target: get(aula, "/learning", signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true, views: 1, firstVisit: true},
+		{name: "quiz-attempt", next: attemptPage, status: 200, floor: "S", minRatio: 0.25, p99Target: true, views: 1, firstVisit: true},
 		{name: "answer-save", next: answerSave, status: 200, floor: "W", minRatio: 0.25, p99Target: true},
-		{name: "quiz-page-turn", next: pageTurn, follow: true, status: 200, floor: "S", minRatio: 0.15, p99Target: true},
-		{name: "my-certificates", target: get(aula, "/certificates", signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true},
-		{name: "verify-page", target: get(aula, "/verify/"+sch.certificateCode, anonymous), status: 200, floor: "S", minRatio: 0.5, p99Target: true},
+		// The submit and the page it redirects to: two requests, each a view for its round trips.
+		{name: "quiz-page-turn", next: pageTurn, follow: true, status: 200, floor: "S", minRatio: 0.15, p99Target: true, views: 2},
+		{name: "my-certificates", target: get(aula, "/certificates", signedIn(traineeToken)), status: 200, floor: "S", minRatio: 0.25, p99Target: true, views: 1, firstVisit: true},
+		{name: "verify-page", target: get(aula, "/verify/"+sch.certificateCode, anonymous), status: 200, floor: "S", minRatio: 0.5, p99Target: true, views: 1, firstVisit: true},
 		{name: "verify-json", target: get(aula, "/verify/"+sch.certificateCode, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"}}),
-			status: 200, floor: "S", minRatio: 0.5, p99Target: true},
+			status: 200, floor: "S", minRatio: 0.5, p99Target: true, views: 1},
 		{name: "certificate-pdf", target: get(aula, "/certificates/"+strconv.FormatInt(sch.certificateID, 10)+"/certificate.pdf", signedIn(traineeToken)),
 			status: 200, floor: "S"},
-		{name: "roster-500", target: get(aula, sch.rosterPath, signedIn(ownerToken)), status: 200, floor: "S"},
-		{name: "sign-in", target: vegeta.Target{Method: http.MethodPost, URL: aula + "/login", Body: []byte(signIn),
-			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept-Language": {"es"}}},
-			status: http.StatusSeeOther, floor: "W"},
+		{name: "roster-500", target: get(aula, sch.rosterPath, signedIn(ownerToken)), status: 200, floor: "S", firstVisit: true},
+		{name: "sign-in", next: signIn, status: http.StatusSeeOther, floor: "W"},
 	}
 }
 

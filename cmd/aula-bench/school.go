@@ -20,14 +20,18 @@ const (
 
 // school is what the bench reads and signs in as, in a database of its own.
 type school struct {
-	st         *store.Store
-	db         *sqlx.DB // the same database, for W and for rows no store method makes quickly
-	trainee    courses.User
-	owner      courses.User
-	courseSlug string
-	lessonIDs  []int64 // the lessons of courseSlug, in order
-	rosterPath string  // the session roster of a cohort of rosterSize trainees
-	takers     []taker // trainees of the roster in the middle of an attempt at the bench's quiz
+	st          *store.Store
+	db          *sqlx.DB // the same database, for W and for rows no store method makes quickly
+	url         string   // the database's URL
+	trainee     courses.User
+	owner       courses.User
+	courseSlug  string
+	lessonIDs   []int64 // the lessons of courseSlug, in order
+	rosterPath  string  // the session roster of a cohort of rosterSize trainees
+	takers      []taker // trainees of the roster in the middle of an attempt at the bench's quiz
+	class       []int64 // classSize trainees of courseSlug, each signed in (classTokens, made by run)
+	classTokens []string
+	secret      []byte // the key that seals the signing keys, for the exam's separate Aula
 	// the trainee's certificate of the course, for verification, "My certificates" and the PDF
 	certificateCode string
 	certificateID   int64
@@ -80,7 +84,7 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &school{st: st}
+	s := &school{st: st, url: dbURL}
 	if err := st.Migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -142,6 +146,11 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 	if first.ID == 0 {
 		return nil, fmt.Errorf("the curriculum has no course")
 	}
+	// The pages a trainee reads are measured on the 65-lesson course (issue 12's school); the
+	// curriculum's courses fill the catalog and My learning.
+	if first, err = s.buildLongCourse(ctx); err != nil {
+		return nil, err
+	}
 	s.courseSlug = first.Slug
 	lessons := first.Modules[0].Lessons
 	for _, l := range lessons[:min(2, len(lessons))] {
@@ -157,6 +166,9 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 	if err := s.buildRoster(ctx, first); err != nil {
 		return nil, err
 	}
+	if s.class, err = s.buildClass(ctx, first, "Promoción de 1000", "agente", classSize); err != nil {
+		return nil, err
+	}
 	s.first = first
 	if err := s.buildCertificates(ctx, first); err != nil {
 		return nil, err
@@ -164,9 +176,8 @@ func buildSchool(ctx context.Context, base, name string) (*school, error) {
 	return s, s.buildQuiz(ctx, first)
 }
 
-// buildQuiz makes a quiz of quizQuestions single-choice questions, one a page, at the end of
-// the course's first module, and starts an attempt at it for quizTakers of the roster.
-func (s *school) buildQuiz(ctx context.Context, co courses.Course) error {
+// questions makes quizQuestions single-choice questions in co's bank, under category, for a quiz.
+func (s *school) questions(ctx context.Context, co courses.Course, category string) ([]courses.QuizItem, error) {
 	var items []courses.QuizItem
 	for i := 0; i < quizQuestions; i++ {
 		q := courses.Question{Type: courses.QuestionMultichoice, Single: true, Points: 1,
@@ -175,11 +186,21 @@ func (s *school) buildQuiz(ctx context.Context, co courses.Course) error {
 				GeneralFeedback: "La seguridad de las personas va primero.",
 				Answers: []courses.AnswerText{{Text: "Protege a las personas", Feedback: "Sí."}, {Text: "Llama a la prensa", Feedback: "No."},
 					{Text: "Espera órdenes", Feedback: "No."}, {Text: "Se retira", Feedback: "No."}}}}}
-		id, err := s.st.SaveQuestion(ctx, courses.BankQuestion{CourseID: co.ID, Category: "bench", Question: q}, s.owner.ID)
+		id, err := s.st.SaveQuestion(ctx, courses.BankQuestion{CourseID: co.ID, Category: category, Question: q}, s.owner.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items = append(items, courses.QuizItem{QuestionID: id})
+	}
+	return items, nil
+}
+
+// buildQuiz makes a quiz of quizQuestions single-choice questions, one a page, at the end of
+// the course's first module, and starts an attempt at it for quizTakers of the roster.
+func (s *school) buildQuiz(ctx context.Context, co courses.Course) error {
+	items, err := s.questions(ctx, co, "bench")
+	if err != nil {
+		return err
 	}
 	settings := courses.DefaultQuizSettings()
 	settings.PerPage = 1

@@ -1,0 +1,659 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/store"
+)
+
+// Issue 12's exam day: examinees start the same timed quiz within startWindow, then each saves
+// an answer every saveEvery for the exam's duration, against Aula running as a process of its
+// own (`aula serve`, as deployed), so that its memory is its own.
+const (
+	examStartWindow = 10 * time.Second
+	examSaveEvery   = 30 * time.Second
+	examP99Target   = 500 * time.Millisecond
+	examRSSTarget   = 200 << 20 // bytes
+)
+
+type examConfig struct {
+	examinees int
+	duration  time.Duration
+	conns     int // the load generator's connections to Aula, at most
+	// inProcess drives the bench's own Aula instead of a separate `aula serve`, so that
+	// -cpuprofile and -memprofile see its code; its RSS is then not the app's alone.
+	inProcess  bool
+	memProfile string // a heap profile of the bench process, written at the exam's end
+	memLimit   string // GOMEMLIMIT for the separate Aula ("": none, as `aula serve` runs by default)
+}
+
+// examKind is one kind of request of the exam, with its latencies.
+type examKind struct {
+	name      string
+	mu        sync.Mutex
+	latencies []time.Duration
+	errors    atomic.Int64
+}
+
+func (k *examKind) add(d time.Duration) {
+	k.mu.Lock()
+	k.latencies = append(k.latencies, d)
+	k.mu.Unlock()
+}
+
+func quantile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+type examResult struct {
+	cfg                 examConfig
+	kinds               []*examKind
+	allStarted          time.Duration // from the first start sent to the last attempt page received
+	started             int64
+	rssPeak             int64 // VmHWM of the Aula process at the end, bytes
+	rssEnd              int64
+	rssIdle             int64 // VmHWM as the exam began (Aula started, nothing asked of it yet)
+	probes              []probe
+	startPhase          cpuShare
+	wall                time.Duration
+	firstError          string
+	setup               time.Duration
+	appCPUSeconds       float64 // user+system CPU of the Aula process over the exam
+	generatorCPUSeconds float64 // the bench process's (the load generator's, when Aula is apart)
+}
+
+func (r examResult) errors() int64 {
+	var n int64
+	for _, k := range r.kinds {
+		n += k.errors.Load()
+	}
+	return n
+}
+
+func (r examResult) all() []time.Duration {
+	var all []time.Duration
+	for _, k := range r.kinds {
+		all = append(all, k.latencies...)
+	}
+	return all
+}
+
+var optionRe = regexp.MustCompile(`name="q0" value="([^"]+)"`)
+
+// measureExam builds the exam (a timed quiz of the 65-lesson course, cfg.examinees trainees
+// enrolled in it and signed in), starts Aula as a process of its own on the bench's database
+// and Redis, and runs the exam day against it.
+func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisURL, prefix string, inProcess *server, h http.Handler,
+	signIns *store.SignIns, stdout io.Writer) (examResult, error) {
+	res := examResult{cfg: cfg}
+	t0 := time.Now()
+	fmt.Fprintf(stdout, "exam day: %d examinees, a timed quiz, then an answer saved by each every %v for %v …\n", cfg.examinees, examSaveEvery, cfg.duration)
+	items, err := sch.questions(ctx, sch.first, "examen")
+	if err != nil {
+		return res, err
+	}
+	settings := courses.DefaultQuizSettings()
+	settings.PerPage = 1
+	settings.Attempts = 1
+	settings.TimeLimit = cfg.duration + examStartWindow + 10*time.Minute
+	last := len(sch.first.Modules) - 1
+	quizID, err := sch.st.SaveQuiz(ctx, sch.first.ID, courses.Quiz{ModuleID: sch.first.Modules[last].ID, Key: "examen-final",
+		Position: len(sch.first.Modules[last].Lessons) + 1, Titles: map[string]string{"es": "Examen final nacional"}, Settings: settings, Items: items})
+	if err != nil {
+		return res, err
+	}
+	ids, err := sch.buildClass(ctx, sch.first, "Examen nacional", "examinada", cfg.examinees+probeRuns)
+	if err != nil {
+		return res, err
+	}
+	tokens, err := signInAll(ctx, signIns, ids)
+	if err != nil {
+		return res, err
+	}
+	// probeRuns examinees first, one at a time through the bench's own instance, unloaded:
+	// what one start, attempt page and save cost the server, and in statements.
+	startPath := fmt.Sprintf("/courses/%s/quizzes/%d/attempts", sch.first.Slug, quizID)
+	if res.probes, err = probeExam(ctx, h, sch.st.Statements, startPath, tokens[cfg.examinees:]); err != nil {
+		return res, err
+	}
+	ids, tokens = ids[:cfg.examinees], tokens[:cfg.examinees]
+	for _, p := range res.probes {
+		fmt.Fprintf(stdout, "  one %s, unloaded: %v server time, %.1f statements\n", p.name, p.median.Round(10*time.Microsecond), p.statements)
+	}
+	var app *aulaProcess
+	if cfg.inProcess {
+		app = &aulaProcess{url: inProcess.URL, cmd: &exec.Cmd{Process: &os.Process{Pid: os.Getpid()}}}
+	} else {
+		if app, err = startAula(ctx, sch, dbURL, redisURL, prefix, cfg.memLimit); err != nil {
+			return res, err
+		}
+		defer app.stop()
+	}
+	res.setup = time.Since(t0)
+
+	tr := &http.Transport{MaxConnsPerHost: cfg.conns, MaxIdleConnsPerHost: cfg.conns, IdleConnTimeout: 5 * time.Minute, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	start, page, save := &examKind{name: "start (POST)"}, &examKind{name: "attempt page"}, &examKind{name: "answer save"}
+	res.kinds = []*examKind{start, page, save}
+	var firstErr sync.Once
+	fail := func(k *examKind, format string, args ...any) {
+		k.errors.Add(1)
+		firstErr.Do(func() { res.firstError = fmt.Sprintf(format, args...) })
+	}
+	do := func(method, path, token string, form url.Values, accept string) (*http.Response, []byte, error) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, app.url+path, body)
+		req.Header.Set("Cookie", "aula_signin="+token)
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("Accept-Language", "es")
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		r, err := client.Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer r.Body.Close()
+		b, err := io.ReadAll(r.Body)
+		return r, b, err
+	}
+	res.rssIdle, _ = app.memory()
+	saves := int(cfg.duration / examSaveEvery)
+	pgPID := postmaster(ctx, sch)
+	cpu0, self0, pg0, machine0 := app.cpuSeconds(), selfCPU(), clusterCPU(pgPID), machineCPU()
+	begin := time.Now().Add(time.Second)
+	var lastStarted atomic.Int64 // nanoseconds after begin
+	order := rand.Perm(len(ids))
+	var wg, starting sync.WaitGroup
+	starting.Add(len(order))
+	phaseDone := make(chan struct{})
+	go func() { // who used the CPU while the examinees were starting
+		defer close(phaseDone)
+		starting.Wait()
+		res.startPhase = cpuShare{wall: time.Since(begin).Seconds(), app: app.cpuSeconds() - cpu0, generator: selfCPU() - self0,
+			postgres: clusterCPU(pgPID) - pg0, machine: machineCPU() - machine0}
+	}()
+	for n, i := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			startDone := sync.OnceFunc(starting.Done)
+			defer startDone()
+			token := tokens[i]
+			// Each examinee starts at its moment of the window, the window's moments in an order
+			// at random; each request's time counts from when it was due, so that a request
+			// waiting for a connection of the generator's waits on the clock.
+			due := begin.Add(examStartWindow * time.Duration(n) / time.Duration(len(order)))
+			time.Sleep(time.Until(due))
+			r, _, err := do(http.MethodPost, startPath, token, url.Values{}, "text/html")
+			start.add(time.Since(due))
+			if err != nil || r.StatusCode != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "/attempts/") {
+				fail(start, "start: %v %v", status(r), err)
+				return
+			}
+			attempt := r.Header.Get("Location")
+			t := time.Now()
+			r, b, err := do(http.MethodGet, attempt, token, nil, "text/html")
+			page.add(time.Since(t))
+			if err == nil && r.Header.Get("Content-Encoding") == "gzip" {
+				b, err = gunzip(b)
+			}
+			m := optionRe.FindAllSubmatch(b, -1)
+			if err != nil || r.StatusCode != http.StatusOK || len(m) == 0 {
+				fail(page, "attempt page: %v %v", status(r), err)
+				return
+			}
+			atomic.AddInt64(&res.started, 1)
+			startDone()
+			for {
+				done := int64(time.Since(begin))
+				old := lastStarted.Load()
+				if done <= old || lastStarted.CompareAndSwap(old, done) {
+					break
+				}
+			}
+			// Then an answer every examSaveEvery, from a moment of its own within the first one
+			// (trainees answer at their own pace, not all in step), as the page's script saves it.
+			next := time.Now().Add(rand.N(examSaveEvery))
+			for k := 1; k <= saves; k++ {
+				time.Sleep(time.Until(next))
+				due := next
+				next = next.Add(examSaveEvery)
+				form := url.Values{"q0": {string(m[k%len(m)][1])}, "q0-shown": {"1"}, "seq0": {strconv.Itoa(k)}}
+				r, _, err := do(http.MethodPost, attempt+"/answers", token, form, "application/json")
+				save.add(time.Since(due))
+				if err != nil || r.StatusCode != http.StatusOK {
+					fail(save, "save: %v %v", status(r), err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-phaseDone
+	res.wall = time.Since(begin)
+	res.allStarted = time.Duration(lastStarted.Load())
+	res.appCPUSeconds = app.cpuSeconds() - cpu0
+	res.generatorCPUSeconds = selfCPU() - self0
+	res.rssPeak, res.rssEnd = app.memory()
+	if cfg.memProfile != "" {
+		f, err := os.Create(cfg.memProfile)
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+const probeRuns = 21
+
+// probe is one kind of the exam's requests sent probeRuns times in turn to the bench's own
+// instance, unloaded: its median server time (around ServeHTTP) and statements per request.
+type probe struct {
+	name       string
+	median     time.Duration
+	statements float64
+}
+
+func probeExam(ctx context.Context, h http.Handler, statements func() int64, startPath string, tokens []string) ([]probe, error) {
+	serve := func(method, path, token string, form url.Values, accept string) (*httptest.ResponseRecorder, time.Duration, int64) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req := httptest.NewRequestWithContext(ctx, method, path, body)
+		req.RemoteAddr = "127.0.0.1:40000"
+		req.Header.Set("Cookie", "aula_signin="+token)
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("Accept-Language", "es")
+		req.Header.Set("Accept", accept)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		before := statements()
+		t0 := time.Now()
+		h.ServeHTTP(rec, req)
+		return rec, time.Since(t0), statements() - before
+	}
+	kinds := []string{"start (POST)", "attempt page", "answer save"}
+	times := make([][]time.Duration, 3)
+	sent := make([]int64, 3)
+	for _, token := range tokens {
+		rec, d, n := serve(http.MethodPost, startPath, token, url.Values{}, "text/html")
+		if rec.Code != http.StatusSeeOther {
+			return nil, fmt.Errorf("probe start: status %d", rec.Code)
+		}
+		times[0], sent[0] = append(times[0], d), sent[0]+n
+		attempt := rec.Header().Get("Location")
+		rec, d, n = serve(http.MethodGet, attempt, token, nil, "text/html")
+		b, err := rec.Body.Bytes(), error(nil)
+		if rec.Header().Get("Content-Encoding") == "gzip" {
+			b, err = gunzip(b)
+		}
+		m := optionRe.FindSubmatch(b)
+		if rec.Code != http.StatusOK || err != nil || m == nil {
+			return nil, fmt.Errorf("probe attempt page: status %d %v", rec.Code, err)
+		}
+		times[1], sent[1] = append(times[1], d), sent[1]+n
+		rec, d, n = serve(http.MethodPost, attempt+"/answers", token, url.Values{"q0": {string(m[1])}, "q0-shown": {"1"}, "seq0": {"1"}}, "application/json")
+		if rec.Code != http.StatusOK {
+			return nil, fmt.Errorf("probe save: status %d", rec.Code)
+		}
+		times[2], sent[2] = append(times[2], d), sent[2]+n
+	}
+	var out []probe
+	for i, k := range kinds {
+		out = append(out, probe{name: k, median: median(times[i]), statements: float64(sent[i]) / float64(len(tokens))})
+	}
+	return out, nil
+}
+
+func status(r *http.Response) string {
+	if r == nil {
+		return "no answer"
+	}
+	return r.Status
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
+// signInAll makes a sign-in in Redis for each user, as a successful sign-in does
+// (store.SignIns.Create), without hashing a password: the exam measures the exam, not 10,000
+// sign-ins before it.
+func signInAll(ctx context.Context, signIns *store.SignIns, ids []int64) ([]string, error) {
+	tokens := make([]string, len(ids))
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ids); i += 16 {
+				if tokens[i], errs[w] = signIns.Create(ctx, ids[i]); errs[w] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return tokens, errors.Join(errs...)
+}
+
+// aulaProcess is `aula serve`, built from this tree, as a child of the bench.
+type aulaProcess struct {
+	cmd  *exec.Cmd
+	url  string
+	dir  string
+	logs *bytes.Buffer
+	mu   *sync.Mutex
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.b.Len() > 1<<20 {
+		return len(p), nil
+	}
+	return w.b.Write(p)
+}
+
+func startAula(ctx context.Context, sch *school, dbURL, redisURL, prefix, memLimit string) (*aulaProcess, error) {
+	dir, err := os.MkdirTemp("", "aula-bench-app")
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, "aula")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/aula")
+	if out, err := build.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("go build ./cmd/aula: %w\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := &aulaProcess{url: "http://" + addr, dir: dir, logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	p.cmd = exec.Command(bin, "serve")
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AULA_") && !strings.HasPrefix(kv, "DATABASE_") && !strings.HasPrefix(kv, "REDIS_") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			env = append(env, kv)
+		}
+	}
+	p.cmd.Env = append(env, "DATABASE_URL="+dbURL, "REDIS_URL="+redisURL, "AULA_ADDR="+addr, "AULA_BASE_URL="+p.url,
+		"AULA_METRICS_ADDR=off", "AULA_TWO_FACTOR_REQUIRED=none", "AULA_REDIS_PREFIX="+prefix, "AULA_LOG_LEVEL=warn",
+		"AULA_SECRET_KEY="+base64.StdEncoding.EncodeToString(sch.secret))
+	if memLimit != "" {
+		p.cmd.Env = append(p.cmd.Env, "GOMEMLIMIT="+memLimit)
+	}
+	p.cmd.Stdout = lockedWriter{p.mu, p.logs}
+	p.cmd.Stderr = lockedWriter{p.mu, p.logs}
+	if err := p.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r, err := http.Get(p.url + "/healthz")
+		if err == nil {
+			r.Body.Close()
+			if r.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		if time.Now().After(deadline) || p.cmd.ProcessState != nil {
+			p.stop()
+			return nil, fmt.Errorf("aula serve did not answer /healthz within a minute: %s", p.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (p *aulaProcess) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+func (p *aulaProcess) stop() {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { p.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-done
+		}
+	}
+	os.RemoveAll(p.dir)
+}
+
+// memory is the process's peak resident set (VmHWM) and its resident set now (VmRSS).
+func (p *aulaProcess) memory() (peak, now int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmHWM:":
+			peak = kb << 10
+		case "VmRSS:":
+			now = kb << 10
+		}
+	}
+	return peak, now
+}
+
+func selfCPU() float64 { return procCPU(os.Getpid()) }
+
+// cpuShare is the CPU seconds each part used over a stretch of wall time.
+type cpuShare struct{ wall, app, generator, postgres, machine float64 }
+
+// postmaster is the PID of the PostgreSQL server the bench uses, when it runs on this machine
+// (0 otherwise): the parent of the bench's own backend.
+func postmaster(ctx context.Context, sch *school) int {
+	var backend int
+	if err := sch.db.GetContext(ctx, &backend, `SELECT pg_backend_pid()`); err != nil {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", backend))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
+}
+
+// clusterCPU is the CPU PostgreSQL has used: the postmaster, its children alive, and those it
+// has reaped (the postmaster's cutime and cstime).
+func clusterCPU(pid int) float64 {
+	if pid == 0 {
+		return 0
+	}
+	total := 0.0
+	if f := statFields(pid); len(f) >= 15 {
+		for _, x := range f[11:15] {
+			v, _ := strconv.ParseFloat(x, 64)
+			total += v / 100
+		}
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if f := statFields(child); len(f) >= 13 && f[1] == strconv.Itoa(pid) {
+			total += procCPU(child)
+		}
+	}
+	return total
+}
+
+// machineCPU is the CPU every process of the machine has used (busy time in /proc/stat).
+func machineCPU() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+	total := 0.0
+	for i, x := range f[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		v, _ := strconv.ParseFloat(x, 64)
+		total += v / 100
+	}
+	return total
+}
+
+// statFields are /proc/PID/stat's fields after the command's name: state, ppid, …
+func statFields(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 > len(s) {
+		return nil
+	}
+	return strings.Fields(s[i+2:])
+}
+
+// cpuSeconds is the user and system CPU the process has used.
+func (p *aulaProcess) cpuSeconds() float64 { return procCPU(p.cmd.Process.Pid) }
+
+func procCPU(pid int) float64 {
+	f := statFields(pid)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ
+}
+
+func (r examResult) table() string {
+	if r.cfg.examinees == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Exam day (Aula as its own process, `aula serve`; %d examinees start one timed quiz in %v, in an order at random, then each saves an answer "+
+		"every %v for %v, from a moment of its own; one load generator, %d connections at most, each request timed from when it was due; "+
+		"Aula used %.0f s of CPU in %.0f s, the load generator %.0f s%s):\n\n",
+		r.cfg.examinees, examStartWindow, examSaveEvery, r.cfg.duration, r.cfg.conns, r.appCPUSeconds, r.wall.Seconds(), r.generatorCPUSeconds, limitNote(r.cfg.memLimit))
+	b.WriteString("| request | count | errors | p50 | p99 | slowest | one alone: server time | statements |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for i, k := range r.kinds {
+		alone, sent := "", ""
+		if i < len(r.probes) {
+			alone, sent = fmt.Sprintf("%.2f ms", float64(r.probes[i].median.Microseconds())/1000), fmt.Sprintf("%.1f", r.probes[i].statements)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s |\n", k.name, len(k.latencies), k.errors.Load(), ms(quantile(k.latencies, 0.5)),
+			ms(quantile(k.latencies, 0.99)), ms(quantile(k.latencies, 1)), alone, sent)
+	}
+	if p := r.startPhase; p.wall > 0 {
+		fmt.Fprintf(&b, "\nWhile the examinees were starting (%.1f s): Aula used %.1f s of CPU, PostgreSQL %.1f s, the load generator %.1f s, "+
+			"the whole machine %.1f s (%.0f s of %d CPUs were there: the rest went to other work on the machine and Redis).\n",
+			p.wall, p.app, p.postgres, p.generator, p.machine, p.wall*float64(runtime.NumCPU()), runtime.NumCPU())
+	}
+	fmt.Fprintf(&b, "\nAula's resident memory: %.0f MB as the exam began, %.0f MB at its end, %.0f MB at the most (VmHWM).\n",
+		float64(r.rssIdle)/(1<<20), float64(r.rssEnd)/(1<<20), float64(r.rssPeak)/(1<<20))
+	return b.String()
+}
+
+func (r examResult) verdicts() string {
+	if r.cfg.examinees == 0 {
+		return ""
+	}
+	var b strings.Builder
+	all := r.all()
+	fmt.Fprintf(&b, "- %s exam start: %d of %d examinees in their attempt %.1f s after the first start (target: all, within %v and the p99)\n",
+		pass(r.started == int64(r.cfg.examinees) && r.allStarted <= examStartWindow+examP99Target), r.started, r.cfg.examinees, r.allStarted.Seconds(), examStartWindow)
+	errText := ""
+	if r.firstError != "" {
+		errText = " (first: " + r.firstError + ")"
+	}
+	fmt.Fprintf(&b, "- %s exam errors: %d of %d requests%s, target 0\n", pass(r.errors() == 0 && len(all) > 0), r.errors(), len(all), errText)
+	fmt.Fprintf(&b, "- %s exam p99 (every request): %s, target ≤ %s\n", pass(quantile(all, 0.99) <= examP99Target && len(all) > 0), ms(quantile(all, 0.99)), ms(examP99Target))
+	fmt.Fprintf(&b, "- %s exam app RSS (peak, VmHWM): %.0f MB, target ≤ %d MB\n", pass(r.rssPeak > 0 && r.rssPeak <= examRSSTarget),
+		float64(r.rssPeak)/(1<<20), examRSSTarget>>20)
+	return b.String()
+}
+
+func limitNote(limit string) string {
+	if limit == "" {
+		return ""
+	}
+	return "; Aula run with GOMEMLIMIT=" + limit
+}

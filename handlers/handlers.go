@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -96,6 +97,11 @@ func New(d Deps) (*App, error) {
 		return nil, err
 	}
 	a.metrics = newMetrics(prometheus.NewRegistry())
+	if d.Store != nil {
+		for name, db := range d.Store.Pools() {
+			a.metrics.registry.MustRegister(collectors.NewDBStatsCollector(db, name))
+		}
+	}
 	a.cop = http.NewCrossOriginProtection()
 	gin.SetMode(gin.ReleaseMode)
 	a.engine = gin.New()

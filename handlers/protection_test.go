@@ -142,6 +142,12 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		!strings.Contains(r.Body, `aula_http_request_duration_seconds_bucket{method="GET",route="/login"`) {
 		t.Fatalf("metrics:\n%s", r.Body)
 	}
+	// How busy each PostgreSQL pool is: a pool that waits for connections is a school short of them.
+	for _, pool := range []string{"primary", "hot"} {
+		if !strings.Contains(r.Body, `go_sql_wait_count_total{db_name="`+pool+`"}`) {
+			t.Errorf("metrics without the %s pool's connections", pool)
+		}
+	}
 }
 
 func TestLanguageSwitcherIsRememberedForVisitorsAndInTheProfile(t *testing.T) {

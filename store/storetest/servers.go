@@ -129,12 +129,15 @@ func tailFile(path string, n int) string {
 	return lastLines(string(b), n)
 }
 
-// waitFor calls ready every 50 ms until it returns nil or ctx ends.
+// errGone is what a readiness check returns once the process it waits for has exited.
+var errGone = errors.New("the process exited")
+
+// waitFor calls ready every 50 ms until it returns nil or errGone, or ctx ends.
 func waitFor(ctx context.Context, ready func() error) error {
 	for {
 		err := ready()
-		if err == nil {
-			return nil
+		if err == nil || errors.Is(err, errGone) {
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -212,11 +215,21 @@ func NewPostgresServer(ctx context.Context, opts PostgresOptions) (*PostgresServ
 	if err := appendFile(filepath.Join(p.Data, "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n"); err != nil {
 		return fail(err)
 	}
-	if err := p.Start(ctx); err != nil {
-		return fail(err)
+	// A port another program took between FreePort and the start: another port.
+	for try := 0; ; try++ {
+		err := p.Start(ctx)
+		if err == nil {
+			break
+		}
+		if try == 2 || !strings.Contains(err.Error(), "ddress already in use") {
+			return fail(err)
+		}
+		if p.Port, err = FreePort(); err != nil {
+			return fail(err)
+		}
 	}
 	for _, sql := range []string{"CREATE ROLE aula LOGIN SUPERUSER REPLICATION", "CREATE DATABASE aula OWNER aula"} {
-		if err := runOut(PGCommand(ctx, bin, "psql", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "postgres",
+		if err := runOut(PGCommand(ctx, bin, "psql", "-h", "127.0.0.1", "-p", strconv.Itoa(p.Port), "-U", "postgres",
 			"-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql)); err != nil {
 			return fail(err)
 		}
@@ -399,11 +412,21 @@ func NewRedisServer(ctx context.Context, args ...string) (*RedisServer, error) {
 		return nil, fmt.Errorf("storetest: %w", err)
 	}
 	r := &RedisServer{Port: port, Dir: dir, Args: args, Log: filepath.Join(dir, "redis.log")}
-	if err := r.Start(ctx); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+	// A port another program took between FreePort and the start: another port.
+	for try := 0; ; try++ {
+		err := r.Start(ctx)
+		if err == nil {
+			return r, nil
+		}
+		if try == 2 || !strings.Contains(err.Error(), "ddress already in use") {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		if r.Port, err = FreePort(); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
 	}
-	return r, nil
 }
 
 // URL is the address for REDIS_URL.
@@ -443,7 +466,7 @@ func (r *RedisServer) Start(ctx context.Context) error {
 	err := waitFor(wait, func() error {
 		select {
 		case <-exited:
-			return errors.New("redis-server exited")
+			return errGone
 		default:
 		}
 		return redisPing(r.Addr())
@@ -531,6 +554,7 @@ type AulaServer struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
+	served bool // has been ready once: its port is its own
 }
 
 // NewAulaServer prepares an instance on a free port that logs to dir/name.log; Start starts it.
@@ -579,7 +603,7 @@ func (a *AulaServer) Start(ctx context.Context) error {
 		err := waitFor(ctx, func() error {
 			select {
 			case <-a.exited:
-				return errExited
+				return errGone
 			default:
 			}
 			resp, err := client.Get(a.URL() + "/readyz")
@@ -593,12 +617,20 @@ func (a *AulaServer) Start(ctx context.Context) error {
 			return nil
 		})
 		if err == nil {
+			a.served = true
 			return nil
 		}
 		select {
 		case <-a.exited:
 			a.cmd = nil
 			if ctx.Err() == nil {
+				// PostgreSQL or Redis not back yet: again. A port another program took between
+				// FreePort and the first start: another port (later starts keep theirs).
+				if !a.served && strings.Contains(lastLines(tailFile(a.Log, 3), 3), "address already in use") {
+					if port, perr := FreePort(); perr == nil {
+						a.Port = port
+					}
+				}
 				time.Sleep(200 * time.Millisecond)
 				continue
 			}
@@ -608,8 +640,6 @@ func (a *AulaServer) Start(ctx context.Context) error {
 		return fmt.Errorf("storetest: aula on %d not ready: %w\n%s", a.Port, err, tailFile(a.Log, 15))
 	}
 }
-
-var errExited = errors.New("aula exited")
 
 func (a *AulaServer) start() error {
 	logf, err := os.OpenFile(a.Log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)

@@ -150,8 +150,13 @@ func (a *App) login(c *gin.Context) {
 }
 
 // loginUnjudged answers a sign-in that failed before its password was judged (PostgreSQL
-// away): the attempt is given back to the limits, which count wrong passwords only.
+// away): the attempt is given back to the limits, which count wrong passwords only. Any
+// other failure keeps what it took.
 func (a *App) loginUnjudged(c *gin.Context, email string, err error) {
+	if !store.Unavailable(err) {
+		a.fail(c, err)
+		return
+	}
 	if gerr := a.Limiter.LoginAbandoned(context.WithoutCancel(c.Request.Context()), email, c.ClientIP(), a.deviceToken(c)); gerr != nil {
 		_ = c.Error(gerr)
 	}

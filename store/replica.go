@@ -25,6 +25,9 @@ type Replica struct {
 	// the primary meanwhile (the caller logs it).
 	OnDown func(error)
 	Now    func() time.Time // time.Now when nil
+	// Silence is how long the replica may stay silent in a statement before its read is made
+	// on the primary; ReplicaSilence when 0.
+	Silence time.Duration
 }
 
 // ReplicaPause is how long reads keep off a replica that failed to answer before trying it
@@ -50,7 +53,10 @@ func (s *Store) openReplica(r Replica) error {
 	if !strings.Contains(url, "connect_timeout") {
 		url = withSetting(url, "connect_timeout", "2")
 	}
-	db, err := s.pool(withSetting(url, "default_transaction_read_only", "on"), 10)
+	if r.Silence == 0 {
+		r.Silence = ReplicaSilence
+	}
+	db, err := s.pool(withSetting(url, "default_transaction_read_only", "on"), 10, silenceDialer{r.Silence})
 	if err != nil {
 		return fmt.Errorf("store: DATABASE_READ_URL: %w", err)
 	}
@@ -62,6 +68,77 @@ func (s *Store) openReplica(r Replica) error {
 	}
 	s.replica = &replica{Replica: r, db: db}
 	return nil
+}
+
+// ReplicaSilence is the longest the replica may stay silent in the middle of a statement
+// before its connection is given up for dead and the read made on the primary. lib/pq cancels
+// a statement through a new connection, which a hung or cut-off replica never answers, so
+// without this a frozen replica would hold its reads (and the impact page's lock) for ever.
+// The reports and exports read at most a few seconds; an export's rows keep coming.
+const ReplicaSilence = 15 * time.Second
+
+// silenceDialer dials like lib/pq and gives each connection a read and write deadline, pushed
+// back at every read and write: a connection silent for longer fails, and with it its read.
+type silenceDialer struct{ silence time.Duration }
+
+func (d silenceDialer) Dial(network, address string) (net.Conn, error) {
+	return d.DialTimeout(network, address, 0)
+}
+
+func (d silenceDialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	c, err := (&net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute}).Dial(network, address)
+	if err != nil {
+		return nil, err
+	}
+	return silenceConn{Conn: c, silence: d.silence, until: new(atomic.Int64)}, nil
+}
+
+type silenceConn struct {
+	net.Conn
+	silence time.Duration
+	// until is a deadline lib/pq set itself (connect_timeout, during the start-up), in Unix
+	// nanoseconds, 0 for none: the silence never pushes it back.
+	until *atomic.Int64
+}
+
+func (c silenceConn) SetDeadline(t time.Time) error {
+	c.until.Store(unixNano(t))
+	return c.Conn.SetDeadline(t)
+}
+
+func (c silenceConn) SetReadDeadline(t time.Time) error {
+	c.until.Store(unixNano(t))
+	return c.Conn.SetReadDeadline(t)
+}
+
+// deadline is the silence from now, or lib/pq's own deadline when that comes first.
+func (c silenceConn) deadline() time.Time {
+	d := time.Now().Add(c.silence)
+	if u := c.until.Load(); u != 0 && u < d.UnixNano() {
+		return time.Unix(0, u)
+	}
+	return d
+}
+
+func (c silenceConn) Read(b []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(c.deadline()); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
+func (c silenceConn) Write(b []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(c.deadline()); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(b)
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // FromReplica marks ctx's reads as content with the replica's copy, which may be a little
@@ -121,8 +198,15 @@ const (
 func replicaFault(err error) fault {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
+		if pqErr.Code == "57014" { // query_canceled: the request's own cancel, or a statement_timeout
+			return notReplicas
+		}
 		switch pqErr.Code.Class() {
-		case "08", "53", "57": // connection exception, insufficient resources, operator intervention (shut down, starting up)
+		// connection exception, insufficient resources, operator intervention (shut down,
+		// starting up), and a replica Aula cannot use at all: a wrong password (28) or database
+		// name (3D) in DATABASE_READ_URL fails over too, with its warning, rather than every
+		// report failing while the primary is fine
+		case "08", "53", "57", "28", "3D":
 			return replicaDown
 		}
 		if pqErr.Code == "40001" { // on a standby: canceling statement due to conflict with recovery

@@ -167,3 +167,84 @@ func TestAReplicaThatDoesNotAnswerCostsTheReportAboutASecond(t *testing.T) {
 		t.Errorf("the impact page waited %v for a replica that does not answer", took)
 	}
 }
+
+// A replica that answered once and then froze (a hung machine, a cut cable: the connection
+// stays open and nothing comes) costs a read its Silence, then the read is made on the primary.
+// lib/pq's own cancel would wait for ever: it asks the frozen replica to cancel.
+func TestAReplicaThatFreezesMidwayIsLeftForThePrimary(t *testing.T) {
+	primary, replicaURL := storetest.URL(t), storetest.URL(t)
+	onPrimary, onReplica := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC), time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC)
+	refreshedAt(t, primary, onPrimary)
+	refreshedAt(t, replicaURL, onReplica)
+	target := storetest.Target(t, replicaURL)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var frozen atomic.Bool
+	var mu sync.Mutex
+	var conns []net.Conn
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	relay := func(dst, src net.Conn) {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			for frozen.Load() { // what arrives is held, as a frozen machine holds it
+				time.Sleep(20 * time.Millisecond)
+			}
+			if n > 0 {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, in, out)
+			mu.Unlock()
+			go relay(in, out)
+			go relay(out, in)
+		}
+	}()
+	u, err := url.Parse(replicaURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = ln.Addr().String()
+	st := openWithReplica(t, primary, store.Replica{URL: u.String(), Silence: time.Second})
+	ctx := context.Background()
+	if at, err := st.ReportsRefreshedAt(ctx); err != nil || !at.Equal(onReplica) {
+		t.Fatalf("before the freeze: refreshed at %v (%v), want the replica's %v", at, err, onReplica)
+	}
+	frozen.Store(true)
+	defer frozen.Store(false)
+	began := time.Now()
+	at, err := st.ReportsRefreshedAt(ctx)
+	if err != nil || !at.Equal(onPrimary) {
+		t.Fatalf("with the replica frozen: refreshed at %v (%v), want the primary's %v", at, err, onPrimary)
+	}
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("the report waited %v for a frozen replica, its silence being 1 s", took)
+	}
+}

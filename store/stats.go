@@ -367,11 +367,18 @@ func (s *Store) parallel(ctx context.Context, n int, run func(ctx context.Contex
 	wg.Wait()
 	var first error
 	for _, err := range errs {
-		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+		if err != nil && (first == nil || cancelled(first)) {
 			first = err // the cause rather than a statement it cancelled
 		}
 	}
 	return first
+}
+
+// cancelled says whether err is a statement's cancellation, as the context gives it or as
+// PostgreSQL reports a statement lib/pq cancelled for it (57014).
+func cancelled(err error) bool {
+	var pqErr *pq.Error
+	return errors.Is(err, context.Canceled) || (errors.As(err, &pqErr) && pqErr.Code == "57014")
 }
 
 // Impact counts the public impact page's figures (see courses.Impact) from the reports'

@@ -81,10 +81,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 }
 
 // pool opens a pool of at most size connections to url, counted when the store counts.
-func (s *Store) pool(url string, size int) (*sqlx.DB, error) {
+func (s *Store) pool(url string, size int, dialer ...pq.Dialer) (*sqlx.DB, error) {
 	pqConnector, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	for _, d := range dialer {
+		pqConnector.Dialer(d)
 	}
 	var connector driver.Connector = pqConnector
 	if s.counter != nil {
@@ -210,11 +213,15 @@ type RedisConfig struct {
 	Cluster          []string // host:port of some of the Cluster's nodes (the rest are discovered)
 }
 
-// Redis timeouts: a master that dies (or hangs) fails a command within readTimeout, and
-// the client retries it, asking the Sentinels for the master again each time it dials, for
-// about retryBackoff × redisRetries: a Sentinel failover that is over by then (a promotion
-// takes down-after-milliseconds plus about a second) costs the request a delay, not an error;
-// a longer one fails the requests in that window, each once, with "temporarily unavailable".
+// Redis timeouts. A server that dies (or hangs) fails a command within redisReadTimeout, and
+// a dial within redisDialTimeout, dialled once (go-redis would otherwise redial five times
+// before its first retry). A single server is retried as go-redis does by default (three times,
+// within half a second or so): when it is down, a page says "temporarily unavailable" within a
+// second or two. With Sentinels or a Cluster, a command that finds the master gone is retried
+// for longer, asking the Sentinels for the master again each time it dials, for about
+// retryBackoff × redisRetries: a failover that is over by then (a promotion takes
+// down-after-milliseconds plus about a second) costs the request a delay, not an error; a
+// longer one fails the requests in that window, each once, with "temporarily unavailable".
 const (
 	redisDialTimeout = 2 * time.Second
 	redisReadTimeout = time.Second
@@ -231,9 +238,11 @@ func OpenRedis(ctx context.Context, c RedisConfig) (redis.UniversalClient, error
 	u := &redis.UniversalOptions{
 		Addrs: []string{opt.Addr}, Username: opt.Username, Password: opt.Password, DB: opt.DB, TLSConfig: opt.TLSConfig,
 		DialTimeout: orDefault(opt.DialTimeout, redisDialTimeout), ReadTimeout: orDefault(opt.ReadTimeout, redisReadTimeout),
-		WriteTimeout: orDefault(opt.WriteTimeout, redisReadTimeout), MaxRetries: redisRetries,
-		MinRetryBackoff: 50 * time.Millisecond, MaxRetryBackoff: retryBackoff,
+		WriteTimeout: orDefault(opt.WriteTimeout, redisReadTimeout), DialerRetries: 1,
 		PoolSize: opt.PoolSize, MinIdleConns: opt.MinIdleConns,
+	}
+	if len(c.Sentinels) > 0 || len(c.Cluster) > 0 {
+		u.MaxRetries, u.MinRetryBackoff, u.MaxRetryBackoff = redisRetries, 50*time.Millisecond, retryBackoff
 	}
 	if opt.MaxRetries != 0 { // given in the URL (max_retries=…; -1: none)
 		u.MaxRetries = opt.MaxRetries

@@ -136,6 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		s.apps[0].URL(), s.apps[1].URL(), cfg.examinees, cfg.duration, cfg.every, cfg.seed)
 
 	examinees := make([]*storetest.Examinee, cfg.examinees)
+	var stoppedEarly atomic.Int64
 	answering, stopAnswering := context.WithCancel(ctx)
 	defer stopAnswering()
 	var wg sync.WaitGroup
@@ -148,6 +149,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seed := rng.Uint64()
 		wg.Go(func() {
 			takeExam(answering, x, exam, cfg, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)))
+			if answering.Err() == nil { // she gave up while the exam went on: her answers stopped counting
+				stoppedEarly.Add(1)
+			}
 		})
 	}
 	began := time.Now()
@@ -179,7 +183,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res := result{cfg: cfg, tally: tally, faults: faults, elapsed: time.Since(began), unfinished: int(unfinished.Load()),
+	res := result{cfg: cfg, tally: tally, faults: faults, elapsed: time.Since(began), unfinished: int(unfinished.Load()), stoppedEarly: int(stoppedEarly.Load()),
 		statuses: map[int]int{}, requests: map[int]int{}}
 	for _, x := range examinees {
 		for status, n := range x.Statuses() {
@@ -226,7 +230,7 @@ func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, 
 	}
 	for ctx.Err() == nil {
 		if err := x.Begin(ctx); err != nil {
-			return // ctx ended
+			return // ctx ended, or the server refused her an attempt: counted by the caller
 		}
 		opts := x.Options()
 		answers := 5 + rng.IntN(15)
@@ -256,7 +260,7 @@ func takeExam(ctx context.Context, x *storetest.Examinee, exam *storetest.Exam, 
 		if rng.IntN(4) != 0 { // most pass
 			right, err := exam.RightAnswers(ctx, x)
 			if err != nil {
-				continue // PostgreSQL away: she finishes with what she has
+				continue // PostgreSQL away: she leaves this attempt open and starts again
 			}
 			for slot, id := range right {
 				if err := x.Answer(ctx, slot, id); err != nil {

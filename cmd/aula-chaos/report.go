@@ -29,8 +29,11 @@ type result struct {
 	statuses   map[int]int // the answers' statuses, retries included; 0: no answer at all
 	requests   map[int]int // every request's status (sign-ins, starts, pages, saves, finishes, reviews)
 	unfinished int         // attempts that could not be finished at the end
-	elapsed    time.Duration
-	machine    string
+	// examinees who stopped before the exam's end (an error the examinee could not get past):
+	// a run where they stop early would pass while measuring little
+	stoppedEarly int
+	elapsed      time.Duration
+	machine      string
 }
 
 func (r result) failures() []string {
@@ -52,6 +55,9 @@ func (r result) failures() []string {
 	}
 	if r.unfinished > 0 {
 		out = append(out, fmt.Sprintf("%d attempts could not be finished with every server up", r.unfinished))
+	}
+	if r.stoppedEarly > 0 {
+		out = append(out, fmt.Sprintf("%d examinees stopped before the exam's end", r.stoppedEarly))
 	}
 	if len(r.faults.failed) > 0 {
 		out = append(out, fmt.Sprintf("%d faults could not be injected (%s)", len(r.faults.failed), r.faults.failed[0]))
@@ -109,6 +115,7 @@ func (r result) text() string {
 	row("**certificates issued twice**", r.tally.IssuedTwice, "0")
 	row("completions without their certificate", r.tally.NoCertificate, "0")
 	row("requests answered 500 (of every kind)", r.requests[500], "0")
+	row("examinees who stopped before the end", r.stoppedEarly, "0")
 	fmt.Fprintf(&b, "\nAnswer saves, retries included, by status: %s; every request (sign-ins, starts, pages, finishes, reviews): %s. "+
 		"A save answered 303 was sent to the sign-in page (Redis restarted empty); a start or a finish is a 303 when it works. "+
 		"A request that fails while a fault is on is sent again, as the page's JavaScript does; only an acknowledged answer "+

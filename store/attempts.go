@@ -384,9 +384,11 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 }
 
 // AttemptAsSaved is userID's attempt as a page's submit on this instance has just saved it
-// (SavePageOf), once: the page the submit redirects to is shown from it instead of reading the
-// attempt again, and any later view reads it afresh. It is at most justSavedFor old: a save from
-// another tab or device in that moment would show on the view after.
+// (SavePageOf), or as its start has just written it (StartAttempt), once: the page the submit
+// or the start redirects to is shown from it instead of reading the attempt again, and any
+// later view reads it afresh; any write to the attempt on this instance forgets it. It is at
+// most justSavedFor old: a save from another tab or device in that moment would show on the
+// view after.
 func (s *Store) AttemptAsSaved(userID, attemptID int64, now time.Time) (courses.Attempt, bool) {
 	return s.justSaved.take(attemptID, userID, now)
 }

@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 )
@@ -102,5 +104,35 @@ func TestAFreeQuizPageTurnIsThreeRoundTrips(t *testing.T) {
 		if p := trainee.get(res.Location); p.Status != http.StatusOK || !checked.MatchString(p.Body) {
 			t.Fatalf("the first page, %s: status %d, answer not shown\n%s", view, p.Status, p.Body)
 		}
+	}
+}
+
+// TestAnExamStartIsFiveStatements holds the start of an attempt (issue 12: a whole exam's
+// trainees start within seconds) and the first page it leads to, both requests together: the
+// two user's rows, the course, the start's read and its write, once this instance keeps the
+// quiz's question versions (the first start reads them). The first page is the attempt as the
+// start wrote it; the page after reads it afresh.
+func TestAnExamStartIsFiveStatements(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", "instructor")
+	co := app.importFixture(owner.ID, true)
+	settings := courses.DefaultQuizSettings()
+	settings.TimeLimit, settings.PerPage = 30*time.Minute, 1
+	qs := everyType()
+	quizID := quizOf(t, app, co, settings, qs[0], qs[2], qs[4])
+	start(t, app.enrolledClient("bea@example.org", co.ID, "es"), co, quizID)
+	trainee := app.enrolledClient("ana@example.org", co.ID, "es")
+	before := app.Store.Statements()
+	attempt := start(t, trainee, co, quizID)
+	page := trainee.get(attempt)
+	if n := int(app.Store.Statements() - before); page.Status != http.StatusOK || n > 5 {
+		t.Fatalf("the start and its first page: status %d, %d statements; the budget is 5", page.Status, n)
+	}
+	if !strings.Contains(page.Body, "Página 1 de 3") || len(optionIDs(page.Body, 0)) == 0 {
+		t.Fatalf("the first page does not show the first question:\n%s", page.Body)
+	}
+	if again := trainee.get(attempt + "?page=2"); again.Status != http.StatusOK || len(optionIDs(again.Body, 1)) == 0 {
+		t.Fatalf("the second page: %d\n%s", again.Status, again.Body)
 	}
 }

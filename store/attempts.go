@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	crand "crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -25,12 +23,11 @@ var (
 	ErrTooFewQuestions = fmt.Errorf("a category holds too few questions for the quiz: %w", courses.ErrConflict)
 )
 
-// StartAttempt gives userID their attempt in progress at a quiz of courseID, or starts a new
-// one when the quiz is open, the trainee is enrolled and has attempts left. The trainee's
-// enrolment is locked while it decides, so that concurrent starts (a double click, two
-// devices) never make more attempts than allowed. An attempt in progress whose time is up
-// is finished first. It returns the attempt's id.
-func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64, lang string, now time.Time) (int64, error) {
+// startAttemptLocked is StartAttempt the careful way, for what its two statements leave
+// (another start at once, an attempt in progress whose time is up): the trainee's enrolment
+// is locked while it decides, so that concurrent starts never make more attempts than
+// allowed, and an attempt in progress whose time is up is finished first.
+func (s *Store) startAttemptLocked(ctx context.Context, userID, courseID, quizID int64, lang string, now time.Time) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var enrolled bool
@@ -93,76 +90,29 @@ func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64
 	return id, nil
 }
 
-// insertAttempt draws the attempt's questions from the bank's current versions, orders each
-// question's options and gives them opaque ids, and writes it all.
+// insertAttempt draws the attempt's questions from the bank's current versions and writes it all.
 func (s *Store) insertAttempt(ctx context.Context, tx *sqlx.Tx, q courses.Quiz, userID, courseID int64, number int, lang string, extra time.Duration, now time.Time) (int64, error) {
-	var bank []struct {
-		ID         int64  `db:"id"`
-		CategoryID int64  `db:"category_id"`
-		VersionID  int64  `db:"version_id"`
-		Body       []byte `db:"body"`
-	}
+	var bank []bankQuestion
 	if err := tx.SelectContext(ctx, &bank, `
-		SELECT q.id, q.category_id, v.id AS version_id, v.body
+		SELECT q.id, q.category_id, v.id AS version_id
 		FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version
 		WHERE q.course_id = $1 AND q.deleted_at IS NULL ORDER BY q.id`, courseID); err != nil {
 		return 0, err
 	}
-	pools := map[int64][]int64{}
-	byID := map[int64]int{}
-	for i, b := range bank {
-		pools[b.CategoryID] = append(pools[b.CategoryID], b.ID)
-		byID[b.ID] = i
-	}
-	var seed [32]byte
-	if _, err := crand.Read(seed[:]); err != nil {
+	p, err := s.planAttempt(ctx, tx, q, bank, extra, now)
+	if err != nil {
 		return 0, err
 	}
-	rng := rand.New(rand.NewChaCha8(seed))
-	drawn, err := courses.Draw(q.Items, pools, rng)
-	if err != nil {
-		return 0, fmt.Errorf("%v: %w", err, ErrTooFewQuestions)
-	}
-	settings := q.Settings
-	if settings.TimeLimit > 0 { // extra time lengthens a time limit; it never makes an untimed quiz timed
-		settings.TimeLimit += extra
-	}
-	deadline := courses.Deadline(now, settings)
 	var id int64
 	if err := tx.GetContext(ctx, &id, `INSERT INTO quiz_attempts (quiz_id, user_id, number, language, started_at, deadline, grace_ms, navigation, per_page)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		q.ID, userID, number, lang, now, nullTimeValue(deadline), settings.Grace.Milliseconds(), string(settings.Navigation), settings.PerPage); err != nil {
+		q.ID, userID, number, lang, now, nullTimeValue(p.deadline), p.settings.Grace.Milliseconds(), string(p.settings.Navigation), p.settings.PerPage); err != nil {
 		return 0, err
-	}
-	var slots, versions pq.Int64Array
-	var orders, ids []string
-	for i, qid := range drawn {
-		at, ok := byID[qid]
-		if !ok { // a fixed question deleted since the quiz's items were read
-			return 0, fmt.Errorf("question %d: %w", qid, ErrTooFewQuestions)
-		}
-		b := bank[at]
-		var question courses.Question
-		if err := json.Unmarshal(b.Body, &question); err != nil {
-			return 0, fmt.Errorf("question %d: %w", qid, err)
-		}
-		s.versions.keep(b.VersionID, question) // the attempt's pages will show it
-		order := courses.OptionOrder(question, settings.ShuffleOptions, rng)
-		optionIDs, err := courses.NewOptionIDs(len(order), crand.Reader)
-		if err != nil {
-			return 0, err
-		}
-		slots = append(slots, int64(i))
-		versions = append(versions, b.VersionID)
-		o, _ := pq.Array(intsToInt64(order)).Value()
-		oi, _ := pq.Array(optionIDs).Value()
-		orders = append(orders, fmt.Sprint(o))
-		ids = append(ids, fmt.Sprint(oi))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO attempt_slots (attempt_id, slot, question_version_id, option_order, option_ids)
 		SELECT $1, s.slot, s.version, s.option_order::integer[], s.option_ids::text[]
 		FROM unnest($2::integer[], $3::bigint[], $4::text[], $5::text[]) AS s (slot, version, option_order, option_ids)`,
-		id, slots, versions, pq.StringArray(orders), pq.StringArray(ids)); err != nil {
+		id, p.slots, p.versions, pq.StringArray(p.orders), pq.StringArray(p.ids)); err != nil {
 		return 0, err
 	}
 	return id, nil
@@ -334,6 +284,7 @@ func (s *Store) SavePage(ctx context.Context, userID, attemptID int64, saves []c
 }
 
 func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time, newest bool) error {
+	s.justSaved.drop(attemptID) // the attempt as started or last turned is out of date now
 	if len(saves) == 0 {
 		return nil
 	}
@@ -384,6 +335,7 @@ const saveAnswersQuery = `
 // it, and the store keeps the attempt so made for the page the submit leads to
 // (AttemptAsSaved), which then costs no read of its own.
 func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []courses.AnswerSave, now time.Time) error {
+	s.justSaved.drop(shape.ID)
 	if len(saves) == 0 {
 		return nil
 	}
@@ -432,9 +384,11 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 }
 
 // AttemptAsSaved is userID's attempt as a page's submit on this instance has just saved it
-// (SavePageOf), once: the page the submit redirects to is shown from it instead of reading the
-// attempt again, and any later view reads it afresh. It is at most justSavedFor old: a save from
-// another tab or device in that moment would show on the view after.
+// (SavePageOf), or as its start has just written it (StartAttempt), once: the page the submit
+// or the start redirects to is shown from it instead of reading the attempt again, and any
+// later view reads it afresh; any write to the attempt on this instance forgets it. It is at
+// most justSavedFor old: a save from another tab or device in that moment would show on the
+// view after.
 func (s *Store) AttemptAsSaved(userID, attemptID int64, now time.Time) (courses.Attempt, bool) {
 	return s.justSaved.take(attemptID, userID, now)
 }
@@ -478,6 +432,7 @@ func (s *Store) whyClosed(ctx context.Context, userID, attemptID int64) error {
 // TurnPage records that the trainee reached page; a sequential quiz never goes back below
 // the furthest page reached.
 func (s *Store) TurnPage(ctx context.Context, userID, attemptID int64, page int, now time.Time) error {
+	s.justSaved.drop(attemptID)
 	res, err := s.db.ExecContext(ctx, `UPDATE quiz_attempts SET page = greatest(page, $3)
 		WHERE id = $1 AND user_id = $2 AND finished_at IS NULL AND (deadline IS NULL OR $4 <= deadline + grace_ms * interval '1 millisecond')`,
 		attemptID, userID, page, now)
@@ -515,6 +470,7 @@ func (s *Store) FinishAttempt(ctx context.Context, userID, attemptID int64, now 
 // finishAttempt locks the attempt and, unless it is finished already, grades every slot and
 // the whole. An overdue attempt is finished at its deadline and grace, not later.
 func (s *Store) finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64, now time.Time) error {
+	s.justSaved.drop(attemptID)
 	var r attemptRow
 	if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 FOR UPDATE OF a`, attemptID); err != nil {
 		return err

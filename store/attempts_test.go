@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -329,5 +330,60 @@ func TestAPageSavedThroughItsShapeIsReadBackOnceAsSaved(t *testing.T) {
 	}
 	if _, ok := st.AttemptAsSaved(u.ID, id, now); ok {
 		t.Fatal("a refused save was kept")
+	}
+}
+
+// TestAStartedAttemptIsKeptForItsFirstPageAsWritten: the start keeps the attempt it wrote
+// for the page it redirects to (AttemptAsSaved), once; what it keeps is what PostgreSQL holds.
+func TestAStartedAttemptIsKeptForItsFirstPageAsWritten(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	settings := courses.DefaultQuizSettings()
+	settings.TimeLimit, settings.ShuffleOptions, settings.PerPage = 20*time.Minute, true, 1
+	co, quizID, u := quizFixture(t, st, settings)
+	now := time.Now()
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, ok := st.AttemptAsSaved(u.ID, id, now)
+	if !ok {
+		t.Fatal("the started attempt was not kept for its page")
+	}
+	if _, again := st.AttemptAsSaved(u.ID, id, now); again {
+		t.Fatal("the started attempt was kept for more than one page")
+	}
+	read, err := st.Attempt(ctx, u.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !kept.StartedAt.Equal(read.StartedAt) || !kept.Deadline.Equal(read.Deadline) || kept.Grace != read.Grace ||
+		kept.Number != read.Number || kept.Slug != read.Slug || kept.Default != read.Default || kept.PerPage != read.PerPage ||
+		kept.Navigation != read.Navigation || kept.QuizTitles["es"] != read.QuizTitles["es"] || kept.Settings != read.Settings {
+		t.Fatalf("kept %+v\nread %+v", kept, read)
+	}
+	if len(kept.Slots) != 3 || len(read.Slots) != 3 {
+		t.Fatalf("slots: kept %d, read %d", len(kept.Slots), len(read.Slots))
+	}
+	for i, s := range kept.Slots {
+		r := read.Slots[i]
+		if s.Slot != r.Slot || s.VersionID != r.VersionID || fmt.Sprint(s.Order, s.OptionIDs) != fmt.Sprint(r.Order, r.OptionIDs) ||
+			s.Question.Texts["es"].Text != r.Question.Texts["es"].Text || s.Response != nil || s.Seq != 0 {
+			t.Fatalf("slot %d: kept %+v, read %+v", i, s, r)
+		}
+	}
+	// A save forgets it: the page after shows the attempt as PostgreSQL then holds it.
+	if err := st.FinishAttempt(ctx, u.ID, id, now); err != nil {
+		t.Fatal(err)
+	}
+	second, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil || second == id {
+		t.Fatalf("a second attempt: %d, %v", second, err)
+	}
+	if err := st.SaveAnswers(ctx, u.ID, second, []courses.AnswerSave{answer(0, 1, 0)}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.AttemptAsSaved(u.ID, second, now); ok {
+		t.Fatal("an attempt saved since its start is still kept as started")
 	}
 }

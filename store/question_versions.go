@@ -72,16 +72,6 @@ func (s *Store) questionsOf(ctx context.Context, q sqlx.QueryerContext, ids []in
 	return out, nil
 }
 
-// keep remembers a version read elsewhere (the bank, when an attempt starts).
-func (c *versionCache) keep(id int64, q courses.Question) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.versions == nil || len(c.versions) >= maxVersions {
-		c.versions = make(map[int64]courses.Question)
-	}
-	c.versions[id] = q
-}
-
 // shapeCache keeps the attempts in progress this instance has read, for AttemptShape.
 // Bounded like versionCache.
 type shapeCache struct {
@@ -144,6 +134,13 @@ func seqSum(a courses.Attempt) int64 {
 		n += s.Seq
 	}
 	return n
+}
+
+// drop forgets the attempt kept, if any: a write to it that keeps nothing in its place.
+func (c *justSavedCache) drop(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.attempts, id)
 }
 
 func (c *justSavedCache) take(id, userID int64, now time.Time) (courses.Attempt, bool) {

@@ -94,7 +94,14 @@ func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64
 	if id != 0 {
 		return id, nil
 	}
-	return s.startAttemptLocked(ctx, userID, courseID, quizID, lang, now)
+	id, err = s.startAttemptLocked(ctx, userID, courseID, quizID, lang, now)
+	if isUniqueViolation(err) {
+		// A two-statement start took the number (or the one place in progress) while this one
+		// waited for the lock, e.g. behind the finish of an overdue attempt: this one then finds
+		// that attempt in progress and gives it, as a double click does.
+		id, err = s.startAttemptLocked(ctx, userID, courseID, quizID, lang, now)
+	}
+	return id, err
 }
 
 // startAttempt is the start in two statements; 0 means it has to go the locked way.

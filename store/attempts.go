@@ -283,23 +283,33 @@ func (s *Store) SavePage(ctx context.Context, userID, attemptID int64, saves []c
 	return s.saveAnswers(ctx, userID, attemptID, saves, now, true)
 }
 
-func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time, newest bool) error {
-	s.justSaved.drop(attemptID) // the attempt as started or last turned is out of date now
-	if len(saves) == 0 {
-		return nil
-	}
+// saveArrays is saves as the arrays a save statement unnests: slots, sequence numbers and
+// responses as JSON.
+func saveArrays(saves []courses.AnswerSave) (pq.Int64Array, pq.Int64Array, pq.StringArray, error) {
 	slots := make(pq.Int64Array, len(saves))
 	seqs := make(pq.Int64Array, len(saves))
 	responses := make(pq.StringArray, len(saves))
 	for i, sv := range saves {
 		b, err := json.Marshal(sv.Response)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		slots[i], seqs[i], responses[i] = int64(sv.Slot), sv.Seq, string(b)
 	}
+	return slots, seqs, responses, nil
+}
+
+func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time, newest bool) error {
+	s.justSaved.drop(attemptID) // the attempt as started or last turned is out of date now
+	if len(saves) == 0 {
+		return nil
+	}
+	slots, seqs, responses, err := saveArrays(saves)
+	if err != nil {
+		return err
+	}
 	var open bool
-	err := s.durableGet(ctx, &open, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now, newest)
+	err = s.durableGet(ctx, &open, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now, newest)
 	if err != nil {
 		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
 	}
@@ -339,22 +349,16 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 	if len(saves) == 0 {
 		return nil
 	}
-	slots := make(pq.Int64Array, len(saves))
-	seqs := make(pq.Int64Array, len(saves))
-	responses := make(pq.StringArray, len(saves))
-	for i, sv := range saves {
-		b, err := json.Marshal(sv.Response)
-		if err != nil {
-			return err
-		}
-		slots[i], seqs[i], responses[i] = int64(sv.Slot), sv.Seq, string(b)
+	slots, seqs, responses, err := saveArrays(saves)
+	if err != nil {
+		return err
 	}
 	var r struct {
 		Open  bool   `db:"open"`
 		Page  int    `db:"page"`
 		Slots []byte `db:"slots"`
 	}
-	err := s.durableGet(ctx, &r, savePageQuery, shape.ID, shape.UserID, slots, seqs, responses, now)
+	err = s.durableGet(ctx, &r, savePageQuery, shape.ID, shape.UserID, slots, seqs, responses, now)
 	if err != nil {
 		return fmt.Errorf("store: save answers of attempt %d: %w", shape.ID, err)
 	}

@@ -28,7 +28,7 @@ type coursePage struct {
 	Done        map[int64]bool
 	Percent     int
 	Now         time.Time
-	Syllabus    []outlineModule
+	Syllabus    template.HTML // see syllabusHTML
 	Facts       courseFacts
 }
 
@@ -202,7 +202,8 @@ func (a *App) showCourse(c *gin.Context, p store.CoursePage, base string, previe
 	if u != nil {
 		data.Done, data.Percent = p.Done, percentDone(co, p.Done)
 	}
-	data.Syllabus = outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, shownPassed(co, p.Passed, a.now()), 0)
+	data.Syllabus = syllabusHTML(outline(data.Local, base, quizBase(co, preview), a.lang(c), data.CanRead, data.Done, shownPassed(co, p.Passed, a.now()), 0),
+		a.outlineLabels(a.lang(c)))
 	data.Facts = a.courseFacts(data.Local, a.lang(c), base)
 	a.render(c, http.StatusOK, "course", a.newView(c, data))
 }
@@ -218,7 +219,7 @@ type lessonPage struct {
 	CanMark bool // an enrolled trainee, who can mark the lesson done
 	Done    map[int64]bool
 	Percent int
-	Outline []outlineModule
+	Outline template.HTML // see lessonOutlineHTML
 	IsDone  bool   // this lesson, by the reader
 	Query   string // "?lang=…" when the course is read in another language than the pages'
 	// The quiz placed right after this lesson, which "next" leads to (not in a preview).
@@ -275,7 +276,7 @@ func (a *App) showLesson(c *gin.Context, p store.CoursePage, id int64, base stri
 		data.CanMark = e.Enrolled && e.Status == courses.EnrolmentActive
 		data.Done, data.Percent = p.Done, percentDone(p.Course, p.Done)
 	}
-	data.Outline = outline(lc, base, quizBase(p.Course, preview), a.lang(c), true, nil, nil, lesson.ID)
+	data.Outline = lessonOutlineHTML(outline(lc, base, quizBase(p.Course, preview), a.lang(c), true, nil, nil, lesson.ID), a.outlineLabels(a.lang(c)))
 	data.IsDone = data.Done[lesson.ID]
 	if lc.Language != a.lang(c) {
 		data.Query = "?lang=" + lc.Language

@@ -1,9 +1,14 @@
 package handlers
 
 import (
+	"bytes"
+	"fmt"
 	"html/template"
 	"strings"
 	"testing"
+
+	"github.com/aula-school/aula/courses"
+	"github.com/aula-school/aula/static"
 )
 
 // outlineTemplates are the course and lesson pages' outlines as the templates wrote them before
@@ -67,5 +72,60 @@ func TestTheOutlinesAreTheTemplatesToTheByte(t *testing.T) {
 	}
 	if s := string(syllabusHTML(mods, labels)); strings.Contains(s, "<script") || strings.Contains(s, "<b>") || !strings.Contains(s, "&lt;script&gt;") {
 		t.Errorf("the syllabus does not escape its texts: %s", s)
+	}
+}
+
+// TestConstantsWrittenInChangeNoPage renders pages in every language through template sets
+// with and without writeConstantsIn and compares them to the byte: the course and lesson pages
+// and the error page with data, every page without (each then stops where it first needs its
+// data, in both alike), for a trainee and for a visitor.
+func TestConstantsWrittenInChangeNoPage(t *testing.T) {
+	tr, err := loadTranslations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded, err := parsePageSets(assets, tr, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := parsePageSets(assets, tr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := courses.Course{ID: 7, Slug: "policia-comunitaria", Status: courses.StatusPublished, DefaultLanguage: "es",
+		Texts: map[string]courses.CourseText{"es": {Title: `Policía "comunitaria" & + <b>`, Summary: "Resumen 'uno'"}}}
+	lc := courses.Localize(co, "es")
+	data := map[string]any{
+		"error":  errorPage{Status: 404, Title: "error.not_found.title", Message: "error.not_found.message"},
+		"course": coursePage{Local: lc, CanRead: true, Enrolment: enrolment{Enrolled: true}, Syllabus: "<li>x</li>"},
+		"lesson": lessonPage{Course: lc, Lesson: courses.LocalLesson{ID: 3, Title: "Lección <1>"}, CanMark: true, BaseURL: "/courses/x", Outline: "<li>y</li>"},
+	}
+	users := []*courses.User{nil, {ID: 1, FullName: "Ana O'Neil", Role: courses.RoleTrainee}, {ID: 2, FullName: "Admin", Role: courses.RoleAdmin}}
+	compared := 0
+	for name := range plain.sets {
+		lang, page, _ := strings.Cut(name, "/")
+		for _, u := range users {
+			v := func() *view {
+				return &view{Lang: lang, Languages: courses.Languages, LanguageOptions: plain.languageOptions[lang], User: u,
+					Path: "/courses?q=a&b=<c>", Flash: "flash.saved", Data: data[page], tr: tr}
+			}
+			var want, got bytes.Buffer
+			errWant := plain.sets[name].ExecuteTemplate(&want, "base", v())
+			errGot := folded.sets[name].ExecuteTemplate(&got, "base", v())
+			if got.String() != want.String() || fmt.Sprint(errGot) != fmt.Sprint(errWant) {
+				t.Errorf("%s: the page changed when its constants were written in:\n got %q (%v)\nwant %q (%v)", name, got.String(), errGot, want.String(), errWant)
+			}
+			if data[page] != nil && errWant != nil {
+				t.Errorf("%s: %v", name, errWant)
+			}
+			compared += want.Len()
+		}
+	}
+	if compared < 100000 {
+		t.Errorf("only %d bytes of pages compared", compared)
 	}
 }

@@ -46,6 +46,12 @@ var (
 )
 
 func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
+	return parsePageSets(assets, tr, true)
+}
+
+// parsePageSets is parsePages, with the constants' escaping written in (writeConstantsIn)
+// where fold is true: the test of that compares the two.
+func parsePageSets(assets *static.Assets, tr *translations, fold bool) (*pages, error) {
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) {
 			if u := assets.URL(name); u != "" {
@@ -127,6 +133,15 @@ func parsePages(assets *static.Assets, tr *translations) (*pages, error) {
 			return nil, fmt.Errorf("handlers: language options: %w", err)
 		}
 		p.languageOptions[lang] = template.HTML(buf.String())
+		for _, file := range names {
+			if !fold {
+				break
+			}
+			name := strings.TrimSuffix(path.Base(file), ".html")
+			if err := writeConstantsIn(p.sets[lang+"/"+name], &view{Lang: lang, Languages: courses.Languages, tr: tr}); err != nil {
+				return nil, fmt.Errorf("handlers: template %s: %w", file, err)
+			}
+		}
 	}
 	return p, nil
 }

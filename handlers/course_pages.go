@@ -220,8 +220,8 @@ type lessonPage struct {
 	Done    map[int64]bool
 	Percent int
 	Outline template.HTML // see lessonOutlineHTML
-	IsDone  bool   // this lesson, by the reader
-	Query   string // "?lang=…" when the course is read in another language than the pages'
+	IsDone  bool          // this lesson, by the reader
+	Query   string        // "?lang=…" when the course is read in another language than the pages'
 	// The quiz placed right after this lesson, which "next" leads to (not in a preview).
 	NextQuiz     courses.LocalQuiz
 	NextQuizHref string

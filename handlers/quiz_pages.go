@@ -116,13 +116,23 @@ func (a *App) startAttempt(c *gin.Context) {
 		a.notFound(c)
 		return
 	}
-	p, ok := a.traineeCourse(c)
-	if !ok {
+	// A published course's start checks the course and the enrolment in its own read; any
+	// other course is checked the course page's way first (its editors may see it).
+	slug := c.Param("slug")
+	id, err := a.Store.StartAttemptAt(c.Request.Context(), currentUser(c).ID, slug, quizID, a.readingLanguage(c), a.now())
+	switch {
+	case errors.Is(err, store.ErrNotEnroled):
+		a.renderError(c, http.StatusForbidden, "error.not_enrolled.title", "error.not_enrolled.message")
 		return
+	case errors.Is(err, store.ErrNotPublished):
+		p, ok := a.traineeCourse(c)
+		if !ok {
+			return
+		}
+		lang := courses.Localize(p.Course, a.readingLanguage(c)).Language
+		id, err = a.Store.StartAttempt(c.Request.Context(), currentUser(c).ID, p.Course.ID, quizID, lang, a.now())
 	}
-	back := "/courses/" + p.Course.Slug + "/quizzes/" + strconv.FormatInt(quizID, 10)
-	lang := courses.Localize(p.Course, a.readingLanguage(c)).Language
-	id, err := a.Store.StartAttempt(c.Request.Context(), currentUser(c).ID, p.Course.ID, quizID, lang, a.now())
+	back := "/courses/" + slug + "/quizzes/" + strconv.FormatInt(quizID, 10)
 	switch {
 	case errors.Is(err, store.ErrNoAttemptsLeft):
 		a.setFlash(c, "flash.error.quiz_no_attempts")
@@ -136,7 +146,7 @@ func (a *App) startAttempt(c *gin.Context) {
 		a.fail(c, err)
 		return
 	default:
-		c.Redirect(http.StatusSeeOther, "/courses/"+p.Course.Slug+"/attempts/"+strconv.FormatInt(id, 10))
+		c.Redirect(http.StatusSeeOther, "/courses/"+slug+"/attempts/"+strconv.FormatInt(id, 10))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, back)

@@ -25,10 +25,15 @@ import (
 // without a lock in the common case. The attempt so written is kept for the page the start
 // redirects to (AttemptAsSaved), which then reads nothing.
 
-// startReadQuery is the start's read: $1 user, $2 course, $3 quiz.
-const startReadQuery = `
-	SELECT EXISTS (SELECT 1 FROM enrolments WHERE user_id = $1 AND course_id = $2 AND status = 'active') AS enrolled,
-		c.slug, c.default_language,
+// startReadQuery is the start's read: $1 user, $2 course (its id, or its slug: see
+// startReadBySlugQuery), $3 quiz, $4 the language the trainee reads the course in, the
+// attempt's unless the course has no texts in it.
+func startReadColumns(course string) string {
+	return `
+	WITH c AS (SELECT id, slug, status, default_language FROM courses WHERE ` + course + `)
+	SELECT EXISTS (SELECT 1 FROM enrolments WHERE user_id = $1 AND course_id = c.id AND status = 'active') AS enrolled,
+		c.id AS course_id, c.slug, c.status, c.default_language,
+		CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = c.id AND t.language = $4) THEN $4 ELSE c.default_language END AS language,
 		coalesce(z.id, 0) AS id, coalesce(z.module_id, 0) AS module_id, coalesce(z.key, '') AS key, coalesce(z.position, 0) AS position,
 		coalesce(z.titles, '{}') AS titles, coalesce(z.settings, '{}') AS settings, coalesce(z.items, '[]') AS items,
 		o.id AS open_id, o.deadline AS open_deadline, coalesce(o.grace_ms, 0) AS open_grace_ms,
@@ -36,17 +41,25 @@ const startReadQuery = `
 		(SELECT coalesce(sum(attempts), 0) FROM quiz_grants WHERE quiz_id = $3 AND user_id = $1) AS extra,
 		(SELECT coalesce(sum(minutes), 0) FROM quiz_grants WHERE quiz_id = $3 AND user_id = $1) AS minutes,
 		b.ids, b.categories, b.versions
-	FROM courses c
-	LEFT JOIN (` + quizSelect + ` WHERE z.id = $3 AND m.course_id = $2) z ON true
+	FROM c
+	LEFT JOIN LATERAL (` + quizSelect + ` WHERE z.id = $3 AND m.course_id = c.id) z ON true
 	LEFT JOIN quiz_attempts o ON o.quiz_id = $3 AND o.user_id = $1 AND o.finished_at IS NULL
 	CROSS JOIN LATERAL (
 		SELECT coalesce(array_agg(q.id ORDER BY q.id), '{}') AS ids, coalesce(array_agg(q.category_id ORDER BY q.id), '{}') AS categories,
 			coalesce(array_agg(v.id ORDER BY q.id), '{}') AS versions
 		FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version
-		WHERE q.course_id = $2 AND q.deleted_at IS NULL
+		WHERE q.course_id = c.id AND q.deleted_at IS NULL
 			AND EXISTS (SELECT 1 FROM quiz_items i WHERE i.quiz_id = $3 AND (i.category_id = q.category_id OR i.question_id = q.id))
-	) b
-	WHERE c.id = $2`
+	) b`
+}
+
+var (
+	startReadQuery = startReadColumns("id = $2")
+	// startReadBySlugQuery is the start from the quiz's page, which names the course by its
+	// slug: the read also checks the course and the trainee's enrolment, which the page's
+	// POST otherwise read in a statement of its own (the course page's).
+	startReadBySlugQuery = startReadColumns("slug = $2")
+)
 
 // startWriteQuery is the start's write: $1 quiz, $2 user, $3 number, $4 language, $5 start,
 // $6 deadline, $7 grace (ms), $8 navigation, $9 per page, $10 course, $11 slots, $12 their
@@ -67,9 +80,12 @@ const startWriteQuery = `
 	SELECT coalesce((SELECT id FROM a), 0)`
 
 type startRead struct {
-	Enrolled bool   `db:"enrolled"`
-	Slug     string `db:"slug"`
-	Default  string `db:"default_language"`
+	Enrolled bool           `db:"enrolled"`
+	CourseID int64          `db:"course_id"`
+	Slug     string         `db:"slug"`
+	Status   courses.Status `db:"status"`
+	Default  string         `db:"default_language"`
+	Language string         `db:"language"`
 	quizRow
 	OpenID       sql.NullInt64 `db:"open_id"`
 	OpenDeadline sql.NullTime  `db:"open_deadline"`
@@ -87,50 +103,71 @@ type startRead struct {
 // attempts than allowed, whatever starts run at once (a double click, two devices). An
 // attempt in progress whose time is up is finished first. It returns the attempt's id.
 func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64, lang string, now time.Time) (int64, error) {
-	id, err := s.startAttempt(ctx, userID, courseID, quizID, lang, now)
+	return s.start(ctx, startReadQuery, courseID, userID, quizID, lang, now)
+}
+
+// ErrNotPublished is StartAttemptAt's answer for a course that is not published: its editors
+// are the only ones who see it, and the caller checks them the course page's way.
+var ErrNotPublished = fmt.Errorf("the course is not published: %w", courses.ErrNotFound)
+
+// StartAttemptAt is StartAttempt at a published course named by its slug, in the language
+// the trainee reads it in: want, or the course's default where the course has no texts in
+// want. The read that checks the course and the enrolment is the start's own, so that a
+// start from the quiz's page costs one statement less. It answers ErrNotPublished for a
+// course that is not published, and ErrNotEnroled for a trainee not active in it.
+func (s *Store) StartAttemptAt(ctx context.Context, userID int64, slug string, quizID int64, want string, now time.Time) (int64, error) {
+	return s.start(ctx, startReadBySlugQuery, slug, userID, quizID, want, now)
+}
+
+func (s *Store) start(ctx context.Context, read string, course any, userID, quizID int64, lang string, now time.Time) (int64, error) {
+	id, r, err := s.startAttempt(ctx, read, course, userID, quizID, lang, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: start attempt at quiz %d: %w", quizID, err)
 	}
 	if id != 0 {
 		return id, nil
 	}
-	id, err = s.startAttemptLocked(ctx, userID, courseID, quizID, lang, now)
+	id, err = s.startAttemptLocked(ctx, userID, r.CourseID, quizID, r.Language, now)
 	if isUniqueViolation(err) {
 		// A two-statement start took the number (or the one place in progress) while this one
 		// waited for the lock, e.g. behind the finish of an overdue attempt: this one then finds
 		// that attempt in progress and gives it, as a double click does.
-		id, err = s.startAttemptLocked(ctx, userID, courseID, quizID, lang, now)
+		id, err = s.startAttemptLocked(ctx, userID, r.CourseID, quizID, r.Language, now)
 	}
 	return id, err
 }
 
-// startAttempt is the start in two statements; 0 means it has to go the locked way.
-func (s *Store) startAttempt(ctx context.Context, userID, courseID, quizID int64, lang string, now time.Time) (int64, error) {
+// startAttempt is the start in two statements; 0 means it has to go the locked way, with
+// the course and the language the read found.
+func (s *Store) startAttempt(ctx context.Context, read string, course any, userID, quizID int64, want string, now time.Time) (int64, startRead, error) {
 	var r startRead
-	if err := s.hotGet(ctx, &r, startReadQuery, userID, courseID, quizID); notFound(err) {
-		return 0, fmt.Errorf("course %d: %w", courseID, courses.ErrNotFound)
+	if err := s.hotGet(ctx, &r, read, userID, course, quizID, want); notFound(err) {
+		return 0, r, fmt.Errorf("course %v: %w", course, courses.ErrNotFound)
 	} else if err != nil {
-		return 0, err
+		return 0, r, err
 	}
+	courseID, lang := r.CourseID, r.Language
 	switch {
+	case read == startReadBySlugQuery && r.Status != courses.StatusPublished:
+		return 0, r, ErrNotPublished
 	case !r.Enrolled:
-		return 0, ErrNotEnroled
+		return 0, r, ErrNotEnroled
 	case r.ID == 0:
-		return 0, fmt.Errorf("quiz %d: %w", quizID, courses.ErrNotFound)
+		return 0, r, fmt.Errorf("quiz %d: %w", quizID, courses.ErrNotFound)
 	case r.OpenID.Valid && !courses.Overdue(r.OpenDeadline.Time, time.Duration(r.OpenGraceMS)*time.Millisecond, now):
-		return r.OpenID.Int64, nil
+		return r.OpenID.Int64, r, nil
 	case r.OpenID.Valid:
-		return 0, nil // finished first, under the enrolment's lock
+		return 0, r, nil // finished first, under the enrolment's lock
 	}
 	q, err := r.quiz()
 	if err != nil {
-		return 0, err
+		return 0, r, err
 	}
 	if err := courses.QuizOpen(q.Settings, now); err != nil {
-		return 0, err
+		return 0, r, err
 	}
 	if !courses.CanStart(q.Settings, r.Attempts, r.Extra) {
-		return 0, ErrNoAttemptsLeft
+		return 0, r, ErrNoAttemptsLeft
 	}
 	bank := make([]bankQuestion, len(r.IDs))
 	for i := range r.IDs {
@@ -139,23 +176,23 @@ func (s *Store) startAttempt(ctx context.Context, userID, courseID, quizID int64
 	now = now.Round(time.Microsecond) // as PostgreSQL keeps it, for the attempt kept below
 	p, err := s.planAttempt(ctx, s.db, q, bank, time.Duration(r.Minutes)*time.Minute, now)
 	if err != nil {
-		return 0, err
+		return 0, r, err
 	}
 	var id int64
 	if err := s.durableGet(ctx, &id, startWriteQuery, q.ID, userID, r.Attempts+1, lang, now, nullTimeValue(p.deadline),
 		p.settings.Grace.Milliseconds(), string(p.settings.Navigation), p.settings.PerPage, courseID,
 		p.slots, p.versions, pq.StringArray(p.orders), pq.StringArray(p.ids)); err != nil {
-		return 0, err
+		return 0, r, err
 	}
 	if id == 0 {
-		return 0, nil
+		return 0, r, nil
 	}
 	a := courses.Attempt{ID: id, QuizID: q.ID, CourseID: courseID, UserID: userID, Number: r.Attempts + 1, Language: lang,
 		Default: r.Default, StartedAt: now, Deadline: p.deadline, Grace: p.settings.Grace, Navigation: p.settings.Navigation,
 		PerPage: p.settings.PerPage, Slug: r.Slug, QuizTitles: q.Titles, Settings: q.Settings, Slots: p.attemptSlots}
 	s.skeletons.keep(a)
 	s.justSaved.keep(a, now)
-	return id, nil
+	return id, r, nil
 }
 
 // bankQuestion is a current question of the bank an attempt may draw.

@@ -387,3 +387,51 @@ func TestAStartedAttemptIsKeptForItsFirstPageAsWritten(t *testing.T) {
 		t.Fatal("an attempt saved since its start is still kept as started")
 	}
 }
+
+// TestAStartByTheCourseSlugChecksTheCourseAndTheEnrolment: the quiz page's start names the
+// course by its slug and checks, in the start's own read, what the course page's statement
+// checked before it: a published course, an active enrolment, and the language the course is
+// read in (the one asked for, or the course's default where it has no texts in it).
+func TestAStartByTheCourseSlugChecksTheCourseAndTheEnrolment(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	now := time.Now()
+	// Published, and read in Portuguese, which the course then lacks.
+	missing := "pt"
+	for _, q := range []string{`DELETE FROM course_texts WHERE course_id = $1 AND language = 'pt'`,
+		`UPDATE courses SET status = 'published' WHERE id = $1`} {
+		if _, err := st.DB().ExecContext(ctx, q, co.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stranger, err := st.CreateUser(ctx, profile("stranger@example.org"), "a long password", courses.RoleTrainee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartAttemptAt(ctx, stranger.ID, co.Slug, quizID, co.DefaultLanguage, now); !errors.Is(err, store.ErrNotEnroled) {
+		t.Fatalf("a start by someone not enrolled: %v", err)
+	}
+	if _, err := st.StartAttemptAt(ctx, u.ID, "no-such-course", quizID, "es", now); !errors.Is(err, courses.ErrNotFound) || errors.Is(err, store.ErrNotPublished) {
+		t.Fatalf("a start in a course that does not exist: %v", err)
+	}
+	if _, err := st.StartAttemptAt(ctx, u.ID, co.Slug, quizID+1000, "es", now); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("a start of a quiz that does not exist: %v", err)
+	}
+	id, err := st.StartAttemptAt(ctx, u.ID, co.Slug, quizID, missing, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.Attempt(ctx, u.ID, id); err != nil || a.Language != co.DefaultLanguage || a.CourseID != co.ID {
+		t.Fatalf("an attempt asked for in %s, which the course lacks: %+v, %v; want it in %s", missing, a, err, co.DefaultLanguage)
+	}
+	if again, err := st.StartAttemptAt(ctx, u.ID, co.Slug, quizID, co.DefaultLanguage, now); err != nil || again != id {
+		t.Fatalf("a second start while the attempt is in progress: %d, %v; want %d", again, err, id)
+	}
+	if _, err := st.DB().ExecContext(ctx, `UPDATE courses SET status = 'draft' WHERE id = $1`, co.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartAttemptAt(ctx, u.ID, co.Slug, quizID, co.DefaultLanguage, now); !errors.Is(err, store.ErrNotPublished) {
+		t.Fatalf("a start in a draft: %v", err)
+	}
+}

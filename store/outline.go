@@ -70,26 +70,17 @@ const (
 // whether it runs or not (so the outline, needed only for a version the instance does not
 // keep, is a function's). version is the parameter holding the course's version whose
 // outline and texts the caller has (they then come back NULL).
-func coursePageColumns(version, lesson, cohorts, position string) string {
+func coursePageColumns(version, lesson, cohorts, position, instructors, passed string) string {
 	return `SELECT ` + courseColumns + `,
 			CASE WHEN v.version = ` + version + ` THEN NULL ELSE ` + textsOf + ` END AS texts,
 			(SELECT coalesce(array_agg(i.user_id ORDER BY i.user_id), '{}') FROM course_instructors i WHERE i.course_id = c.id) AS instructor_ids,
-			-- = ANY (ARRAY(…)), not IN (…): the plan kept for any course read every user's row.
-			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
-				FROM users u WHERE u.id = ANY (ARRAY(SELECT c.owner_id UNION SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id))) AS instructors,
+			` + instructors + ` AS instructors,
 			coalesce(v.version, 0) AS version,
 			CASE WHEN v.version = ` + version + ` THEN NULL ELSE aula_course_outline(c.id, $2, c.default_language) END AS outline,
 			` + lesson + ` AS lesson,
 			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
 				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
-			-- Passed as completion counts it (store/learning.go): the last finished attempt, or any;
-			-- quizzes never attempted are left out first, by the attempts' index.
-			(SELECT coalesce(array_agg(z.id), '{}') FROM quizzes z JOIN modules m ON m.id = z.module_id
-				WHERE m.course_id = c.id AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3)
-					AND coalesce(CASE z.settings->>'grade_method'
-					WHEN 'last' THEN (SELECT a.passed FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3
-						AND a.finished_at IS NOT NULL ORDER BY a.finished_at DESC, a.id DESC LIMIT 1)
-					ELSE EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3 AND a.passed) END, false)) AS passed,
+			` + passed + ` AS passed,
 			` + cohorts + ` AS cohorts,
 			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,
 			` + position + ` AS position
@@ -98,6 +89,22 @@ func coursePageColumns(version, lesson, cohorts, position string) string {
 		LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status IN ('active', 'waiting', 'pending')
 		WHERE c.slug = $1`
 }
+
+// The course page's instructors by name, and its quizzes passed. The lesson page shows
+// neither.
+const (
+	pageInstructors = `-- = ANY (ARRAY(…)), not IN (…): the plan kept for any course read every user's row.
+			(SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id = c.owner_id DESC, lower(u.full_name)), '[]')
+				FROM users u WHERE u.id = ANY (ARRAY(SELECT c.owner_id UNION SELECT i.user_id FROM course_instructors i WHERE i.course_id = c.id)))`
+	pagePassed = `-- Passed as completion counts it (store/learning.go): the last finished attempt, or any;
+			-- quizzes never attempted are left out first, by the attempts' index.
+			(SELECT coalesce(array_agg(z.id), '{}') FROM quizzes z JOIN modules m ON m.id = z.module_id
+				WHERE m.course_id = c.id AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3)
+					AND coalesce(CASE z.settings->>'grade_method'
+					WHEN 'last' THEN (SELECT a.passed FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3
+						AND a.finished_at IS NOT NULL ORDER BY a.finished_at DESC, a.id DESC LIMIT 1)
+					ELSE EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $3 AND a.passed) END, false))`
+)
 
 // coursePageQuery is the course page's statement: $1 slug, $2 language, $3 reader, $4 the
 // course's version the caller has. Cohorts without their keys, counting only what the page
@@ -110,7 +117,8 @@ var coursePageQuery = coursePageColumns("$4", `'{}'::text[]`,
 		ORDER BY ch.is_default DESC, ch.starts_on NULLS LAST, ch.id), '[]')
 	FROM cohorts ch WHERE ch.course_id = c.id)`,
 	`CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolments w WHERE w.cohort_id = e.cohort_id
-		AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END`)
+		AND w.status = 'waiting' AND (w.queued_at, w.id) <= (e.queued_at, e.id)) ELSE 0 END`,
+	pageInstructors, pagePassed)
 
 // lessonPageQuery is the lesson page's statement: $1 slug, $2 language, $3 reader, $4 lesson, $5
 // the current policy version, $6 the course's version the caller has, $7 now, when the reader's
@@ -136,7 +144,7 @@ var lessonPageQuery = `WITH visit AS (
 		FROM `+readerTextsOf+`$4`+readerTextsEnd+`
 		WHERE lt.wanted = 1 AND EXISTS (SELECT 1 FROM lessons l JOIN modules m ON m.id = l.module_id
 			WHERE l.id = $4 AND m.course_id = c.id))`,
-	`'[]'::json`, `0`)
+	`'[]'::json`, `0`, `'[]'::json`, `'{}'::bigint[]`)
 
 // CoursePage reads the course named slug as userID (0: anonymous) reads it in lang, and the
 // HTML of lessonID (0: none, for the course page). A lesson whose stored HTML was rendered

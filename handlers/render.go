@@ -179,7 +179,7 @@ func uses(page string, layouts, partials []string, sources map[string]string) []
 		visit(sources[f])
 	}
 	visit(sources[page])
-	if path.Base(page) == "error.html" {
+	if strings.TrimSuffix(path.Base(page), ".html") == "error" {
 		need[definedIn["language-options"]] = true
 	}
 	out := append([]string{}, layouts...)

@@ -187,9 +187,14 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 	if id == 0 {
 		return 0, r, nil
 	}
+	// The titles kept are shared with the quiz's other attempts (r.quiz decoded the same bytes).
+	titles, err := s.titles.of(r.quizRow.Titles)
+	if err != nil {
+		titles = q.Titles
+	}
 	a := courses.Attempt{ID: id, QuizID: q.ID, CourseID: courseID, UserID: userID, Number: r.Attempts + 1, Language: lang,
 		Default: r.Default, StartedAt: now, Deadline: p.deadline, Grace: p.settings.Grace, Navigation: p.settings.Navigation,
-		PerPage: p.settings.PerPage, Slug: r.Slug, QuizTitles: q.Titles, Settings: q.Settings, Slots: p.attemptSlots}
+		PerPage: p.settings.PerPage, Slug: r.Slug, QuizTitles: titles, Settings: q.Settings, Slots: p.attemptSlots}
 	s.skeletons.keep(a)
 	s.justSaved.keep(a, now)
 	return id, r, nil
@@ -230,7 +235,8 @@ func (s *Store) planAttempt(ctx context.Context, q sqlx.QueryerContext, quiz cou
 	if err != nil {
 		return attemptPlan{}, fmt.Errorf("%v: %w", err, ErrTooFewQuestions)
 	}
-	p := attemptPlan{settings: quiz.Settings}
+	p := attemptPlan{settings: quiz.Settings, slots: make(pq.Int64Array, 0, len(drawn)), versions: make(pq.Int64Array, 0, len(drawn)),
+		orders: make([]string, 0, len(drawn)), ids: make([]string, 0, len(drawn)), attemptSlots: make([]courses.AttemptSlot, 0, len(drawn))}
 	if p.settings.TimeLimit > 0 { // extra time lengthens a time limit; it never makes an untimed quiz timed
 		p.settings.TimeLimit += extra
 	}

@@ -176,7 +176,8 @@ func (s *Store) attempt(ctx context.Context, q sqlx.QueryerContext, r attemptRow
 		Default: r.Default, StartedAt: r.StartedAt, Deadline: r.Deadline.Time, Grace: time.Duration(r.GraceMS) * time.Millisecond,
 		Navigation: courses.Navigation(r.Navigation), PerPage: r.PerPage, Page: r.Page, FinishedAt: r.FinishedAt.Time,
 		Score: r.Score.Float64, Max: r.Max.Float64, Pending: r.Pending, Passed: r.Passed, Slug: r.Slug}
-	if err := json.Unmarshal(r.QuizTitles, &a.QuizTitles); err != nil {
+	var err error
+	if a.QuizTitles, err = s.titles.of(r.QuizTitles); err != nil {
 		return a, fmt.Errorf("attempt %d quiz titles: %w", r.ID, err)
 	}
 	if err := json.Unmarshal(r.Settings, &a.Settings); err != nil {
@@ -203,6 +204,7 @@ func (s *Store) attempt(ctx context.Context, q sqlx.QueryerContext, r attemptRow
 	if err != nil {
 		return a, fmt.Errorf("attempt %d: %w", r.ID, err)
 	}
+	a.Slots = make([]courses.AttemptSlot, 0, len(slots)) // kept by the instance: no room to spare
 	for _, sl := range slots {
 		slot := courses.AttemptSlot{Slot: sl.Slot, VersionID: sl.VersionID, Question: questions[sl.VersionID], Order: sl.Order,
 			OptionIDs: sl.OptionIDs, Response: sl.Response, Seq: sl.Seq}

@@ -97,6 +97,31 @@ func (c *shapeCache) get(id int64) (courses.Attempt, bool) {
 	return a, ok
 }
 
+// titlesCache decodes a quiz's titles once for every attempt kept of it: an exam's 10,000
+// attempts in progress each held a copy of the same map (about 500 bytes). The maps it gives
+// are shared, and read only. Bounded like shapeCache.
+type titlesCache struct {
+	mu     sync.Mutex
+	titles map[string]map[string]string // by their JSON
+}
+
+func (c *titlesCache) of(raw []byte) (map[string]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.titles[string(raw)]; ok {
+		return t, nil
+	}
+	var t map[string]string
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, err
+	}
+	if c.titles == nil || len(c.titles) >= 1000 {
+		c.titles = make(map[string]map[string]string)
+	}
+	c.titles[string(raw)] = t
+	return t, nil
+}
+
 // justSavedCache keeps, for a moment and for one read, the attempts a page's submit has
 // just saved: see AttemptAsSaved. Bounded like shapeCache.
 type justSavedCache struct {

@@ -245,10 +245,11 @@ func (s *Store) Attempt(ctx context.Context, userID, attemptID int64) (courses.A
 
 // AttemptShape is an attempt in progress as this instance last read it, without reading
 // PostgreSQL: what never changes once it has started (its trainee, course, questions, their
-// options' order and ids, its deadline and navigation). Its answers, page and state may be
-// out of date: only what the store checks again when it saves (SavePage) may rely on it.
+// options' order and ids, its deadline and navigation). Its slots carry no answers nor marks
+// (see keptShape), and their sequence numbers, its page and its state may be out of date:
+// only what the store checks again when it saves (SavePage) may rely on it.
 func (s *Store) AttemptShape(userID, attemptID int64) (courses.Attempt, bool) {
-	a, ok := s.skeletons.get(attemptID)
+	a, ok := s.skeletons.get(attemptID, &s.versions)
 	return a, ok && a.UserID == userID
 }
 

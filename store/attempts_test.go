@@ -435,3 +435,49 @@ func TestAStartByTheCourseSlugChecksTheCourseAndTheEnrolment(t *testing.T) {
 		t.Fatalf("a start in a draft: %v", err)
 	}
 }
+
+// TestAnAttemptsShapeIsItsSlotsAsRead: the shape an instance keeps of an attempt in progress
+// (packed, see keptShape) unpacks to the attempt as read, its slots' questions, options'
+// orders and ids, versions and sequence numbers, without the answers; and only for its
+// trainee.
+func TestAnAttemptsShapeIsItsSlotsAsRead(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	settings := courses.DefaultQuizSettings()
+	settings.ShuffleOptions = true
+	co, quizID, u := quizFixture(t, st, settings)
+	now := time.Now()
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 7, 2)}, now); err != nil {
+		t.Fatal(err)
+	}
+	read, err := st.Attempt(ctx, u.ID, id) // keeps the shape afresh
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape, ok := st.AttemptShape(u.ID, id)
+	if !ok {
+		t.Fatal("no shape kept of the attempt read")
+	}
+	if _, ok := st.AttemptShape(u.ID+1, id); ok {
+		t.Fatal("another trainee's attempt has a shape for them")
+	}
+	if shape.ID != read.ID || shape.Slug != read.Slug || !shape.Deadline.Equal(read.Deadline) || shape.Navigation != read.Navigation ||
+		shape.PerPage != read.PerPage || shape.QuizTitles["es"] != read.QuizTitles["es"] || len(shape.Slots) != len(read.Slots) || len(read.Slots) != 3 {
+		t.Fatalf("shape %+v\nread %+v", shape, read)
+	}
+	for i, s := range shape.Slots {
+		r := read.Slots[i]
+		if s.Slot != r.Slot || s.VersionID != r.VersionID || s.Seq != r.Seq || fmt.Sprint(s.Order) != fmt.Sprint(r.Order) ||
+			fmt.Sprint(s.OptionIDs) != fmt.Sprint(r.OptionIDs) || len(s.OptionIDs) != len(s.Order) || len(s.Order) == 0 ||
+			s.Question.Texts["es"].Text != r.Question.Texts["es"].Text || s.Response != nil {
+			t.Fatalf("slot %d: shape %+v\nread %+v", i, s, r)
+		}
+	}
+	if read.Slots[1].Seq != 7 || shape.Slots[1].Seq != 7 {
+		t.Fatalf("the answered slot's sequence number: read %d, shape %d", read.Slots[1].Seq, shape.Slots[1].Seq)
+	}
+}

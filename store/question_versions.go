@@ -73,28 +73,99 @@ func (s *Store) questionsOf(ctx context.Context, q sqlx.QueryerContext, ids []in
 }
 
 // shapeCache keeps the attempts in progress this instance has read, for AttemptShape.
-// Bounded like versionCache.
+// Bounded like versionCache. An exam day keeps one per examinee, so each is kept packed
+// (keptShape): about 1 KB instead of the 3.6 KB of the attempt decoded, most of which were
+// its slots' copies of their questions, which versionCache holds anyway.
 type shapeCache struct {
 	mu       sync.RWMutex
-	attempts map[int64]courses.Attempt
+	attempts map[int64]keptShape
+}
+
+// keptShape is an attempt as shapeCache keeps it: the attempt without its slots, and the
+// slots' version ids, sequence numbers, options' orders and ids, each kind in one array.
+// The slots' answers and marks are not kept: a shape's may be out of date anyway (see
+// AttemptShape), and what a save checks the store checks again.
+type keptShape struct {
+	attempt  courses.Attempt // Slots nil
+	slots    []int32
+	versions []int64
+	seqs     []int64
+	orders   []int32  // every slot's Order, one slot after another
+	orderEnd []uint32 // where each slot's ends in orders (and its option ids in idEnd)
+	ids      string   // every option id, one after another
+	idEnd    []uint32 // where each ends in ids
 }
 
 const maxShapes = 20_000 // an exam day's attempts on one instance
 
 func (c *shapeCache) keep(a courses.Attempt) {
+	k := keptShape{attempt: a, slots: make([]int32, len(a.Slots)), versions: make([]int64, len(a.Slots)),
+		seqs: make([]int64, len(a.Slots)), orderEnd: make([]uint32, len(a.Slots))}
+	k.attempt.Slots = nil
+	n, size := 0, 0
+	for _, sl := range a.Slots {
+		n += len(sl.Order)
+		for _, id := range sl.OptionIDs {
+			size += len(id)
+		}
+	}
+	k.orders, k.idEnd = make([]int32, 0, n), make([]uint32, 0, n)
+	ids := make([]byte, 0, size)
+	for i, sl := range a.Slots {
+		if len(sl.OptionIDs) != len(sl.Order) {
+			return // not an attempt's shape: nothing kept, and it is read again
+		}
+		k.slots[i], k.versions[i], k.seqs[i] = int32(sl.Slot), sl.VersionID, sl.Seq
+		for j, o := range sl.Order {
+			k.orders = append(k.orders, int32(o))
+			ids = append(ids, sl.OptionIDs[j]...)
+			k.idEnd = append(k.idEnd, uint32(len(ids)))
+		}
+		k.orderEnd[i] = uint32(len(k.orders))
+	}
+	k.ids = string(ids)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.attempts == nil || len(c.attempts) >= maxShapes {
-		c.attempts = make(map[int64]courses.Attempt)
+		c.attempts = make(map[int64]keptShape)
 	}
-	c.attempts[a.ID] = a
+	c.attempts[a.ID] = k
 }
 
-func (c *shapeCache) get(id int64) (courses.Attempt, bool) {
+// get unpacks attempt id, its slots' questions from versions; false when it is not kept, or a
+// version no longer is.
+func (c *shapeCache) get(id int64, versions *versionCache) (courses.Attempt, bool) {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	a, ok := c.attempts[id]
-	return a, ok
+	k, ok := c.attempts[id]
+	c.mu.RUnlock()
+	if !ok {
+		return courses.Attempt{}, false
+	}
+	a := k.attempt
+	a.Slots = make([]courses.AttemptSlot, len(k.versions))
+	orders, ids := make([]int, len(k.orders)), make([]string, len(k.idEnd))
+	for i, o := range k.orders {
+		orders[i] = int(o)
+	}
+	from := uint32(0)
+	for i, end := range k.idEnd {
+		ids[i] = k.ids[from:end]
+		from = end
+	}
+	versions.mu.RLock()
+	defer versions.mu.RUnlock()
+	start := uint32(0)
+	for i, v := range k.versions {
+		q, ok := versions.versions[v]
+		if !ok {
+			return courses.Attempt{}, false
+		}
+		end := k.orderEnd[i]
+		a.Slots[i] = courses.AttemptSlot{Slot: int(k.slots[i]), VersionID: v, Question: q, Seq: k.seqs[i],
+			Order: orders[start:end:end], OptionIDs: ids[start:end:end]}
+		start = end
+	}
+	return a, true
 }
 
 // titlesCache decodes a quiz's titles once for every attempt kept of it: an exam's 10,000

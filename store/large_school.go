@@ -845,7 +845,7 @@ func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser,
 		return err
 	}
 	type flat struct {
-		user int64
+		user, course int64
 		genLesson
 	}
 	var lessons []flat
@@ -865,14 +865,14 @@ func writeSchool(ctx context.Context, tx *sqlx.Tx, hash string, users []genUser,
 			attempts = append(attempts, sitting{e.userID, e.lang, a})
 		}
 		for _, l := range e.lessonsDone {
-			lessons = append(lessons, flat{e.userID, l})
+			lessons = append(lessons, flat{e.userID, e.course.ID, l})
 		}
 		for _, a := range e.attendanceSession {
 			marks = append(marks, mark{e.userID, e.course.OwnerID, a})
 		}
 	}
-	if err := copyRows(ctx, tx, "lesson_completions", []string{"user_id", "lesson_id", "completed_at"}, len(lessons), func(i int) []any {
-		return []any{lessons[i].user, lessons[i].id, lessons[i].at}
+	if err := copyRows(ctx, tx, "lesson_completions", []string{"user_id", "lesson_id", "course_id", "completed_at"}, len(lessons), func(i int) []any {
+		return []any{lessons[i].user, lessons[i].id, lessons[i].course, lessons[i].at}
 	}); err != nil {
 		return err
 	}

@@ -94,8 +94,7 @@ func (s *Store) completeWhereDue(ctx context.Context, tx *sqlx.Tx, courseID int6
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT e.id, e.user_id, ch.mode, co.min_attendance, e.completed_at,
 			(SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = e.course_id) AS total,
-			(SELECT count(*) FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id JOIN modules m ON m.id = l.module_id
-				WHERE m.course_id = e.course_id AND lc.user_id = e.user_id) AS done,
+			(SELECT count(*) FROM lesson_completions lc WHERE lc.user_id = e.user_id AND lc.course_id = e.course_id) AS done,
 			(SELECT coalesce(json_agg(json_build_object('starts_at', s.starts_at, 'status', coalesce(a.status, '')) ORDER BY s.starts_at), '[]')
 				FROM cohort_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = e.user_id
 				WHERE s.cohort_id = e.cohort_id) AS sessions,
@@ -189,8 +188,8 @@ func (s *Store) MyLearning(ctx context.Context, userID int64, now time.Time) (co
 		FROM enrolments e JOIN cohorts ch ON ch.id = e.cohort_id JOIN courses c ON c.id = e.course_id
 		LEFT JOIN course_versions v ON v.course_id = c.id
 		-- The trainee's finished lessons, counted by course in one pass over them.
-		LEFT JOIN (SELECT m.course_id, array_agg(lc.lesson_id) AS done FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
-			JOIN modules m ON m.id = l.module_id WHERE lc.user_id = $1 GROUP BY m.course_id) d ON d.course_id = e.course_id
+		LEFT JOIN (SELECT lc.course_id, array_agg(lc.lesson_id) AS done FROM lesson_completions lc
+			WHERE lc.user_id = $1 GROUP BY lc.course_id) d ON d.course_id = e.course_id
 		WHERE e.user_id = $1 AND e.status IN ('active', 'waiting', 'pending')
 		ORDER BY e.last_activity_at DESC NULLS LAST, e.id DESC`, userID, now, kept.versions)
 	if err != nil {

@@ -78,8 +78,7 @@ func coursePageColumns(version, lesson, cohorts, position, instructors, passed s
 			coalesce(v.version, 0) AS version,
 			CASE WHEN v.version = ` + version + ` THEN NULL ELSE aula_course_outline(c.id, $2, c.default_language) END AS outline,
 			` + lesson + ` AS lesson,
-			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc JOIN lessons l ON l.id = lc.lesson_id
-				JOIN modules m ON m.id = l.module_id WHERE m.course_id = c.id AND lc.user_id = $3) AS done,
+			(SELECT coalesce(array_agg(lc.lesson_id), '{}') FROM lesson_completions lc WHERE lc.user_id = $3 AND lc.course_id = c.id) AS done,
 			` + passed + ` AS passed,
 			` + cohorts + ` AS cohorts,
 			e.id AS enrolment_id, e.cohort_id, e.status AS enrolment_status, e.last_lesson_id, e.last_activity_at, e.completed_at,

@@ -101,7 +101,9 @@ type startRead struct {
 // StartAttempt gives userID their attempt in progress at a quiz of courseID, or starts a new
 // one when the quiz is open, the trainee is enrolled and has attempts left; never more
 // attempts than allowed, whatever starts run at once (a double click, two devices). An
-// attempt in progress whose time is up is finished first. It returns the attempt's id.
+// attempt in progress whose time is up is finished first. A new attempt is in lang, or in
+// the course's default language where the course has no texts in lang (as the course's pages
+// choose). It returns the attempt's id.
 func (s *Store) StartAttempt(ctx context.Context, userID, courseID, quizID int64, lang string, now time.Time) (int64, error) {
 	return s.start(ctx, startReadQuery, courseID, userID, quizID, lang, now)
 }

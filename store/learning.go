@@ -25,8 +25,8 @@ func (s *Store) CompleteLesson(ctx context.Context, userID, lessonID int64, now 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, userID, lessonID, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lesson_completions (user_id, lesson_id, course_id, completed_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, userID, lessonID, courseID, now); err != nil {
 			return err
 		}
 		if err := touchEnrolment(ctx, tx, userID, courseID, lessonID, now); err != nil {

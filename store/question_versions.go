@@ -75,7 +75,9 @@ func (s *Store) questionsOf(ctx context.Context, q sqlx.QueryerContext, ids []in
 // shapeCache keeps the attempts in progress this instance has read, for AttemptShape.
 // Bounded like versionCache. An exam day keeps one per examinee, so each is kept packed
 // (keptShape): about 1 KB instead of the 3.6 KB of the attempt decoded, most of which were
-// its slots' copies of their questions, which versionCache holds anyway.
+// its slots' copies of their questions, which versionCache holds anyway. A shape whose
+// versions that cache no longer holds (it starts again empty past maxVersions) is not kept any
+// more: its attempt is read whole, and kept again, on its next page.
 type shapeCache struct {
 	mu       sync.RWMutex
 	attempts map[int64]keptShape

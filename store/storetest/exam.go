@@ -134,8 +134,8 @@ func (e *Exam) fill(ctx context.Context, cfg ExamConfig) error {
 			FROM generate_series(1, $2::int) AS i
 			RETURNING id), enrolled AS (
 			INSERT INTO enrolments (cohort_id, course_id, user_id, status) SELECT $3, $4, id, 'active' FROM people)
-		INSERT INTO lesson_completions (user_id, lesson_id)
-		SELECT p.id, l.id FROM people p, lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $4`,
+		INSERT INTO lesson_completions (user_id, lesson_id, course_id)
+		SELECT p.id, l.id, m.course_id FROM people p, lessons l JOIN modules m ON m.id = l.module_id WHERE m.course_id = $4`,
 		owner.ID, cfg.Examinees, cohorts[0].ID, e.CourseID); err != nil {
 		return fmt.Errorf("storetest: examinees: %w", err)
 	}

@@ -481,3 +481,24 @@ func TestAnAttemptsShapeIsItsSlotsAsRead(t *testing.T) {
 		t.Fatalf("the answered slot's sequence number: read %d, shape %d", read.Slots[1].Seq, shape.Slots[1].Seq)
 	}
 }
+
+// TestACompletionWrittenWithoutItsCourseIsCounted: an instance of the previous release, still
+// serving during an upgrade, writes completions without their course (migration 00016); the
+// trigger gives it, so the course page counts the lesson as done.
+func TestACompletionWrittenWithoutItsCourseIsCounted(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, _, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	lesson := co.Modules[0].Lessons[0].ID
+	if _, err := st.DB().ExecContext(ctx, `INSERT INTO lesson_completions (user_id, lesson_id) VALUES ($1, $2)`, u.ID, lesson); err != nil {
+		t.Fatal(err)
+	}
+	var course int64
+	if err := st.DB().GetContext(ctx, &course, `SELECT course_id FROM lesson_completions WHERE user_id = $1 AND lesson_id = $2`, u.ID, lesson); err != nil || course != co.ID {
+		t.Fatalf("the completion's course: %d, %v; want %d", course, err, co.ID)
+	}
+	p, err := st.CoursePage(ctx, co.Slug, "es", u.ID, 0)
+	if err != nil || !p.Done[lesson] || len(p.Done) != 1 {
+		t.Fatalf("done on the course page: %v, %v", p.Done, err)
+	}
+}

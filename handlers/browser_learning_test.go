@@ -65,6 +65,19 @@ func TestBrowserTraineeLearnsInstructorTakesAttendanceAndEnrolsTwentyFromCSV(t *
 	}
 	run(t, ctx, chromedp.Click(chromedp.CSS("ol.syllabus a")), onLesson(0, 0))
 	checkAccessibility(t, ctx)
+	// The autosave's "done" appearing (or not yet) does not move the button: a click aimed at it
+	// as the words appear would otherwise land beside it.
+	steady, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const b = document.querySelector("form.lesson-done button"), s = document.querySelector("form.lesson-done .done");
+		const before = b.getBoundingClientRect().top, text = s.textContent;
+		s.textContent = text ? "" : "Lección completada.";
+		const after = b.getBoundingClientRect().top;
+		s.textContent = text;
+		return before === after;
+	})()`))
+	if err != nil || !steady {
+		t.Fatalf("the lesson's button moves when the autosave's status appears (%v)", err)
+	}
 	run(t, ctx, submit("form.lesson-done"), onLesson(0, 1))
 	if p := progress(); p != "25" {
 		t.Fatalf("progress after one lesson: %s", p)

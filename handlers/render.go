@@ -134,13 +134,12 @@ func parsePageSets(assets *static.Assets, tr *translations, fold bool) (*pages, 
 			return nil, fmt.Errorf("handlers: language options: %w", err)
 		}
 		p.languageOptions[lang] = template.HTML(buf.String())
-		for _, file := range names {
-			if !fold {
-				break
-			}
-			name := strings.TrimSuffix(path.Base(file), ".html")
-			if err := writeConstantsIn(p.sets[lang+"/"+name], &view{Lang: lang, Languages: courses.Languages, tr: tr}); err != nil {
-				return nil, fmt.Errorf("handlers: template %s: %w", file, err)
+		if fold {
+			for _, file := range names {
+				name := strings.TrimSuffix(path.Base(file), ".html")
+				if err := writeConstantsIn(p.sets[lang+"/"+name], &view{Lang: lang, Languages: courses.Languages, tr: tr}); err != nil {
+					return nil, fmt.Errorf("handlers: template %s: %w", file, err)
+				}
 			}
 		}
 	}

@@ -248,10 +248,15 @@ func (a *App) goFrom(c *gin.Context, at courses.Attempt, page, pages int) {
 }
 
 // saveAnswers is the save JavaScript makes as each answer is given: it answers in JSON, so
-// that the page can say "saved" or "not saved".
+// that the page can say "saved" or "not saved". It reads the answer through the attempt's
+// shape this instance keeps (its questions, their options' ids), and the store checks the
+// attempt's state, time and sequence numbers as it saves: one statement. An instance that
+// has not seen the attempt reads it first.
 func (a *App) saveAnswers(c *gin.Context) {
-	at, ok := a.loadAttempt(c)
-	if !ok {
+	at, ok := a.Store.AttemptShape(currentUser(c).ID, attemptIDOf(c))
+	if ok && at.Slug == c.Param("slug") {
+		c.Header("Cache-Control", "no-store")
+	} else if at, ok = a.loadAttempt(c); !ok {
 		return
 	}
 	refuse := func(key string) {
@@ -262,29 +267,30 @@ func (a *App) saveAnswers(c *gin.Context) {
 		return
 	}
 	saves := savesFrom(at.Slots, formValues(c), false)
-	// A save numbered no newer than the answer kept (another tab, another device) would be
-	// ignored: the page is told the number kept, and sends its answer again after it.
-	stale := gin.H{}
-	for _, sv := range saves {
-		if sv.Seq <= at.Slots[sv.Slot].Seq {
-			stale[strconv.Itoa(sv.Slot)] = at.Slots[sv.Slot].Seq
-		}
-	}
-	if len(stale) > 0 {
-		c.JSON(http.StatusOK, gin.H{"saved": false, "stale": stale})
-		return
-	}
-	err := a.Store.SaveAnswers(c.Request.Context(), at.UserID, at.ID, saves, a.now())
+	saved, err := a.Store.SaveAnswers(c.Request.Context(), at.UserID, at.ID, saves, a.now())
 	switch {
+	case errors.Is(err, store.ErrAttemptFinished):
+		refuse("flash.error.attempt_finished")
 	case errors.Is(err, store.ErrAttemptClosed):
 		refuse("flash.error.attempt_time_up")
+	case errors.Is(err, store.ErrPageLeft):
+		refuse("flash.error.attempt_page_left")
 	case err != nil:
 		a.fail(c, err)
+	case len(saved.Stale) > 0:
+		// A save numbered no newer than the answer kept (another tab, another device) was
+		// not written: the page is told the number kept, and sends its answer again after it.
+		kept := gin.H{}
+		for slot, seq := range saved.Stale {
+			kept[strconv.Itoa(slot)] = seq
+		}
+		c.JSON(http.StatusOK, gin.H{"saved": false, "stale": kept})
 	default:
 		res := gin.H{"saved": true, "count": len(saves)}
-		if !at.Deadline.IsZero() {
-			// The countdown sets itself by it: a phone asleep for a while has a browser clock that stood still.
-			res["remaining"] = max(int(at.Deadline.Sub(a.now()).Seconds()), 0)
+		if !saved.Deadline.IsZero() {
+			// The countdown sets itself by it (the deadline as saved, with any extra time an
+			// instructor has just given): a phone asleep for a while has a browser clock that stood still.
+			res["remaining"] = max(int(saved.Deadline.Sub(a.now()).Seconds()), 0)
 		}
 		c.JSON(http.StatusOK, res)
 	}

@@ -297,7 +297,9 @@ func TestASequentialQuizCannotGoBack(t *testing.T) {
 	if res := c.post(attempt, url.Values{"page": {"0"}, "q0": {"miedo"}, "seq0": {"9"}, "action": {"prev"}}); !strings.HasSuffix(res.Location, "?page=2") {
 		t.Fatalf("prev went back: %s", res.Location)
 	}
-	c.post(attempt+"/answers", url.Values{"q0": {"miedo"}, "seq0": {"10"}})
+	if res := c.post(attempt+"/answers", url.Values{"q0": {"miedo"}, "seq0": {"10"}}); res.Status != http.StatusConflict || !strings.Contains(res.Body, "Ya salió de esta página") {
+		t.Fatalf("JavaScript's save of the page left: %d %s", res.Status, res.Body)
+	}
 	a, err := app.Store.Attempt(context.Background(), app.mustUser("trainee@example.org").ID, attemptID(t, attempt))
 	if err != nil || a.Slots[0].Response == nil || a.Slots[0].Response.Text != "confianza" {
 		t.Fatalf("the page left was changed: %+v (%v)", a.Slots[0].Response, err)

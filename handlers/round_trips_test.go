@@ -1,6 +1,9 @@
 package handlers_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -104,6 +107,52 @@ func TestAFreeQuizPageTurnIsThreeRoundTrips(t *testing.T) {
 		if p := trainee.get(res.Location); p.Status != http.StatusOK || !checked.MatchString(p.Body) {
 			t.Fatalf("the first page, %s: status %d, answer not shown\n%s", view, p.Status, p.Body)
 		}
+	}
+}
+
+// TestAnAnswerSaveIsTwoStatements holds JavaScript's save of one answer, made again and again
+// during an exam: the user's row and the save, which also says what a newer answer kept and
+// whether the attempt was finished (on another instance, say) or its time is up.
+func TestAnAnswerSaveIsTwoStatements(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	owner := app.user("owner@example.org", "instructor")
+	co := app.importFixture(owner.ID, true)
+	settings := courses.DefaultQuizSettings()
+	settings.TimeLimit = 30 * time.Minute
+	qs := everyType()
+	quizID := quizOf(t, app, co, settings, qs[0], qs[2], qs[4])
+	trainee := app.enrolledClient("ana@example.org", co.ID, "es")
+	attempt := start(t, trainee, co, quizID)
+	ids := optionIDs(trainee.get(attempt).Body, 0)
+	save := func(values url.Values) (int, map[string]any, int) {
+		t.Helper()
+		before := app.Store.Statements()
+		res := trainee.post(attempt+"/answers", values)
+		n := int(app.Store.Statements() - before)
+		var body map[string]any
+		if err := json.Unmarshal([]byte(res.Body), &body); err != nil {
+			t.Fatalf("%d %s", res.Status, res.Body)
+		}
+		return res.Status, body, n
+	}
+	if st, body, n := save(url.Values{"q0": {ids[1]}, "seq0": {"2"}}); st != http.StatusOK || body["saved"] != true || body["remaining"] != float64(1800) || n > 2 {
+		t.Fatalf("a save: %d %v, %d statements; the budget is 2", st, body, n)
+	}
+	// Seq 1 after 2 (a late request): not written, and the page is told the number kept.
+	if st, body, _ := save(url.Values{"q0": {ids[0]}, "seq0": {"1"}}); st != http.StatusOK || body["saved"] != false || fmt.Sprint(body["stale"]) != "map[0:2]" {
+		t.Fatalf("a stale save: %d %v", st, body)
+	}
+	a, err := app.Store.Attempt(context.Background(), app.mustUser("ana@example.org").ID, attemptID(t, attempt))
+	if err != nil || a.Slots[0].Seq != 2 || a.Slots[0].Response == nil || len(a.Slots[0].Response.Choices) != 1 {
+		t.Fatalf("kept: %+v (%v)", a.Slots[0], err)
+	}
+	// Finished elsewhere (another instance, whose finish this one does not see): the save says so.
+	if _, err := app.sql(t).Exec(`UPDATE quiz_attempts SET finished_at = now() WHERE id = $1`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st, body, _ := save(url.Values{"q0": {ids[0]}, "seq0": {"3"}}); st != http.StatusConflict || !strings.Contains(fmt.Sprint(body["message"]), "Este intento ya terminó") {
+		t.Fatalf("a save of an attempt finished elsewhere: %d %v", st, body)
 	}
 }
 

@@ -38,7 +38,8 @@ func reportCourse(t *testing.T, app *testApp, owner courses.User) (courses.Cours
 	must(err)
 	attempt, err := app.Store.StartAttempt(ctx, ana.ID, co.ID, quiz, "es", now)
 	must(err)
-	must(app.Store.SaveAnswers(ctx, ana.ID, attempt, []courses.AnswerSave{{Slot: 0, Seq: 1, Response: courses.Response{Choices: []int{0}}}}, now))
+	_, err = app.Store.SaveAnswers(ctx, ana.ID, attempt, []courses.AnswerSave{{Slot: 0, Seq: 1, Response: courses.Response{Choices: []int{0}}}}, now)
+	must(err)
 	must(app.Store.FinishAttempt(ctx, ana.ID, attempt, now))
 	for _, m := range co.Modules {
 		for _, l := range m.Lessons {

@@ -280,7 +280,7 @@ func TestResultsGradingAnEssayAndGrantingExtraAttempts(t *testing.T) {
 	}
 	saves := []courses.AnswerSave{{Slot: 0, Seq: 1, Response: courses.Response{Choices: []int{0}}}, {Slot: 1, Seq: 1, Response: courses.Response{Choices: []int{1}}},
 		{Slot: 2, Seq: 1, Response: courses.Response{Text: "Prevenir antes\nque castigar."}}}
-	if err := app.Store.SaveAnswers(ctx, trainee.ID, attempt, saves, now); err != nil {
+	if _, err := app.Store.SaveAnswers(ctx, trainee.ID, attempt, saves, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Store.FinishAttempt(ctx, trainee.ID, attempt, now.Add(90_000_000_000)); err != nil {
@@ -378,7 +378,7 @@ func bankFixture(t *testing.T, app *testApp, courseID, moduleID, cohortID, owner
 	if attempt, err = app.Store.StartAttempt(ctx, traineeID, courseID, quiz, "es", app.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Store.SaveAnswers(ctx, traineeID, attempt, []courses.AnswerSave{{Slot: 0, Seq: 1, Response: courses.Response{Text: "Porque."}}}, app.Clock.Now()); err != nil {
+	if _, err := app.Store.SaveAnswers(ctx, traineeID, attempt, []courses.AnswerSave{{Slot: 0, Seq: 1, Response: courses.Response{Text: "Porque."}}}, app.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Store.FinishAttempt(ctx, traineeID, attempt, app.Clock.Now()); err != nil {

@@ -19,6 +19,7 @@ var (
 	ErrNotEnroled      = fmt.Errorf("not enrolled in the course: %w", courses.ErrForbidden)
 	ErrNoAttemptsLeft  = fmt.Errorf("no attempts left: %w", courses.ErrConflict)
 	ErrAttemptClosed   = fmt.Errorf("the attempt is over: %w", courses.ErrConflict)
+	ErrAttemptFinished = fmt.Errorf("finished: %w", ErrAttemptClosed)
 	ErrPageLeft        = fmt.Errorf("a page already left in a sequential quiz: %w", courses.ErrConflict)
 	ErrTooFewQuestions = fmt.Errorf("a category holds too few questions for the quiz: %w", courses.ErrConflict)
 )
@@ -270,20 +271,36 @@ func (s *Store) AttemptOfCourse(ctx context.Context, courseID, attemptID int64) 
 	return a, nil
 }
 
-// SaveAnswers keeps the answers a page sent, in one statement: each slot's answer is written
-// only when its sequence number is newer than the one kept, so that a late, replayed or
-// out-of-order request never overwrites a newer answer; nothing is written once the attempt
-// is finished or its deadline and grace have passed, nor on a page a sequential quiz has
-// left. It returns the slots whose answer is now the one sent (or a newer one kept).
-func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) error {
+// SaveAnswers keeps the answers JavaScript sends as they are given, in one statement: each
+// slot's answer is written only when its sequence number is newer than the one kept, so that
+// a late, replayed or out-of-order request never overwrites a newer answer; nothing is
+// written once the attempt is finished or its deadline and grace have passed
+// (ErrAttemptClosed, ErrAttemptFinished). It returns, for each slot not written because a
+// newer answer is kept (another tab, another device), the sequence number kept, so that the
+// page can send its answer again after it, and the attempt's deadline as it stands. An answer
+// on a page a sequential quiz has left is not written either, and the save says ErrPageLeft
+// (the others sent with it are written).
+func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) (Saved, error) {
 	return s.saveAnswers(ctx, userID, attemptID, saves, now, false)
+}
+
+// Saved is what SaveAnswers says of a save that was let in.
+type Saved struct {
+	Stale    map[int]int64 // slot: the newer sequence number kept, for the answers not written
+	Deadline time.Time     // zero when untimed
 }
 
 // SavePage keeps the answers of a page's own submit, the trainee's latest word: each is
 // numbered after the one kept whatever number the form carries (a page the back button
-// restored carries an old one), under the same rules of time and navigation as SaveAnswers.
+// restored carries an old one), under the same rules of time as SaveAnswers; answers on a
+// page a sequential quiz has left are not written, and not reported (the page submitted is
+// the one the store holds).
 func (s *Store) SavePage(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) error {
-	return s.saveAnswers(ctx, userID, attemptID, saves, now, true)
+	_, err := s.saveAnswers(ctx, userID, attemptID, saves, now, true)
+	if errors.Is(err, ErrPageLeft) {
+		return nil
+	}
+	return err
 }
 
 // saveArrays is saves as the arrays a save statement unnests: slots, sequence numbers and
@@ -302,46 +319,74 @@ func saveArrays(saves []courses.AnswerSave) (pq.Int64Array, pq.Int64Array, pq.St
 	return slots, seqs, responses, nil
 }
 
-func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time, newest bool) error {
+func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time, newest bool) (Saved, error) {
 	s.justSaved.drop(attemptID) // the attempt as started or last turned is out of date now
 	if len(saves) == 0 {
-		return nil
+		return Saved{}, nil
 	}
 	slots, seqs, responses, err := saveArrays(saves)
 	if err != nil {
-		return err
+		return Saved{}, err
 	}
-	var open bool
-	err = s.durableGet(ctx, &open, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now, newest)
+	var r struct {
+		Open      bool          `db:"open"`
+		Deadline  sql.NullTime  `db:"deadline"`
+		PageLeft  bool          `db:"page_left"`
+		Stale     pq.Int64Array `db:"stale"`
+		StaleSeqs pq.Int64Array `db:"stale_seqs"`
+	}
+	err = s.durableGet(ctx, &r, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now, newest)
 	if err != nil {
-		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
+		return Saved{}, fmt.Errorf("store: save answers of attempt %d: %w", attemptID, err)
 	}
-	if !open {
-		return s.whyClosed(ctx, userID, attemptID)
+	if !r.Open {
+		return Saved{}, s.whyClosed(ctx, userID, attemptID)
 	}
-	return nil
+	saved := Saved{Deadline: r.Deadline.Time}
+	for i, slot := range r.Stale {
+		if saved.Stale == nil {
+			saved.Stale = make(map[int]int64, len(r.Stale))
+		}
+		saved.Stale[int(slot)] = r.StaleSeqs[i]
+	}
+	if r.PageLeft {
+		return saved, fmt.Errorf("store: save answers of attempt %d: %w", attemptID, ErrPageLeft)
+	}
+	return saved, nil
 }
 
 // saveAnswersQuery is SaveAnswers' one statement: $1 attempt, $2 user, $3 slots, $4 their
 // sequence numbers, $5 their responses (JSON), $6 now, $7 a page's own submit (newest). It
-// says whether the attempt was open.
+// says whether the attempt was open, its deadline, whether an answer was on a page a sequential quiz has
+// left, and the slots not written because a newer answer is kept, with its number. The main
+// query sees the slots as they were before the UPDATE; a slot that a save at the same moment
+// made newer than the one sent is reported with the number sent, and the page's next try
+// learns the rest.
 const saveAnswersQuery = `
 		WITH a AS (
-			SELECT id, per_page, navigation, page FROM quiz_attempts
+			SELECT id, per_page, navigation, page, deadline FROM quiz_attempts
 			WHERE id = $1 AND user_id = $2 AND finished_at IS NULL
 				AND (deadline IS NULL OR $6 <= deadline + grace_ms * interval '1 millisecond')
 			-- Waits for a finish in progress, which holds the row: PostgreSQL then reads the
 			-- finished row again, and the save writes nothing into a graded attempt.
 			FOR SHARE
+		), n AS (
+			SELECT n.slot, n.seq, n.response, (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page) AS here
+			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
 		), saved AS (
 			UPDATE attempt_slots s SET response = n.response::jsonb, saved_at = $6,
 				seq = CASE WHEN $7 THEN greatest(s.seq + 1, n.seq) ELSE n.seq END
-			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
-			WHERE s.attempt_id = a.id AND s.slot = n.slot AND ($7 OR s.seq < n.seq)
-				AND (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page)
+			FROM a, n
+			WHERE s.attempt_id = a.id AND s.slot = n.slot AND n.here AND ($7 OR s.seq < n.seq)
 			RETURNING s.slot
+		), stale AS (
+			SELECT n.slot, greatest(s.seq, n.seq) AS seq
+			FROM a JOIN attempt_slots s ON s.attempt_id = a.id JOIN n ON n.slot = s.slot
+			WHERE n.here AND NOT EXISTS (SELECT 1 FROM saved v WHERE v.slot = n.slot)
 		)
-		SELECT EXISTS (SELECT 1 FROM a) FROM (SELECT count(*) FROM saved) AS written`
+		SELECT EXISTS (SELECT 1 FROM a) AS open, (SELECT deadline FROM a) AS deadline, EXISTS (SELECT 1 FROM n WHERE NOT n.here) AS page_left,
+			coalesce((SELECT array_agg(slot ORDER BY slot) FROM stale), '{}') AS stale,
+			coalesce((SELECT array_agg(seq ORDER BY slot) FROM stale), '{}') AS stale_seqs`
 
 // SavePageOf is SavePage for an attempt whose shape this instance keeps (AttemptShape): the
 // same statement, under the same rules, also reads back every slot's answer as the save left
@@ -424,14 +469,18 @@ const savePageQuery = `
 				'seq', coalesce(v.seq, s.seq)) ORDER BY s.slot)
 				FROM a JOIN attempt_slots s ON s.attempt_id = a.id LEFT JOIN saved v ON v.slot = s.slot), '[]') AS slots`
 
-// whyClosed tells a refused save from an attempt that is not the user's.
+// whyClosed tells a refused save from an attempt that is not the user's, and a finished
+// attempt (ErrAttemptFinished) from one whose time is up (ErrAttemptClosed).
 func (s *Store) whyClosed(ctx context.Context, userID, attemptID int64) error {
-	var exists bool
-	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE id = $1 AND user_id = $2)`, attemptID, userID); err != nil {
-		return fmt.Errorf("store: attempt %d: %w", attemptID, err)
-	}
-	if !exists {
+	var finished bool
+	err := s.db.GetContext(ctx, &finished, `SELECT finished_at IS NOT NULL FROM quiz_attempts WHERE id = $1 AND user_id = $2`, attemptID, userID)
+	switch {
+	case notFound(err):
 		return fmt.Errorf("store: attempt %d: %w", attemptID, courses.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("store: attempt %d: %w", attemptID, err)
+	case finished:
+		return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, ErrAttemptFinished)
 	}
 	return fmt.Errorf("store: save answers of attempt %d: %w", attemptID, ErrAttemptClosed)
 }

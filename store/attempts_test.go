@@ -96,7 +96,7 @@ func TestOutOfOrderSavesKeepTheNewestAnswerAndFinishingTwiceGradesOnce(t *testin
 	}
 	// The right answer of every question is index 0. Seq 2 (right) arrives before seq 1 (wrong).
 	for _, save := range []courses.AnswerSave{answer(0, 2, 0), answer(0, 1, 1), answer(1, 1, 0), answer(1, 1, 1)} {
-		if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{save}, now); err != nil {
+		if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{save}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,7 +129,7 @@ func TestOutOfOrderSavesKeepTheNewestAnswerAndFinishingTwiceGradesOnce(t *testin
 	if a, _ = st.Attempt(ctx, u.ID, id); !a.FinishedAt.Equal(first) {
 		t.Fatalf("a second finish changed the finish time: %v, then %v", first, a.FinishedAt)
 	}
-	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(2, 1, 0)}, now); !errors.Is(err, store.ErrAttemptClosed) {
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(2, 1, 0)}, now); !errors.Is(err, store.ErrAttemptClosed) {
 		t.Fatalf("save after finish: %v", err)
 	}
 	// Another user's attempt is not found, for reading, saving and finishing.
@@ -140,7 +140,7 @@ func TestOutOfOrderSavesKeepTheNewestAnswerAndFinishingTwiceGradesOnce(t *testin
 	if _, err := st.Attempt(ctx, other.ID, id); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("another user's attempt: %v", err)
 	}
-	if err := st.SaveAnswers(ctx, other.ID, id, []courses.AnswerSave{answer(2, 9, 0)}, now); !errors.Is(err, courses.ErrNotFound) {
+	if _, err := st.SaveAnswers(ctx, other.ID, id, []courses.AnswerSave{answer(2, 9, 0)}, now); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("another user's save: %v", err)
 	}
 	if err := st.FinishAttempt(ctx, other.ID, id, now); !errors.Is(err, courses.ErrNotFound) {
@@ -164,10 +164,10 @@ func TestASaveAfterDeadlineAndGraceIsRefusedAndTheSweeperFinishesWithTheSavedAns
 		t.Fatalf("deadline %v", a.Deadline)
 	}
 	// Within the grace period a save is kept; after it, refused.
-	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0)}, start.Add(10*time.Minute+30*time.Second)); err != nil {
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0)}, start.Add(10*time.Minute+30*time.Second)); err != nil {
 		t.Fatalf("save in the grace period: %v", err)
 	}
-	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 1, 0)}, start.Add(11*time.Minute+time.Millisecond)); !errors.Is(err, store.ErrAttemptClosed) {
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 1, 0)}, start.Add(11*time.Minute+time.Millisecond)); !errors.Is(err, store.ErrAttemptClosed) {
 		t.Fatalf("save after the grace period: %v", err)
 	}
 	if n, err := st.FinishOverdue(ctx, start.Add(11*time.Minute)); err != nil || n != 0 {
@@ -196,12 +196,65 @@ func TestASequentialQuizRefusesAnswersOnAPageLeft(t *testing.T) {
 	if err := st.TurnPage(ctx, u.ID, id, 0, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0), answer(1, 1, 0)}, now); err != nil {
+	// JavaScript's save of the page left says so; the answer on the page reached is kept.
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0), answer(1, 1, 0)}, now); !errors.Is(err, store.ErrPageLeft) {
+		t.Fatalf("a save on the page left: %v", err)
+	}
+	// A page's own submit of the page left is not refused (the handler submits the page the
+	// store holds), and writes nothing there either.
+	if err := st.SavePage(ctx, u.ID, id, []courses.AnswerSave{answer(0, 2, 0)}, now); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := st.Attempt(ctx, u.ID, id)
 	if a.Page != 1 || a.Slots[0].Response != nil || a.Slots[1].Response == nil {
 		t.Fatalf("page %d, slot 0 %+v, slot 1 %+v: the page left must stay unanswered", a.Page, a.Slots[0].Response, a.Slots[1].Response)
+	}
+}
+
+// TestASaveTellsWhatItDidNotWrite: the statement that saves also says which answers a newer
+// one kept (and its number), the deadline as it stands, and a finished attempt from one
+// whose time is up, so that JavaScript's save needs no read of the attempt before it.
+func TestASaveTellsWhatItDidNotWrite(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	settings := courses.DefaultQuizSettings()
+	settings.TimeLimit = 10 * time.Minute
+	co, quizID, u := quizFixture(t, st, settings)
+	start := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 3, 0), answer(1, 1, 1)}, start)
+	if err != nil || len(saved.Stale) != 0 || !saved.Deadline.Equal(start.Add(10*time.Minute)) {
+		t.Fatalf("a first save: %+v (%v)", saved, err)
+	}
+	// Slot 0's seq 2 is older than the 3 kept; slot 1's seq 1 is the one kept (a replay);
+	// slot 2's is new. Only slot 2 is written, and the other two are told with the number kept.
+	saved, err = st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 2, 1), answer(1, 1, 0), answer(2, 1, 0)}, start)
+	if err != nil || len(saved.Stale) != 2 || saved.Stale[0] != 3 || saved.Stale[1] != 1 {
+		t.Fatalf("stale saves: %+v (%v)", saved, err)
+	}
+	// An instructor's extra time shows in the deadline the next save reads.
+	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 0, 5, courses.Actor{UserID: co.OwnerID}, start); err != nil {
+		t.Fatal(err)
+	}
+	saved, err = st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(2, 2, 1)}, start)
+	if err != nil || !saved.Deadline.Equal(start.Add(15*time.Minute)) {
+		t.Fatalf("after extra time: %+v (%v)", saved, err)
+	}
+	a, _ := st.Attempt(ctx, u.ID, id)
+	if a.Slots[0].Response.Choices[0] != 0 || a.Slots[1].Response.Choices[0] != 1 || a.Slots[2].Seq != 2 || a.Slots[2].Response.Choices[0] != 1 {
+		t.Fatalf("kept: %+v", a.Slots)
+	}
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 9, 0)}, start.Add(time.Hour)); !errors.Is(err, store.ErrAttemptClosed) || errors.Is(err, store.ErrAttemptFinished) {
+		t.Fatalf("a save after the deadline: %v", err)
+	}
+	if err := st.FinishAttempt(ctx, u.ID, id, start.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 9, 0)}, start.Add(time.Hour)); !errors.Is(err, store.ErrAttemptFinished) {
+		t.Fatalf("a save after the finish: %v", err)
 	}
 }
 
@@ -278,7 +331,7 @@ func TestAPageSavedThroughItsShapeIsReadBackOnceAsSaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 4, 1)}, now); err != nil {
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 4, 1)}, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Attempt(ctx, u.ID, id); err != nil { // the instance keeps its shape
@@ -380,7 +433,7 @@ func TestAStartedAttemptIsKeptForItsFirstPageAsWritten(t *testing.T) {
 	if err != nil || second == id {
 		t.Fatalf("a second attempt: %d, %v", second, err)
 	}
-	if err := st.SaveAnswers(ctx, u.ID, second, []courses.AnswerSave{answer(0, 1, 0)}, now); err != nil {
+	if _, err := st.SaveAnswers(ctx, u.ID, second, []courses.AnswerSave{answer(0, 1, 0)}, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := st.AttemptAsSaved(u.ID, second, now); ok {
@@ -451,7 +504,7 @@ func TestAnAttemptsShapeIsItsSlotsAsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 7, 2)}, now); err != nil {
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 7, 2)}, now); err != nil {
 		t.Fatal(err)
 	}
 	read, err := st.Attempt(ctx, u.ID, id) // keeps the shape afresh

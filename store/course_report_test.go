@@ -122,7 +122,8 @@ func newReportSchool(t *testing.T, st *store.Store) reportSchool {
 		t.Helper()
 		id, err := st.StartAttempt(ctx, u.ID, co.ID, quiz, "es", now)
 		must(err)
-		must(st.SaveAnswers(ctx, u.ID, id, saves, now))
+		_, err = st.SaveAnswers(ctx, u.ID, id, saves, now)
+		must(err)
 		if finish {
 			must(st.FinishAttempt(ctx, u.ID, id, now.Add(time.Minute)))
 		}

@@ -35,7 +35,7 @@ func TestQuizResultsListAttemptsByCohortWithTheirSlotsEssaysAndGrants(t *testing
 		t.Fatal(err)
 	}
 	saves := []courses.AnswerSave{answer(0, 1, 0), answer(1, 1, 0), answer(2, 1, 1), {Slot: 3, Seq: 1, Response: courses.Response{Text: "Porque sí."}}}
-	if err := st.SaveAnswers(ctx, u.ID, id, saves, now); err != nil {
+	if _, err := st.SaveAnswers(ctx, u.ID, id, saves, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.FinishAttempt(ctx, u.ID, id, now.Add(5*time.Minute)); err != nil {

@@ -313,7 +313,7 @@ func demoComplete(ctx context.Context, st *store.Store, slug, email string, now 
 				saves = append(saves, courses.AnswerSave{Slot: slot.Slot, Seq: 1, Response: r})
 			}
 		}
-		if err := st.SaveAnswers(ctx, u.ID, id, saves, now); err != nil {
+		if _, err := st.SaveAnswers(ctx, u.ID, id, saves, now); err != nil {
 			return none, err
 		}
 		if err := st.FinishAttempt(ctx, u.ID, id, now); err != nil {
@@ -368,7 +368,7 @@ func demoAttempts(ctx context.Context, st *store.Store, general courses.Course, 
 				saves = append(saves, courses.AnswerSave{Slot: slot.Slot, Seq: 1, Response: r})
 			}
 		}
-		if err := st.SaveAnswers(ctx, userID, id, saves, now); err != nil {
+		if _, err := st.SaveAnswers(ctx, userID, id, saves, now); err != nil {
 			return err
 		}
 		if answered < 0 {

@@ -115,7 +115,7 @@ func slotsOn(at courses.Attempt, page int) []courses.AttemptSlot {
 func (a *App) openAttempt(c *gin.Context) (courses.Attempt, attemptPage, bool) {
 	// The page a free quiz's submit redirects to is shown from the attempt as that submit saved
 	// it, on this instance, a moment ago (store.AttemptAsSaved): its one read is the save.
-	at, ok := a.Store.AttemptAsSaved(currentUser(c).ID, attemptIDOf(c), a.now())
+	at, ok := a.Store.AttemptAsSaved(currentUser(c).ID, attemptIDOf(c))
 	if ok && at.Slug == c.Param("slug") {
 		c.Header("Cache-Control", "no-store")
 	} else if at, ok = a.loadAttempt(c); !ok {

@@ -198,7 +198,7 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 		Default: r.Default, StartedAt: now, Deadline: p.deadline, Grace: p.settings.Grace, Navigation: p.settings.Navigation,
 		PerPage: p.settings.PerPage, Slug: r.Slug, QuizTitles: titles, Settings: q.Settings, Slots: p.attemptSlots}
 	s.skeletons.keep(a)
-	s.justSaved.keep(a, now)
+	s.justSaved.keep(a)
 	return id, r, nil
 }
 

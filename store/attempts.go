@@ -431,7 +431,7 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 		a.Slots[i] = shape.Slots[i]
 		a.Slots[i].Response, a.Slots[i].Seq = sl.Response, sl.Seq
 	}
-	s.justSaved.keep(a, now)
+	s.justSaved.keep(a)
 	return nil
 }
 
@@ -441,8 +441,8 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 // later view reads it afresh; any write to the attempt on this instance forgets it. It is at
 // most justSavedFor old: a save from another tab or device in that moment would show on the
 // view after.
-func (s *Store) AttemptAsSaved(userID, attemptID int64, now time.Time) (courses.Attempt, bool) {
-	return s.justSaved.take(attemptID, userID, now)
+func (s *Store) AttemptAsSaved(userID, attemptID int64) (courses.Attempt, bool) {
+	return s.justSaved.take(attemptID, userID)
 }
 
 // savePageQuery is SavePageOf's one statement: saveAnswersQuery with newest on, returning

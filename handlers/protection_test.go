@@ -143,7 +143,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		t.Fatalf("metrics:\n%s", r.Body)
 	}
 	// How busy each PostgreSQL pool is: a pool that waits for connections is a school short of them.
-	for _, pool := range []string{"primary", "hot"} {
+	for _, pool := range []string{"primary", "hot", "writes"} {
 		if !strings.Contains(r.Body, `go_sql_wait_count_total{db_name="`+pool+`"}`) {
 			t.Errorf("metrics without the %s pool's connections", pool)
 		}

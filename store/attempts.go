@@ -329,11 +329,13 @@ func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves 
 		return Saved{}, err
 	}
 	var r struct {
-		Open      bool          `db:"open"`
-		Deadline  sql.NullTime  `db:"deadline"`
-		PageLeft  bool          `db:"page_left"`
-		Stale     pq.Int64Array `db:"stale"`
-		StaleSeqs pq.Int64Array `db:"stale_seqs"`
+		Open       bool          `db:"open"`
+		Deadline   sql.NullTime  `db:"deadline"`
+		Navigation string        `db:"navigation"`
+		PerPage    int           `db:"per_page"`
+		Page       int           `db:"page"`
+		Written    pq.Int64Array `db:"written"`
+		Seqs       pq.Int64Array `db:"seqs"`
 	}
 	err = s.durableGet(ctx, &r, saveAnswersQuery, attemptID, userID, slots, seqs, responses, now, newest)
 	if err != nil {
@@ -343,13 +345,27 @@ func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves 
 		return Saved{}, s.whyClosed(ctx, userID, attemptID)
 	}
 	saved := Saved{Deadline: r.Deadline.Time}
-	for i, slot := range r.Stale {
-		if saved.Stale == nil {
-			saved.Stale = make(map[int]int64, len(r.Stale))
-		}
-		saved.Stale[int(slot)] = r.StaleSeqs[i]
+	written := make(map[int64]bool, len(r.Written))
+	for _, slot := range r.Written {
+		written[slot] = true
 	}
-	if r.PageLeft {
+	left := false
+	for _, sv := range saves {
+		switch {
+		case written[int64(sv.Slot)] || sv.Slot < 0 || sv.Slot >= len(r.Seqs):
+		case courses.Navigation(r.Navigation) == courses.NavigationSequential && r.PerPage > 0 && courses.PageOf(sv.Slot, r.PerPage) < r.Page:
+			left = true
+		default:
+			// Not written, on a page open: a newer answer is kept. The number read is from
+			// before the save; one that a save at the same moment made newer than the one sent
+			// is told as the one sent, and the page's next try learns the rest.
+			if saved.Stale == nil {
+				saved.Stale = make(map[int]int64)
+			}
+			saved.Stale[sv.Slot] = max(r.Seqs[sv.Slot], sv.Seq)
+		}
+	}
+	if left {
 		return saved, fmt.Errorf("store: save answers of attempt %d: %w", attemptID, ErrPageLeft)
 	}
 	return saved, nil
@@ -357,11 +373,11 @@ func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves 
 
 // saveAnswersQuery is SaveAnswers' one statement: $1 attempt, $2 user, $3 slots, $4 their
 // sequence numbers, $5 their responses (JSON), $6 now, $7 a page's own submit (newest). It
-// says whether the attempt was open, its deadline, whether an answer was on a page a sequential quiz has
-// left, and the slots not written because a newer answer is kept, with its number. The main
-// query sees the slots as they were before the UPDATE; a slot that a save at the same moment
-// made newer than the one sent is reported with the number sent, and the page's next try
-// learns the rest.
+// says whether the attempt was open, its deadline, navigation, page and answers a page,
+// the slots written, and every slot's sequence number as it was before the save (slots are
+// numbered from 0), from which saveAnswers tells why an answer was not written. It is kept
+// as plain for the planner as the save allows: PostgreSQL plans it again on each
+// connection whenever the attempts' tables are analysed, as they are all through an exam.
 const saveAnswersQuery = `
 		WITH a AS (
 			SELECT id, per_page, navigation, page, deadline FROM quiz_attempts
@@ -370,23 +386,19 @@ const saveAnswersQuery = `
 			-- Waits for a finish in progress, which holds the row: PostgreSQL then reads the
 			-- finished row again, and the save writes nothing into a graded attempt.
 			FOR SHARE
-		), n AS (
-			SELECT n.slot, n.seq, n.response, (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page) AS here
-			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
 		), saved AS (
 			UPDATE attempt_slots s SET response = n.response::jsonb, saved_at = $6,
 				seq = CASE WHEN $7 THEN greatest(s.seq + 1, n.seq) ELSE n.seq END
-			FROM a, n
-			WHERE s.attempt_id = a.id AND s.slot = n.slot AND n.here AND ($7 OR s.seq < n.seq)
+			FROM a, unnest($3::integer[], $4::bigint[], $5::text[]) AS n (slot, seq, response)
+			WHERE s.attempt_id = a.id AND s.slot = n.slot AND ($7 OR s.seq < n.seq)
+				AND (a.navigation = 'free' OR a.per_page = 0 OR n.slot / a.per_page >= a.page)
 			RETURNING s.slot
-		), stale AS (
-			SELECT n.slot, greatest(s.seq, n.seq) AS seq
-			FROM a JOIN attempt_slots s ON s.attempt_id = a.id JOIN n ON n.slot = s.slot
-			WHERE n.here AND NOT EXISTS (SELECT 1 FROM saved v WHERE v.slot = n.slot)
 		)
-		SELECT EXISTS (SELECT 1 FROM a) AS open, (SELECT deadline FROM a) AS deadline, EXISTS (SELECT 1 FROM n WHERE NOT n.here) AS page_left,
-			coalesce((SELECT array_agg(slot ORDER BY slot) FROM stale), '{}') AS stale,
-			coalesce((SELECT array_agg(seq ORDER BY slot) FROM stale), '{}') AS stale_seqs`
+		SELECT a.id IS NOT NULL AS open, a.deadline, coalesce(a.navigation, '') AS navigation,
+			coalesce(a.per_page, 0) AS per_page, coalesce(a.page, 0) AS page,
+			coalesce((SELECT array_agg(slot) FROM saved), '{}') AS written,
+			coalesce((SELECT array_agg(s.seq ORDER BY s.slot) FROM attempt_slots s WHERE s.attempt_id = a.id), '{}') AS seqs
+		FROM (SELECT) AS one LEFT JOIN a ON true`
 
 // SavePageOf is SavePage for an attempt whose shape this instance keeps (AttemptShape): the
 // same statement, under the same rules, also reads back every slot's answer as the save left

@@ -550,3 +550,27 @@ func TestACompletionWrittenWithoutItsCourseIsCounted(t *testing.T) {
 		t.Fatalf("done on the course page: %v, %v", p.Done, err)
 	}
 }
+
+// TestTheBusiestWritesArePlannedOnceAndWaitForTheDisk: an attempt's start and an answer's
+// save run on the writes pool, whose connections give them a generic plan (PostgreSQL chose
+// a custom one, half a millisecond of planning, on every save of an exam) and commit waiting
+// for the disk as the server's settings say; the primary pool keeps the default plans, for
+// every other statement.
+func TestTheBusiestWritesArePlannedOnceAndWaitForTheDisk(t *testing.T) {
+	st := storetest.DB(t)
+	var durability string // as the server says (the tests' server does not wait for the disk)
+	if err := st.Pools()["primary"].QueryRow("SHOW synchronous_commit").Scan(&durability); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ pool, setting, want string }{
+		{"writes", "plan_cache_mode", "force_generic_plan"},
+		{"writes", "synchronous_commit", durability},
+		{"hot", "synchronous_commit", "off"},
+		{"primary", "plan_cache_mode", "auto"},
+	} {
+		var got string
+		if err := st.Pools()[c.pool].QueryRow("SHOW " + c.setting).Scan(&got); err != nil || got != c.want {
+			t.Errorf("%s pool: %s = %q (%v), want %q", c.pool, c.setting, got, err, c.want)
+		}
+	}
+}

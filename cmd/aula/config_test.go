@@ -84,3 +84,23 @@ func TestTheREADMEDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestServeKeepsASoftMemoryLimitUnlessGOMEMLIMITSaysOtherwise: without GOMEMLIMIT, serve
+// sets 150 MiB (the exam morning's 200 MB with room to spare); with it, Go's own reading of
+// it stands.
+func TestServeKeepsASoftMemoryLimitUnlessGOMEMLIMITSaysOtherwise(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want int64
+	}{{"", 150 << 20}, {"  ", 150 << 20}, {"1GiB", 0}, {"off", 0}} {
+		cfg, err := loadConfig(func(name string) string {
+			if name == "GOMEMLIMIT" {
+				return tt.env
+			}
+			return ""
+		})
+		if err != nil || cfg.MemoryLimit != tt.want {
+			t.Errorf("GOMEMLIMIT=%q: limit %d (%v), want %d", tt.env, cfg.MemoryLimit, err, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -88,6 +89,9 @@ func (m *Main) Close() {
 // serve runs the web server until ctx ends (SIGINT or SIGTERM), then lets requests in
 // flight finish before it returns.
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	m, err := open(ctx, cfg, stderr)
 	if err != nil {
 		return err

@@ -274,7 +274,9 @@ func (a *App) saveAnswers(c *gin.Context) {
 	case errors.Is(err, store.ErrAttemptClosed):
 		refuse("flash.error.attempt_time_up")
 	case errors.Is(err, store.ErrPageLeft):
-		refuse("flash.error.attempt_page_left")
+		// Refused for this answer only (not "closed"): the page says so beside the question,
+		// and the trainee's page, if it is another, goes on saving.
+		c.JSON(http.StatusUnprocessableEntity, gin.H{"saved": false, "message": a.i18n.translate(a.lang(c), "flash.error.attempt_page_left")})
 	case err != nil:
 		a.fail(c, err)
 	case len(saved.Stale) > 0:

@@ -278,8 +278,8 @@ func (s *Store) AttemptOfCourse(ctx context.Context, courseID, attemptID int64) 
 // (ErrAttemptClosed, ErrAttemptFinished). It returns, for each slot not written because a
 // newer answer is kept (another tab, another device), the sequence number kept, so that the
 // page can send its answer again after it, and the attempt's deadline as it stands. An answer
-// on a page a sequential quiz has left is not written either, and the save says ErrPageLeft
-// (the others sent with it are written).
+// on a page a sequential quiz has left is not written either: when it is newer than the one
+// kept the save says ErrPageLeft (the others sent with it are written), and else it is stale.
 func (s *Store) SaveAnswers(ctx context.Context, userID, attemptID int64, saves []courses.AnswerSave, now time.Time) (Saved, error) {
 	return s.saveAnswers(ctx, userID, attemptID, saves, now, false)
 }
@@ -351,14 +351,16 @@ func (s *Store) saveAnswers(ctx context.Context, userID, attemptID int64, saves 
 	}
 	left := false
 	for _, sv := range saves {
+		open := courses.Navigation(r.Navigation) == courses.NavigationFree || r.PerPage <= 0 || courses.PageOf(sv.Slot, r.PerPage) >= r.Page
 		switch {
 		case written[int64(sv.Slot)] || sv.Slot < 0 || sv.Slot >= len(r.Seqs):
-		case courses.Navigation(r.Navigation) == courses.NavigationSequential && r.PerPage > 0 && courses.PageOf(sv.Slot, r.PerPage) < r.Page:
-			left = true
+		case !open && r.Seqs[sv.Slot] < sv.Seq:
+			left = true // an answer newer than the one kept, on a page left: it cannot be kept
 		default:
-			// Not written, on a page open: a newer answer is kept. The number read is from
-			// before the save; one that a save at the same moment made newer than the one sent
-			// is told as the one sent, and the page's next try learns the rest.
+			// Not written, and a newer answer is kept (on a page left too: a save still queued
+			// when the page's own submit saved it). The number read is from before the save;
+			// one that a save at the same moment made newer than the one sent is told as the
+			// one sent, and the page's next try learns the rest.
 			if saved.Stale == nil {
 				saved.Stale = make(map[int]int64)
 			}
@@ -539,12 +541,20 @@ func (s *Store) FinishAttempt(ctx context.Context, userID, attemptID int64, now 
 // the whole. An overdue attempt is finished at its deadline and grace, not later.
 func (s *Store) finishAttempt(ctx context.Context, tx *sqlx.Tx, attemptID int64, now time.Time) error {
 	s.justSaved.drop(attemptID)
-	var r attemptRow
-	if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 FOR UPDATE OF a`, attemptID); err != nil {
+	// The lock first, then the read, in a statement of its own: a statement reads what was
+	// committed when it began, so a read that waited for the lock behind a save (which holds
+	// the attempt FOR SHARE) would grade the slots as they were before that save, which the
+	// trainee was told was saved.
+	var finished bool
+	if err := tx.GetContext(ctx, &finished, `SELECT finished_at IS NOT NULL FROM quiz_attempts WHERE id = $1 FOR UPDATE`, attemptID); err != nil {
 		return err
 	}
-	if r.FinishedAt.Valid {
+	if finished {
 		return nil
+	}
+	var r attemptRow
+	if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1`, attemptID); err != nil {
+		return err
 	}
 	a, err := s.attempt(ctx, tx, r)
 	if err != nil {

@@ -200,6 +200,10 @@ func TestASequentialQuizRefusesAnswersOnAPageLeft(t *testing.T) {
 	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0), answer(1, 1, 0)}, now); !errors.Is(err, store.ErrPageLeft) {
 		t.Fatalf("a save on the page left: %v", err)
 	}
+	// One no newer than the answer kept there is stale, as on any page.
+	if saved, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 1, 1)}, now); err != nil || saved.Stale[1] != 1 {
+		t.Fatalf("a stale save: %+v (%v)", saved, err)
+	}
 	// A page's own submit of the page left is not refused (the handler submits the page the
 	// store holds), and writes nothing there either.
 	if err := st.SavePage(ctx, u.ID, id, []courses.AnswerSave{answer(0, 2, 0)}, now); err != nil {
@@ -557,20 +561,90 @@ func TestACompletionWrittenWithoutItsCourseIsCounted(t *testing.T) {
 // for the disk as the server's settings say; the primary pool keeps the default plans, for
 // every other statement.
 func TestTheBusiestWritesArePlannedOnceAndWaitForTheDisk(t *testing.T) {
+	ctx := context.Background()
 	st := storetest.DB(t)
-	var durability string // as the server says (the tests' server does not wait for the disk)
-	if err := st.Pools()["primary"].QueryRow("SHOW synchronous_commit").Scan(&durability); err != nil {
+	// Whether a pool's connections set a setting themselves ("client"), or leave it to the server.
+	for _, c := range []struct{ pool, setting, want, source string }{
+		{"writes", "plan_cache_mode", "force_generic_plan", "client"},
+		{"hot", "plan_cache_mode", "force_generic_plan", "client"},
+		{"primary", "plan_cache_mode", "auto", ""},
+		{"hot", "synchronous_commit", "off", "client"},
+	} {
+		var got, source string
+		err := st.Pools()[c.pool].QueryRow(`SELECT setting, source FROM pg_settings WHERE name = $1`, c.setting).Scan(&got, &source)
+		if err != nil || got != c.want || (c.source != "") != (source == "client") {
+			t.Errorf("%s pool: %s = %q from %s (%v), want %q", c.pool, c.setting, got, source, err, c.want)
+		}
+	}
+	var source string
+	if err := st.Pools()["writes"].QueryRow(`SELECT source FROM pg_settings WHERE name = 'synchronous_commit'`).Scan(&source); err != nil || source == "client" {
+		t.Errorf("the writes pool sets its own synchronous_commit (%v): its commits must wait as the server says", err)
+	}
+	// And the saves go through it.
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", time.Now())
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ pool, setting, want string }{
-		{"writes", "plan_cache_mode", "force_generic_plan"},
-		{"writes", "synchronous_commit", durability},
-		{"hot", "synchronous_commit", "off"},
-		{"primary", "plan_cache_mode", "auto"},
-	} {
-		var got string
-		if err := st.Pools()[c.pool].QueryRow("SHOW " + c.setting).Scan(&got); err != nil || got != c.want {
-			t.Errorf("%s pool: %s = %q (%v), want %q", c.pool, c.setting, got, err, c.want)
+	before := st.Pools()["writes"].Stats().OpenConnections
+	if err := st.Pools()["writes"].Close(); err != nil { // a save that took another pool would still work
+		t.Fatal(err)
+	}
+	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0)}, time.Now()); err == nil || before == 0 {
+		t.Fatalf("a start and a save without the writes pool: %v (it had %d connections)", err, before)
+	}
+}
+
+// TestAFinishThatWaitedBehindASaveGradesTheSavedAnswer: a finish that comes while a save
+// holds the attempt waits for it, and grades the answer that save wrote (the trainee was told
+// it was saved), not the slots as they were when the finish began to wait.
+func TestAFinishThatWaitedBehindASaveGradesTheSavedAnswer(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	now := time.Now()
+	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The save, held open: the attempt FOR SHARE, then the right answer (index 0) of slot 0.
+	save, err := st.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer save.Rollback()
+	if _, err := save.Exec(`SELECT id FROM quiz_attempts WHERE id = $1 FOR SHARE`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := save.Exec(`UPDATE attempt_slots SET response = '{"choices":[0]}', seq = 1 WHERE attempt_id = $1 AND slot = 0`, id); err != nil {
+		t.Fatal(err)
+	}
+	finished := make(chan error, 1)
+	go func() { finished <- st.FinishAttempt(ctx, u.ID, id, now) }()
+	// Once the finish waits for the save's lock, the save commits.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting bool
+		if err := st.DB().Get(&waiting, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%')`); err != nil {
+			t.Fatal(err)
 		}
+		if waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the finish never waited for the save")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := save.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-finished; err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.Attempt(ctx, u.ID, id)
+	if err != nil || !a.Finished() || a.Score != 1 {
+		t.Fatalf("finished %v with %v points (%v), want the saved answer's 1", a.Finished(), a.Score, err)
 	}
 }

@@ -71,7 +71,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_TRUSTED_PROXIES", "", "comma-separated addresses/CIDRs of the load balancers whose X-Forwarded-For is believed"},
 	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "failed sign-ins per account from one address per 15 minutes (20 times as many from all addresses together)"},
 	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "failed sign-ins per client address per 15 minutes, whatever the account"},
-	{"GOMEMLIMIT", "150MiB", "Go's soft memory limit for `aula serve`: near it the garbage collector works harder, and memory above it is still used; off for none"},
+	{"GOMEMLIMIT", "150MiB", "Go's soft memory limit for `aula serve`: near it the garbage collector works harder (up to about half the CPU while the live heap stays above it), and memory above it is still used; off for none, or more on a machine with room"},
 	{"AULA_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"AULA_SCHOOL_NAME", "Aula", "the school's name, as certificates print it"},
 	{"AULA_SECRET_KEY", "", "32 bytes in base64 that seal the certificates' signing keys in PostgreSQL; the same on every instance"},

@@ -92,7 +92,7 @@ func TestServeKeepsASoftMemoryLimitUnlessGOMEMLIMITSaysOtherwise(t *testing.T) {
 	for _, tt := range []struct {
 		env  string
 		want int64
-	}{{"", 150 << 20}, {"  ", 150 << 20}, {"1GiB", 0}, {"off", 0}} {
+	}{{"", 150 << 20}, {"1GiB", 0}, {"off", 0}} {
 		cfg, err := loadConfig(func(name string) string {
 			if name == "GOMEMLIMIT" {
 				return tt.env

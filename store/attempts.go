@@ -655,6 +655,12 @@ func (s *Store) MarkEssay(ctx context.Context, courseID, attemptID int64, slot i
 		return fmt.Errorf("store: mark essay: %w", err)
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The enrolment's lock before the attempt's, as every path that finishes an attempt
+		// takes them (the completion the mark may bring locks the enrolment): in the other
+		// order a mark and a finish of the same trainee could wait for each other.
+		if err := lockEnrolmentOf(ctx, tx, attemptID); err != nil {
+			return err
+		}
 		var r attemptRow
 		if err := tx.GetContext(ctx, &r, attemptSelect+` WHERE a.id = $1 AND m.course_id = $2 FOR UPDATE OF a`, attemptID, courseID); notFound(err) {
 			return courses.ErrNotFound

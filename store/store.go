@@ -53,7 +53,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		s.counter = new(atomic.Int64)
 	}
 	var err error
-	if s.db, err = s.pool(url, 12); err != nil {
+	if s.db, err = s.pool(url, 20); err != nil {
 		return nil, err
 	}
 	// The busiest writes (an attempt's start, an answer saved) are prepared on connections of

@@ -42,6 +42,16 @@ func quizFixture(t *testing.T, st *store.Store, settings courses.QuizSettings) (
 }
 
 // answer is the response choosing answer index i.
+// started starts u's attempt at quizID at now, or fails the test.
+func started(t *testing.T, st *store.Store, co courses.Course, quizID int64, u courses.User, now time.Time) int64 {
+	t.Helper()
+	id, err := st.StartAttempt(context.Background(), u.ID, co.ID, quizID, "es", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func answer(slot int, seq int64, i int) courses.AnswerSave {
 	return courses.AnswerSave{Slot: slot, Seq: seq, Response: courses.Response{Choices: []int{i}}}
 }
@@ -90,10 +100,7 @@ func TestOutOfOrderSavesKeepTheNewestAnswerAndFinishingTwiceGradesOnce(t *testin
 	st := storetest.DB(t)
 	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
 	now := time.Now()
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, now)
 	// The right answer of every question is index 0. Seq 2 (right) arrives before seq 1 (wrong).
 	for _, save := range []courses.AnswerSave{answer(0, 2, 0), answer(0, 1, 1), answer(1, 1, 0), answer(1, 1, 1)} {
 		if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{save}, now); err != nil {
@@ -155,10 +162,7 @@ func TestASaveAfterDeadlineAndGraceIsRefusedAndTheSweeperFinishesWithTheSavedAns
 	settings.TimeLimit, settings.Grace = 10*time.Minute, time.Minute
 	co, quizID, u := quizFixture(t, st, settings)
 	start := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", start)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, start)
 	a, _ := st.Attempt(ctx, u.ID, id)
 	if !a.Deadline.Equal(start.Add(10 * time.Minute)) {
 		t.Fatalf("deadline %v", a.Deadline)
@@ -225,10 +229,7 @@ func TestASaveTellsWhatItDidNotWrite(t *testing.T) {
 	settings.TimeLimit = 10 * time.Minute
 	co, quizID, u := quizFixture(t, st, settings)
 	start := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", start)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, start)
 	saved, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 3, 0), answer(1, 1, 1)}, start)
 	if err != nil || len(saved.Stale) != 0 || !saved.Deadline.Equal(start.Add(10*time.Minute)) {
 		t.Fatalf("a first save: %+v (%v)", saved, err)
@@ -279,10 +280,7 @@ func TestTheSweeperJobFinishesOverdueAttemptsOnceAcrossInstances(t *testing.T) {
 	settings.TimeLimit, settings.Grace = time.Minute, 0
 	co, quizID, u := quizFixture(t, st, settings)
 	start := time.Now().Add(-time.Hour) // long overdue by the jobs' clock
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", start)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, start)
 	// Two instances over the same database, each with its River client.
 	for _, s := range instances {
 		jobs, err := s.StartJobs(ctx, store.JobsConfig{SweepEvery: time.Second, PollInterval: 100 * time.Millisecond,
@@ -317,10 +315,7 @@ func TestExtraMinutesLengthenATimeLimitButNeverTimeAnUntimedQuiz(t *testing.T) {
 	if err := st.GrantExtra(ctx, co.ID, quizID, u.ID, 0, 30, courses.Actor{UserID: co.OwnerID}, now); err != nil {
 		t.Fatal(err)
 	}
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, now)
 	if a, _ := st.Attempt(ctx, u.ID, id); !a.Deadline.IsZero() {
 		t.Fatalf("an untimed quiz got a deadline from extra time: %v", a.Deadline)
 	}
@@ -331,10 +326,7 @@ func TestAPageSavedThroughItsShapeIsReadBackOnceAsSaved(t *testing.T) {
 	st := storetest.DB(t)
 	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
 	now := time.Now()
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, now)
 	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 4, 1)}, now); err != nil {
 		t.Fatal(err)
 	}
@@ -394,10 +386,7 @@ func TestAStartedAttemptIsKeptForItsFirstPageAsWritten(t *testing.T) {
 	settings.TimeLimit, settings.ShuffleOptions, settings.PerPage = 20*time.Minute, true, 1
 	co, quizID, u := quizFixture(t, st, settings)
 	now := time.Now()
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, now)
 	kept, ok := st.AttemptAsSaved(u.ID, id)
 	if !ok {
 		t.Fatal("the started attempt was not kept for its page")
@@ -499,10 +488,7 @@ func TestAnAttemptsShapeIsItsSlotsAsRead(t *testing.T) {
 	settings.ShuffleOptions = true
 	co, quizID, u := quizFixture(t, st, settings)
 	now := time.Now()
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, now)
 	if _, err := st.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(1, 7, 2)}, now); err != nil {
 		t.Fatal(err)
 	}
@@ -582,10 +568,7 @@ func TestTheBusiestWritesArePlannedOnceAndWaitForTheDisk(t *testing.T) {
 	}
 	// And the saves go through it.
 	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, time.Now())
 	before := st.Pools()["writes"].Stats().OpenConnections
 	if err := st.Pools()["writes"].Close(); err != nil { // a save that took another pool would still work
 		t.Fatal(err)
@@ -603,10 +586,7 @@ func TestAFinishThatWaitedBehindASaveGradesTheSavedAnswer(t *testing.T) {
 	st := storetest.DB(t)
 	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
 	now := time.Now()
-	id, err := st.StartAttempt(ctx, u.ID, co.ID, quizID, "es", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := started(t, st, co, quizID, u, now)
 	// The save, held open: the attempt FOR SHARE, then the right answer (index 0) of slot 0.
 	save, err := st.DB().BeginTxx(ctx, nil)
 	if err != nil {

@@ -33,6 +33,9 @@ type Config struct {
 	// TwoFactorRequired names the roles that must sign in with a second factor; the zero
 	// value requires it of nobody (cmd/aula's default is courses.TwoFactorAdmins).
 	TwoFactorRequired courses.TwoFactorPolicy
+	// MaxRequests and MaxHeavyRequests bound the requests that run at once in the pages lane
+	// and in the heavy lane (handlers/admission.go); 0 means a default for the CPUs.
+	MaxRequests, MaxHeavyRequests int
 }
 
 // Deps are the services the handlers use; cmd/aula and the tests build them.
@@ -58,8 +61,10 @@ type App struct {
 	i18n    *translations
 	assets  *static.Assets
 	metrics *metrics
-	cop     *http.CrossOriginProtection
-	secure  bool
+	// admission bounds the requests running at once, the others waiting in order.
+	admission *admission
+	cop       *http.CrossOriginProtection
+	secure    bool
 	// catalogCache holds the anonymous catalog for catalogFreshness.
 	catalogCache *pageCache
 	statusLists  statusLists // the revocation list as last signed
@@ -97,6 +102,8 @@ func New(d Deps) (*App, error) {
 		return nil, err
 	}
 	a.metrics = newMetrics(prometheus.NewRegistry())
+	a.admission = newAdmission(d.Config.MaxRequests, d.Config.MaxHeavyRequests)
+	a.metrics.registry.MustRegister(a.admission.collectors()...)
 	if d.Store != nil {
 		for name, db := range d.Store.Pools() {
 			a.metrics.registry.MustRegister(collectors.NewDBStatsCollector(db, name))

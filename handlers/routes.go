@@ -42,8 +42,8 @@ func (a *App) routes() {
 		},
 		answerForms: map[string]bool{"POST /courses/:slug/attempts/:attempt": true, "POST /courses/:slug/attempts/:attempt/answers": true},
 	}
-	r.Use(a.observe, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input), a.requireTwoFactor)
-	defer func() { input.mustMatch(r.Routes()) }()
+	r.Use(a.observe, a.admit, a.recoverPanic, a.securityHeaders, a.crossOrigin, a.loadSignIn, a.checkInput(input), a.requireTwoFactor)
+	defer func() { input.mustMatch(r.Routes()); lanesMustMatch(r.Routes()) }()
 	r.NoRoute(a.notFound)
 	r.NoMethod(a.notFound)
 

@@ -43,6 +43,9 @@ type Config struct {
 	// outbox, for the administrators' outbox page.
 	SMTP              *store.SMTPConfig
 	TwoFactorRequired courses.TwoFactorPolicy // the roles that must sign in with a second factor
+	// MaxRequests and MaxHeavyRequests bound the requests an instance runs at once in its pages
+	// lane and its heavy lane (handlers/admission.go); 0: the handlers' default for the CPUs.
+	MaxRequests, MaxHeavyRequests int
 	// MemoryLimit is Go's soft memory limit that serve sets, in bytes: defaultMemoryLimit when
 	// GOMEMLIMIT is not set, 0 when it is (Go then reads it itself).
 	MemoryLimit int64
@@ -71,6 +74,8 @@ var configVars = []struct{ name, def, doc string }{
 	{"AULA_TRUSTED_PROXIES", "", "comma-separated addresses/CIDRs of the load balancers whose X-Forwarded-For is believed"},
 	{"AULA_LOGIN_ATTEMPTS_PER_ACCOUNT", "5", "failed sign-ins per account from one address per 15 minutes (20 times as many from all addresses together)"},
 	{"AULA_LOGIN_ATTEMPTS_PER_IP", "50", "failed sign-ins per client address per 15 minutes, whatever the account"},
+	{"AULA_MAX_REQUESTS", "", "requests an instance runs at once, the others waiting their turn in the order they came (trainees' and visitors' pages); empty: 8 per CPU"},
+	{"AULA_MAX_HEAVY_REQUESTS", "", "the same for the heavy lane, which waits apart: the staff's pages under /teach and /admin (reports, exports, imports), the impact page and certificates' PDFs; empty: 2 per CPU"},
 	{"GOMEMLIMIT", "150MiB", "Go's soft memory limit for `aula serve`: near it the garbage collector works harder (up to about half the CPU while the live heap stays above it), and memory above it is still used; off for none, or more on a machine with room"},
 	{"AULA_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"AULA_SCHOOL_NAME", "Aula", "the school's name, as certificates print it"},
@@ -169,6 +174,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			return cfg, bad(n.name, "not a whole number of 1 or more")
 		}
 		*n.to = v
+	}
+	for _, n := range []struct {
+		name string
+		to   *int
+	}{{"AULA_MAX_REQUESTS", &cfg.MaxRequests}, {"AULA_MAX_HEAVY_REQUESTS", &cfg.MaxHeavyRequests}} {
+		if v := get(n.name); v != "" {
+			if *n.to, err = strconv.Atoi(v); err != nil || *n.to < 1 || *n.to > 10000 {
+				return cfg, bad(n.name, "not a whole number from 1 to 10000 (or empty, for the default)")
+			}
+		}
 	}
 	cfg.LogLevel = get("AULA_LOG_LEVEL")
 	switch cfg.LogLevel {

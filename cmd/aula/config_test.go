@@ -104,3 +104,31 @@ func TestServeKeepsASoftMemoryLimitUnlessGOMEMLIMITSaysOtherwise(t *testing.T) {
 		}
 	}
 }
+
+// The lanes' bounds: empty is the handlers' default (0), a number of 1 or more is taken, and
+// anything else is refused naming its variable.
+func TestTheLanesBoundsAreReadAndChecked(t *testing.T) {
+	for _, tt := range []struct {
+		env          map[string]string
+		pages, heavy int
+		bad          string
+	}{
+		{env: nil},
+		{env: map[string]string{"AULA_MAX_REQUESTS": "32", "AULA_MAX_HEAVY_REQUESTS": " 3 "}, pages: 32, heavy: 3},
+		{env: map[string]string{"AULA_MAX_REQUESTS": "0"}, bad: "AULA_MAX_REQUESTS"},
+		{env: map[string]string{"AULA_MAX_REQUESTS": "lots"}, bad: "AULA_MAX_REQUESTS"},
+		{env: map[string]string{"AULA_MAX_HEAVY_REQUESTS": "-2"}, bad: "AULA_MAX_HEAVY_REQUESTS"},
+		{env: map[string]string{"AULA_MAX_HEAVY_REQUESTS": "20000"}, bad: "AULA_MAX_HEAVY_REQUESTS"},
+	} {
+		cfg, err := loadConfig(envWith(tt.env))
+		if tt.bad != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.bad+"=") {
+				t.Errorf("%v: error %v does not name %s", tt.env, err, tt.bad)
+			}
+			continue
+		}
+		if err != nil || cfg.MaxRequests != tt.pages || cfg.MaxHeavyRequests != tt.heavy {
+			t.Errorf("%v: %d and %d (%v), want %d and %d", tt.env, cfg.MaxRequests, cfg.MaxHeavyRequests, err, tt.pages, tt.heavy)
+		}
+	}
+}

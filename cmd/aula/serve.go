@@ -61,7 +61,7 @@ func open(ctx context.Context, cfg Config, logw io.Writer) (*Main, error) {
 	m.App, err = handlers.New(handlers.Deps{
 		Config: handlers.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies,
 			ReportSuppressBelow: cfg.ReportSuppressBelow, ImpactSuppressBelow: cfg.ImpactSuppressBelow, Sending: cfg.SMTP != nil,
-			TwoFactorRequired: cfg.TwoFactorRequired},
+			TwoFactorRequired: cfg.TwoFactorRequired, MaxRequests: cfg.MaxRequests, MaxHeavyRequests: cfg.MaxHeavyRequests},
 		Store:   st,
 		Redis:   rdb,
 		SignIns: store.NewSignIns(rdb, cfg.RedisPrefix, cfg.SignInIdle, cfg.SignInMaxAge, clock),

@@ -105,14 +105,17 @@ func (q *reportSQL) period(f courses.ReportFilter, col string) string {
 }
 
 // reportKey is f.By's value in x, with the FROM's lateral join it needs, and whether the
-// groups add up to a total counted in the same scan (a course for two audiences counts in
-// both, so the audiences' groups do not).
+// groups add up to the total, which the same scan counts.
+//
+// A course for two audiences counts in both, so the audiences' groups do not add up: their scan
+// has each row once per audience of its course, numbered (aud.n), and the total counts a row
+// only at its first (see counted); a count of distinct trainees is the same either way.
 func reportKey(by courses.ReportDimension) (key, lateral string, additive bool) {
 	switch by {
 	case "":
 		return "''", "", false
 	case courses.ByAudience:
-		return "aud.audience", " CROSS JOIN LATERAL unnest(x.audiences) AS aud (audience)", false
+		return "aud.audience", " CROSS JOIN LATERAL unnest(x.audiences) WITH ORDINALITY AS aud (audience, n)", false
 	case courses.ByCourse:
 		return "x.course_id::text", "", true
 	case courses.ByCohort:
@@ -124,15 +127,21 @@ func reportKey(by courses.ReportDimension) (key, lateral string, additive bool) 
 	return "''", "", false
 }
 
-// grouped is the GROUP BY of a breakdown: by key, and the whole (marked total) when additive.
-func grouped(key string, additive bool) (total, groupBy string) {
-	switch {
-	case key == "''":
+// grouped is the GROUP BY of a breakdown: by key, and the whole (marked total).
+func grouped(key string) (total, groupBy string) {
+	if key == "''" {
 		return "true", ""
-	case additive:
-		return "grouping(" + key + ") = 1", " GROUP BY GROUPING SETS ((" + key + "), ())"
 	}
-	return "false", " GROUP BY " + key
+	return "grouping(" + key + ") = 1", " GROUP BY GROUPING SETS ((" + key + "), ())"
+}
+
+// counted counts the rows where cond holds: in the total of a breakdown that is not
+// additive, each row at its first group only.
+func counted(key string, additive bool, cond string) string {
+	if key == "''" || additive {
+		return "count(*) FILTER (WHERE " + cond + ")"
+	}
+	return "CASE WHEN grouping(" + key + ") = 1 THEN count(*) FILTER (WHERE " + cond + " AND aud.n = 1) ELSE count(*) FILTER (WHERE " + cond + ") END"
 }
 
 type figuresRow struct {
@@ -148,37 +157,32 @@ type figuresRow struct {
 func (s *Store) ReportBreakdown(ctx context.Context, f courses.ReportFilter, lang string, now time.Time) ([]courses.ReportGroup, courses.ReportFigures, error) {
 	var total courses.ReportFigures
 	key, lateral, additive := reportKey(f.By)
-	tot, groupBy := grouped(key, additive)
+	tot, groupBy := grouped(key)
+	count := func(cond string) string { return counted(key, additive, cond) }
 	type part struct {
 		query string
 		args  []any
 		set   func(g *courses.ReportFigures, r figuresRow)
 	}
-	build := func(key, lateral, tot, groupBy string) []part {
-		var e, c, a reportSQL
-		inEnrolment := e.period(f, "x.created_at")
-		inCompletion := "x.completed_at IS NOT NULL AND " + e.period(f, "x.completed_at")
-		enrolments := `SELECT ` + key + ` AS key, ` + tot + ` AS total,
-			count(*) FILTER (WHERE x.accepted AND ` + inEnrolment + `) AS a,
-			count(*) FILTER (WHERE x.accepted AND ` + inEnrolment + ` AND x.completed_at IS NOT NULL) AS b,
-			count(*) FILTER (WHERE ` + inCompletion + `) AS c
-			FROM report_enrolments x` + lateral + ` WHERE ` + e.dims(f) + ` AND (` + inEnrolment + ` OR (` + inCompletion + `))` + groupBy
-		certificates := `SELECT ` + key + ` AS key, ` + tot + ` AS total, count(*) AS a, count(DISTINCT x.user_id) AS b, 0 AS c
-			FROM report_certificates x` + lateral + ` WHERE ` + c.dims(f) + ` AND ` + c.period(f, "x.issued_at") + groupBy
-		active := `SELECT ` + key + ` AS key, ` + tot + ` AS total, count(DISTINCT x.user_id) AS a, 0 AS b, 0 AS c
-			FROM report_activity x` + lateral + ` WHERE ` + a.dims(f) + ` AND x.active_at >= ` + a.arg(now.Add(-courses.ActiveWindow)) +
-			` AND x.active_at <= ` + a.arg(now) + groupBy
-		return []part{
-			{enrolments, e.args, func(g *courses.ReportFigures, r figuresRow) {
-				g.Enrolments, g.EnrolmentsCompleted, g.Completions = r.A, r.B, r.C
-			}},
-			{certificates, c.args, func(g *courses.ReportFigures, r figuresRow) { g.Certificates, g.Holders = r.A, r.B }},
-			{active, a.args, func(g *courses.ReportFigures, r figuresRow) { g.Active = r.A }},
-		}
-	}
-	parts := build(key, lateral, tot, groupBy)
-	if f.By != "" && !additive {
-		parts = append(parts, build("''", "", "true", "")...) // the whole, apart
+	var e, c, a reportSQL
+	inEnrolment := e.period(f, "x.created_at")
+	inCompletion := "x.completed_at IS NOT NULL AND " + e.period(f, "x.completed_at")
+	enrolments := `SELECT ` + key + ` AS key, ` + tot + ` AS total,
+		` + count(`x.accepted AND `+inEnrolment) + ` AS a,
+		` + count(`x.accepted AND `+inEnrolment+` AND x.completed_at IS NOT NULL`) + ` AS b,
+		` + count(inCompletion) + ` AS c
+		FROM report_enrolments x` + lateral + ` WHERE ` + e.dims(f) + ` AND (` + inEnrolment + ` OR (` + inCompletion + `))` + groupBy
+	certificates := `SELECT ` + key + ` AS key, ` + tot + ` AS total, ` + count("true") + ` AS a, count(DISTINCT x.user_id) AS b, 0 AS c
+		FROM report_certificates x` + lateral + ` WHERE ` + c.dims(f) + ` AND ` + c.period(f, "x.issued_at") + groupBy
+	active := `SELECT ` + key + ` AS key, ` + tot + ` AS total, count(DISTINCT x.user_id) AS a, 0 AS b, 0 AS c
+		FROM report_activity x` + lateral + ` WHERE ` + a.dims(f) + ` AND x.active_at >= ` + a.arg(now.Add(-courses.ActiveWindow)) +
+		` AND x.active_at <= ` + a.arg(now) + groupBy
+	parts := []part{
+		{enrolments, e.args, func(g *courses.ReportFigures, r figuresRow) {
+			g.Enrolments, g.EnrolmentsCompleted, g.Completions = r.A, r.B, r.C
+		}},
+		{certificates, c.args, func(g *courses.ReportFigures, r figuresRow) { g.Certificates, g.Holders = r.A, r.B }},
+		{active, a.args, func(g *courses.ReportFigures, r figuresRow) { g.Active = r.A }},
 	}
 	var results [][]figuresRow
 	err := s.onReplica(ctx, func(db *sqlx.DB) error {

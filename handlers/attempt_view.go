@@ -342,12 +342,3 @@ func numberAnswer(ans courses.Answer) string {
 		return f(ans.Value)
 	}
 }
-
-// questionPartial is what templates/partials/question.html is given.
-type questionPartial struct {
-	V *view
-	Q questionView
-}
-
-// Question pairs a question with the page's view, for the "question" partial.
-func (v *view) Question(q questionView) questionPartial { return questionPartial{V: v, Q: q} }

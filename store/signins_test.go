@@ -14,6 +14,7 @@ import (
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
 	"github.com/aula-school/aula/store/storetest"
+	"github.com/redis/go-redis/v9"
 )
 
 type clock struct {
@@ -93,6 +94,57 @@ func TestSessionAbsoluteTimeout(t *testing.T) {
 	clk.add(31 * time.Minute)
 	if _, err := s.Get(ctx, tok); !errors.Is(err, courses.ErrNotFound) {
 		t.Fatalf("past the absolute timeout: %v", err)
+	}
+}
+
+// roundTrips counts what a Redis client sends: one for each command alone, one for each
+// pipeline.
+type roundTrips struct{ n int }
+
+func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { r.n++; return next(ctx, cmd) }
+}
+func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { r.n++; return next(ctx, cmds) }
+}
+
+// Every signed-in request reads its sign-in: one round trip to Redis, which also extends the
+// idle timeout; only the last idle period before the absolute timeout takes a second.
+func TestASignInIsReadInOneRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	clk := &clock{t: time.Now()}
+	s := store.NewSignIns(rdb, prefix, time.Hour, 3*time.Hour, clk.now)
+	tok, _ := s.Create(ctx, 1)
+	key := prefix + "signin:" + tokHash(tok)
+	rdb.Expire(ctx, key, time.Minute) // as if idle for 59 minutes
+	trips := &roundTrips{}
+	rdb.AddHook(trips)
+	if sess, err := s.Get(ctx, tok); err != nil || sess.UserID != 1 {
+		t.Fatalf("get: %+v, %v", sess, err)
+	}
+	if trips.n != 1 {
+		t.Errorf("a sign-in read in %d round trips, want 1", trips.n)
+	}
+	if ttl := rdb.TTL(ctx, key).Val(); ttl < 59*time.Minute {
+		t.Errorf("the idle timeout was not extended: ttl %v", ttl)
+	}
+	clk.add(150 * time.Minute) // half an hour left of the absolute timeout
+	trips.n = 0
+	if _, err := s.Get(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	n := trips.n
+	if ttl := rdb.TTL(ctx, key).Val(); n != 2 || ttl > 31*time.Minute || ttl < 29*time.Minute {
+		t.Errorf("near the absolute timeout: %d round trips, ttl %v; want 2 and the 30 minutes left", n, ttl)
+	}
+	trips.n = 0
+	if _, err := s.Get(ctx, "no such token"); !errors.Is(err, courses.ErrNotFound) || trips.n != 1 {
+		t.Errorf("an unknown token: %v in %d round trips", err, trips.n)
+	}
+	if n := rdb.Exists(ctx, prefix+"signin:"+tokHash("no such token")).Val(); n != 0 {
+		t.Errorf("reading an unknown token made a key")
 	}
 }
 

@@ -79,10 +79,12 @@ func (s *SignIns) Create(ctx context.Context, userID int64) (string, error) {
 // Get returns the sign-in for token and extends its idle timeout, never past the
 // absolute one. An unknown or expired token is ErrNotFound.
 //
-// It is one round trip to Redis, on every signed-in request: the read and the idle timeout's
-// extension go together, and only in the sign-in's last idle period before the absolute
-// timeout does a second one shorten the extension to what is left (until then a key may
-// outlive its absolute timeout by a moment, but a read past it is refused and ends it).
+// It is one round trip to Redis, on every signed-in request: the idle timeout's extension and
+// the read go together, and only in the sign-in's last idle period before the absolute
+// timeout does a second one shorten the extension to what is left (between the two, or if the
+// second fails, the key outlives its absolute timeout, but a read past it is refused and ends
+// it). The extension goes first: go-redis retries a pipeline on its first command's error, so a
+// master just demoted in a failover (READONLY) sends both again, to the new one.
 func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	if token == "" {
 		return SignIn{}, fmt.Errorf("store: sign-in: %w", courses.ErrNotFound)
@@ -90,8 +92,8 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	id := hashToken(token)
 	var read *redis.SliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		read = p.HMGet(ctx, s.key(id), "user_id", "created_at")
 		p.Expire(ctx, s.key(id), s.idle) // a no-op on a key that is not there
+		read = p.HMGet(ctx, s.key(id), "user_id", "created_at")
 		return nil
 	}); err != nil {
 		return SignIn{}, fmt.Errorf("store: sign-in: %w", err)

@@ -61,7 +61,7 @@ func questionOnPage(a courses.Attempt, s courses.AttemptSlot, number int, trueFa
 	q := s.Question
 	text, lang := q.Text(a.Language, a.Default)
 	v := questionView{Slot: s.Slot, Number: number, Type: q.Type, Multiple: q.Type == courses.QuestionMultichoice && !q.Single,
-		Text: template.HTML(courses.RenderQuestionText(text.Text, text.Format, a.Slug)), Lang: lang, Points: q.Points, Seq: s.Seq,
+		Text: questionText(text.Text, text.Format, a.Slug), Lang: lang, Points: q.Points, Seq: s.Seq,
 		Answered: s.Response != nil && answered(*s.Response)}
 	var r courses.Response
 	if s.Response != nil {
@@ -74,7 +74,7 @@ func questionOnPage(a courses.Attempt, s courses.AttemptSlot, number int, trueFa
 		if i < 0 || i >= len(text.Answers) {
 			return ""
 		}
-		return template.HTML(courses.RenderQuestionText(text.Answers[i].Text, text.Format, a.Slug))
+		return questionText(text.Answers[i].Text, text.Format, a.Slug)
 	}
 	switch q.Type {
 	case courses.QuestionMultichoice, courses.QuestionTrueFalse:
@@ -98,7 +98,7 @@ func questionOnPage(a courses.Attempt, s courses.AttemptSlot, number int, trueFa
 			}
 			lv := leftView{Index: n}
 			if i < len(text.Answers) {
-				lv.Label = template.HTML(courses.RenderQuestionText(text.Answers[i].Left, text.Format, a.Slug))
+				lv.Label = questionText(text.Answers[i].Left, text.Format, a.Slug)
 			}
 			if n < len(r.Matches) {
 				lv.Chosen = optionIDOf(s, r.Matches[n])
@@ -252,7 +252,7 @@ func addReview(v *questionView, a courses.Attempt, s courses.AttemptSlot, shows 
 	q := s.Question
 	text, _ := q.Text(a.Language, a.Default)
 	render := func(src string) template.HTML {
-		return template.HTML(courses.RenderQuestionText(src, text.Format, a.Slug))
+		return questionText(src, text.Format, a.Slug)
 	}
 	var r courses.Response
 	if s.Response != nil {

@@ -89,16 +89,12 @@ func (a *App) renderAttempt(c *gin.Context, status int, f *form) {
 	a.render(c, status, "teach_attempt", v)
 }
 
-func questionHTML(s string, format courses.TextFormat, slug string) template.HTML {
-	return template.HTML(courses.RenderQuestionText(s, format, slug))
-}
-
 // slotFor describes one slot of an attempt for its review.
 func slotFor(s courses.AttemptSlot, at courses.Attempt, slug string, t9n func(string) string) slotView {
 	q := s.Question
 	t, lang := q.Text(at.Language, at.Default)
-	sv := slotView{Slot: s.Slot, Type: q.Type, Lang: lang, Name: t.Name, Text: questionHTML(t.Text, t.Format, slug),
-		General: questionHTML(t.GeneralFeedback, t.Format, slug), Points: q.Points}
+	sv := slotView{Slot: s.Slot, Type: q.Type, Lang: lang, Name: t.Name, Text: questionText(t.Text, t.Format, slug),
+		General: questionText(t.GeneralFeedback, t.Format, slug), Points: q.Points}
 	if s.Mark != nil {
 		sv.Marked, sv.Pending = !s.Mark.Pending, s.Mark.Pending
 		sv.Earned = s.Mark.Fraction * q.Points
@@ -123,9 +119,9 @@ func slotFor(s courses.AttemptSlot, at courses.Attempt, slug string, t9n func(st
 			if i < 0 || i >= len(q.Answers) {
 				continue
 			}
-			o := teachOptionView{Weight: q.Answers[i].Weight, Chosen: chosen[i], Feedback: questionHTML(answer(i).Feedback, t.Format, slug)}
+			o := teachOptionView{Weight: q.Answers[i].Weight, Chosen: chosen[i], Feedback: questionText(answer(i).Feedback, t.Format, slug)}
 			if q.Type == courses.QuestionMultichoice {
-				o.Label = questionHTML(answer(i).Text, t.Format, slug)
+				o.Label = questionText(answer(i).Text, t.Format, slug)
 			} else {
 				o.Label = template.HTML(template.HTMLEscapeString(t9n("question." + []string{"true", "false"}[i])))
 			}
@@ -143,7 +139,7 @@ func slotFor(s courses.AttemptSlot, at courses.Attempt, slug string, t9n func(st
 				}
 			}
 			sv.Accepted = append(sv.Accepted, teachOptionView{Label: template.HTML(template.HTMLEscapeString(label)), Weight: an.Weight,
-				Feedback: questionHTML(answer(i).Feedback, t.Format, slug)})
+				Feedback: questionText(answer(i).Feedback, t.Format, slug)})
 		}
 	case courses.QuestionMatch:
 		k := 0

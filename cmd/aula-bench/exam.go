@@ -211,7 +211,7 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	res.rssIdle, _ = app.memory()
 	saves := int(cfg.duration / examSaveEvery)
 	pgPID := postmaster(ctx, sch)
-	cpu0, self0, pg0, machine0 := app.cpuSeconds(), selfCPU(), clusterCPU(pgPID), machineCPU()
+	cpu0, self0, pg0, machine0, steal0 := app.cpuSeconds(), selfCPU(), clusterCPU(pgPID), machineCPU(), machineSteal()
 	begin := time.Now().Add(time.Second)
 	var lastStarted atomic.Int64 // nanoseconds after begin
 	order := rand.Perm(len(ids))
@@ -222,7 +222,7 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 		defer close(phaseDone)
 		starting.Wait()
 		res.startPhase = cpuShare{wall: time.Since(begin).Seconds(), app: app.cpuSeconds() - cpu0, generator: selfCPU() - self0,
-			postgres: clusterCPU(pgPID) - pg0, machine: machineCPU() - machine0}
+			postgres: clusterCPU(pgPID) - pg0, machine: machineCPU() - machine0, steal: machineSteal() - steal0}
 	}()
 	for n, i := range order {
 		wg.Add(1)
@@ -566,7 +566,7 @@ func (p *aulaProcess) memory() (peak, now int64) {
 func selfCPU() float64 { return procCPU(os.Getpid()) }
 
 // cpuShare is the CPU seconds each part used over a stretch of wall time.
-type cpuShare struct{ wall, app, generator, postgres, machine float64 }
+type cpuShare struct{ wall, app, generator, postgres, machine, steal float64 }
 
 // postmaster is the PID of the PostgreSQL server the bench uses, when it runs on this machine
 // (0 otherwise): the parent of the bench's own backend.
@@ -615,6 +615,22 @@ func clusterCPU(pid int) float64 {
 }
 
 // machineCPU is the CPU every process of the machine has used (busy time in /proc/stat).
+// machineSteal is the CPU time this virtual machine wanted and its host gave to others
+// (/proc/stat's steal), in seconds since boot: a run slower than the last with the same code
+// shows here when the neighbours took the difference.
+func machineSteal() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+	if len(f) < 9 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[8], 64)
+	return v / 100
+}
+
 func machineCPU() float64 {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
@@ -679,8 +695,8 @@ func (r examResult) table() string {
 	}
 	if p := r.startPhase; p.wall > 0 {
 		fmt.Fprintf(&b, "\nWhile the examinees were starting (%.1f s): Aula used %.1f s of CPU, PostgreSQL %.1f s, the load generator %.1f s, "+
-			"the whole machine %.1f s (%.0f s of %d CPUs were there: the rest went to other work on the machine and Redis).\n",
-			p.wall, p.app, p.postgres, p.generator, p.machine, p.wall*float64(runtime.NumCPU()), runtime.NumCPU())
+			"the whole machine %.1f s (%.0f s of %d CPUs were there: the rest went to other work on the machine and Redis), %.1f s of it taken by the host for other machines (steal).\n",
+			p.wall, p.app, p.postgres, p.generator, p.machine, p.wall*float64(runtime.NumCPU()), runtime.NumCPU(), p.steal)
 	}
 	fmt.Fprintf(&b, "\nAula's resident memory: %.0f MB as the exam began, %.0f MB at its end, %.0f MB at the most (VmHWM).\n",
 		float64(r.rssIdle)/(1<<20), float64(r.rssEnd)/(1<<20), float64(r.rssPeak)/(1<<20))

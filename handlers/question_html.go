@@ -126,26 +126,12 @@ func (v *view) QuestionHTML(q questionView) template.HTML {
 		}
 		b.WriteString("</ul>\n")
 	case courses.QuestionEssay:
-		b.WriteString("\n<label for=\"")
-		b.WriteString(name)
-		b.WriteString(`">`)
-		htmlText.WriteString(&b, v.T("quiz.your_answer"))
-		b.WriteString("</label>\n<textarea id=\"")
-		b.WriteString(name)
-		b.WriteString(`" name="`)
-		b.WriteString(name)
+		v.answerField(&b, name, "textarea")
 		b.WriteString(`" rows="10" maxlength="50000">`)
 		htmlText.WriteString(&b, q.Typed)
 		b.WriteString("</textarea>\n")
 	case courses.QuestionShortAnswer, courses.QuestionNumerical:
-		b.WriteString("\n<label for=\"")
-		b.WriteString(name)
-		b.WriteString(`">`)
-		htmlText.WriteString(&b, v.T("quiz.your_answer"))
-		b.WriteString("</label>\n<input id=\"")
-		b.WriteString(name)
-		b.WriteString(`" name="`)
-		b.WriteString(name)
+		v.answerField(&b, name, "input")
 		b.WriteString(`" type="text" value="`)
 		htmlText.WriteString(&b, q.Typed)
 		b.WriteString(`" autocomplete="off"`)
@@ -199,6 +185,21 @@ func (v *view) QuestionHTML(q questionView) template.HTML {
 	}
 	b.WriteString("\n</fieldset>\n")
 	return template.HTML(b.String())
+}
+
+// answerField writes a typed answer's label and its field's tag up to its name's value: the
+// essay's textarea and the short or numerical answer's input share them.
+func (v *view) answerField(b *strings.Builder, name, tag string) {
+	b.WriteString("\n<label for=\"")
+	b.WriteString(name)
+	b.WriteString(`">`)
+	htmlText.WriteString(b, v.T("quiz.your_answer"))
+	b.WriteString("</label>\n<")
+	b.WriteString(tag)
+	b.WriteString(` id="`)
+	b.WriteString(name)
+	b.WriteString(`" name="`)
+	b.WriteString(name)
 }
 
 // PageLinksHTML is a free quiz's buttons to every page, the current one marked: ten pages cost

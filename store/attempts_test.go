@@ -13,6 +13,7 @@ import (
 	"github.com/aula-school/aula/courses"
 	"github.com/aula-school/aula/store"
 	"github.com/aula-school/aula/store/storetest"
+	"github.com/jmoiron/sqlx"
 )
 
 // quizFixture makes the test course with a quiz of three single-choice questions at the
@@ -545,7 +546,9 @@ func TestACompletionWrittenWithoutItsCourseIsCounted(t *testing.T) {
 // save run on the writes pool, whose connections give them a generic plan (PostgreSQL chose
 // a custom one, half a millisecond of planning, on every save of an exam) and commit waiting
 // for the disk as the server's settings say; the primary pool keeps the default plans, for
-// every other statement.
+// every other statement. Both plan without sequential scans (see
+// TestTheBusiestWritesKeepTheirIndexesAsAnExamFillsTheTable); the primary pool, where the
+// reports scan, keeps them.
 func TestTheBusiestWritesArePlannedOnceAndWaitForTheDisk(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.DB(t)
@@ -554,6 +557,9 @@ func TestTheBusiestWritesArePlannedOnceAndWaitForTheDisk(t *testing.T) {
 		{"writes", "plan_cache_mode", "force_generic_plan", "client"},
 		{"hot", "plan_cache_mode", "force_generic_plan", "client"},
 		{"primary", "plan_cache_mode", "auto", ""},
+		{"writes", "enable_seqscan", "off", "client"},
+		{"hot", "enable_seqscan", "off", "client"},
+		{"primary", "enable_seqscan", "on", ""},
 		{"hot", "synchronous_commit", "off", "client"},
 	} {
 		var got, source string
@@ -626,5 +632,88 @@ func TestAFinishThatWaitedBehindASaveGradesTheSavedAnswer(t *testing.T) {
 	a, err := st.Attempt(ctx, u.ID, id)
 	if err != nil || !a.Finished() || a.Score != 1 {
 		t.Fatalf("finished %v with %v points (%v), want the saved answer's 1", a.Finished(), a.Score, err)
+	}
+}
+
+// TestTheBusiestWritesKeepTheirIndexesAsAnExamFillsTheTable: the writes and hot pools plan
+// once per connection, so a plan made while quiz_attempts holds a handful of rows (a school's
+// first exam) is kept while 10,000 examinees fill it. PostgreSQL plans a sequential scan for
+// a table of a page or two, and then read the whole table on every answer saved and on every
+// foreign key of every slot of every start (the bench's full run: 163,528 such scans of
+// quiz_attempts, 296 million rows read, for one exam start). Counted in pg_stat_user_tables.
+func TestTheBusiestWritesKeepTheirIndexesAsAnExamFillsTheTable(t *testing.T) {
+	ctx := context.Background()
+	st, url := storetest.DBAt(t)
+	co, quizID, first := quizFixture(t, st, courses.DefaultQuizSettings())
+	var cohortID int64
+	if err := st.DB().GetContext(ctx, &cohortID, `SELECT cohort_id FROM enrolments WHERE user_id = $1`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	examinees := []courses.User{first}
+	for i := range 24 {
+		u, err := st.CreateUser(ctx, profile(fmt.Sprintf("examinee%d@example.org", i)), "a long password", courses.RoleTrainee)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Enrol(ctx, u.ID, cohortID, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		examinees = append(examinees, u)
+	}
+	started(t, st, co, quizID, examinees[0], time.Now())
+	st.Close()
+	admin, err := sqlx.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	admin.SetMaxOpenConns(1)
+	// The table as a school has it before its first exam: small, and known to be small.
+	if _, err := admin.ExecContext(ctx, `VACUUM ANALYZE quiz_attempts, attempt_slots`); err != nil {
+		t.Fatal(err)
+	}
+	// What every connection but this one has counted, once they have all gone.
+	scans := func() (seq, idx int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var others int
+			if err := admin.GetContext(ctx, &others, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+				t.Fatal(err)
+			}
+			var n struct{ Seq, Idx int64 }
+			if err := admin.QueryRowxContext(ctx, `SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'quiz_attempts'`).Scan(&n.Seq, &n.Idx); err != nil {
+				t.Fatal(err)
+			}
+			if others == 0 || time.Now().After(deadline) {
+				time.Sleep(time.Second) // a backend's last counts, sent as it exits
+				if err := admin.QueryRowxContext(ctx, `SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'quiz_attempts'`).Scan(&n.Seq, &n.Idx); err != nil {
+					t.Fatal(err)
+				}
+				return n.Seq, n.Idx
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	seq0, idx0 := scans()
+	// A fresh instance, whose connections plan now: each examinee starts and saves an answer.
+	exam, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range examinees[1:] {
+		id, err := exam.StartAttempt(ctx, u.ID, co.ID, quizID, "es", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := exam.SaveAnswers(ctx, u.ID, id, []courses.AnswerSave{answer(0, 1, 0)}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exam.Close()
+	seq, idx := scans()
+	if seq != seq0 || idx-idx0 < int64(len(examinees)-1) {
+		t.Errorf("%d starts and saves: %d sequential scans of quiz_attempts and %d by index, want 0 and at least %d",
+			len(examinees)-1, seq-seq0, idx-idx0, len(examinees)-1)
 	}
 }

@@ -161,7 +161,7 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 	case r.OpenID.Valid:
 		return 0, r, nil // finished first, under the enrolment's lock
 	}
-	q, err := r.quiz()
+	q, err := s.quizzes.of(r.quizRow)
 	if err != nil {
 		return 0, r, err
 	}
@@ -189,7 +189,7 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 	if id == 0 {
 		return 0, r, nil
 	}
-	// The titles kept are shared with the quiz's other attempts (r.quiz decoded the same bytes).
+	// The titles kept are shared with the quiz's other attempts (s.titles decoded the same bytes).
 	titles, err := s.titles.of(r.quizRow.Titles)
 	if err != nil {
 		titles = q.Titles
@@ -198,7 +198,7 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 		Default: r.Default, StartedAt: now, Deadline: p.deadline, Grace: p.settings.Grace, Navigation: p.settings.Navigation,
 		PerPage: p.settings.PerPage, Slug: r.Slug, QuizTitles: titles, Settings: q.Settings, Slots: p.attemptSlots}
 	s.skeletons.keep(a)
-	s.justSaved.keep(a)
+	s.justSaved.keep(a, justStartedFor)
 	return id, r, nil
 }
 

@@ -445,7 +445,7 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 		a.Slots[i] = shape.Slots[i]
 		a.Slots[i].Response, a.Slots[i].Seq = sl.Response, sl.Seq
 	}
-	s.justSaved.keep(a)
+	s.justSaved.keep(a, justSavedFor)
 	return nil
 }
 
@@ -453,8 +453,8 @@ func (s *Store) SavePageOf(ctx context.Context, shape courses.Attempt, saves []c
 // (SavePageOf), or as its start has just written it (StartAttempt), once: the page the submit
 // or the start redirects to is shown from it instead of reading the attempt again, and any
 // later view reads it afresh; any write to the attempt on this instance forgets it. It is at
-// most justSavedFor old: a save from another tab or device in that moment would show on the
-// view after.
+// most justSavedFor old after a submit, justStartedFor after a start: a save from another tab
+// or device in that moment would show on the view after.
 func (s *Store) AttemptAsSaved(userID, attemptID int64) (courses.Attempt, bool) {
 	return s.justSaved.take(attemptID, userID)
 }

@@ -705,7 +705,9 @@ func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, 
 	if attempts < 0 || minutes < 0 || attempts > courses.MaxQuizAttempts || minutes > 1440 || attempts+minutes == 0 {
 		return fmt.Errorf("store: grant extra: %w", courses.ErrInvalid)
 	}
+	var lengthened []int64 // the attempts in progress given the minutes
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		lengthened = nil
 		var ok bool
 		if err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM quizzes z JOIN modules m ON m.id = z.module_id WHERE z.id = $1 AND m.course_id = $2)
 			AND EXISTS (SELECT 1 FROM enrolments WHERE user_id = $3 AND course_id = $2)`, quizID, courseID, userID); err != nil {
@@ -726,16 +728,19 @@ func (s *Store) GrantExtra(ctx context.Context, courseID, quizID, userID int64, 
 		if minutes > 0 {
 			// Not an attempt whose time is already up (it is finished with what was saved), and
 			// not an untimed one whose deadline is only the close time.
-			_, err := tx.ExecContext(ctx, `UPDATE quiz_attempts a SET deadline = a.deadline + $3 * interval '1 minute'
+			return tx.SelectContext(ctx, &lengthened, `UPDATE quiz_attempts a SET deadline = a.deadline + $3 * interval '1 minute'
 				FROM quizzes z WHERE z.id = a.quiz_id AND a.quiz_id = $1 AND a.user_id = $2 AND a.finished_at IS NULL
 					AND a.deadline IS NOT NULL AND $4 <= a.deadline + a.grace_ms * interval '1 millisecond'
-					AND coalesce(z.settings->>'time_limit', '0') <> '0'`, quizID, userID, minutes, now)
-			return err
+					AND coalesce(z.settings->>'time_limit', '0') <> '0'
+				RETURNING a.id`, quizID, userID, minutes, now)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: grant extra at quiz %d: %w", quizID, err)
+	}
+	for _, id := range lengthened { // its first page shows the new deadline
+		s.justSaved.drop(id)
 	}
 	return nil
 }

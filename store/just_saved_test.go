@@ -38,7 +38,7 @@ func TestAnAttemptIsKeptAsSavedForAMomentFromItsWrite(t *testing.T) {
 		want   time.Duration
 	}{
 		{"a submit's", justSavedFor, 5 * time.Second},
-		{"a start's", justStartedFor, 30 * time.Second},
+		{"a start's", justStartedFor, 15 * time.Second},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.moment != c.want {

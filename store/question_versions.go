@@ -254,8 +254,10 @@ const justSavedFor = 5 * time.Second
 // in the middle, 8.6 s for the slowest), and each one that missed its moment read the attempt
 // again, adding to the queue it had waited in. An attempt just started holds no answer: what
 // the page could miss in that time is only a save, a finish or extra time given through
-// another instance, and any write through this one forgets it.
-const justStartedFor = 30 * time.Second
+// another instance (a second tab the balancer sent elsewhere), and any write through this one
+// forgets it. Twice the slowest wait measured, and no more: a page shown without a save made
+// elsewhere would, once submitted, number its empty answers after that save.
+const justStartedFor = 15 * time.Second
 
 func (c *justSavedCache) now() time.Time {
 	if c.clock != nil {

@@ -126,7 +126,9 @@ func (s *Store) pool(url string, size int, dialer ...pq.Dialer) (*sqlx.DB, error
 }
 
 // planOnce is url with the settings of the pools that plan each statement once: generic
-// plans, and no sequential scan where an index serves (see Open).
+// plans, and no sequential scan where an index serves (see Open). A statement added to them
+// must find each table's rows by an index: a table it can only scan is planned at the
+// setting's penalty, and the planner then tells its other choices apart badly.
 func planOnce(url string) string {
 	return withSetting(withSetting(url, "plan_cache_mode", "force_generic_plan"), "enable_seqscan", "off")
 }

@@ -322,6 +322,44 @@ func TestExtraMinutesLengthenATimeLimitButNeverTimeAnUntimedQuiz(t *testing.T) {
 	}
 }
 
+// TestAStartsFirstPageWaitsLongerThanASubmitsPage: the attempt a start wrote is kept for
+// its first page 15 s on the machine's clock (that page may wait behind an exam's other
+// starts); the one a page's submit saved, 5 s.
+func TestAStartsFirstPageWaitsLongerThanASubmitsPage(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.DB(t)
+	co, quizID, u := quizFixture(t, st, courses.DefaultQuizSettings())
+	var mu sync.Mutex
+	clock := time.Now()
+	st.SetKeptClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	wait := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); clock = clock.Add(d) }
+	now := time.Now()
+	id := started(t, st, co, quizID, u, now)
+	wait(14 * time.Second)
+	if _, ok := st.AttemptAsSaved(u.ID, id); !ok {
+		t.Fatal("a start's first page, 14 s after it: not kept")
+	}
+	shape, ok := st.AttemptShape(u.ID, id)
+	if !ok {
+		t.Fatal("no shape kept")
+	}
+	if err := st.SavePageOf(ctx, shape, []courses.AnswerSave{answer(0, 1, 0)}, now); err != nil {
+		t.Fatal(err)
+	}
+	wait(6 * time.Second)
+	if _, ok := st.AttemptAsSaved(u.ID, id); ok {
+		t.Fatal("a submit's page, 6 s after it: still kept")
+	}
+	if err := st.FinishAttempt(ctx, u.ID, id, now); err != nil {
+		t.Fatal(err)
+	}
+	second := started(t, st, co, quizID, u, now)
+	wait(16 * time.Second)
+	if _, ok := st.AttemptAsSaved(u.ID, second); ok {
+		t.Fatal("a start's first page, 16 s after it: still kept")
+	}
+}
+
 // TestExtraTimeShowsOnTheFirstPageOfAnAttemptJustStarted: the start keeps its attempt for
 // the page it redirects to; extra minutes given meanwhile change the deadline, so that page
 // reads the attempt afresh.

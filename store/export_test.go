@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/aula-school/aula/courses"
 	"github.com/jmoiron/sqlx"
@@ -20,4 +21,12 @@ func (s *Store) EnqueueThenRollBack(ctx context.Context, e courses.Email) error 
 		}
 		return errors.New("the change is refused")
 	})
+}
+
+// SetKeptClock sets the machine's clock the attempts kept for their next page count their
+// moment on (justSavedCache).
+func (s *Store) SetKeptClock(now func() time.Time) {
+	s.justSaved.mu.Lock()
+	defer s.justSaved.mu.Unlock()
+	s.justSaved.clock = now
 }

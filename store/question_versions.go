@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -197,35 +198,34 @@ func (c *titlesCache) of(raw []byte) (map[string]string, error) {
 
 // quizCache decodes a quiz as the start reads it once for every start of it: an exam's
 // 10,000 starts each decoded the same titles, settings and items (56 µs a start in the exam's
-// profile). Keyed by the row as read, so a quiz edited since is decoded anew. The quizzes it
-// gives share their titles and items, read only. Bounded like titlesCache.
+// profile). Kept by the quiz's id with the row it was decoded from, so a quiz edited since
+// (a row read that differs) is decoded anew, and a start that finds it copies nothing. The
+// quizzes it gives share their titles and items, read only. Bounded like titlesCache.
 type quizCache struct {
 	mu      sync.Mutex
-	quizzes map[quizKey]courses.Quiz
+	quizzes map[int64]decodedQuiz
 }
 
-type quizKey struct {
-	id, module              int64
-	key                     string
-	position                int
-	titles, settings, items string
+type decodedQuiz struct {
+	row  quizRow
+	quiz courses.Quiz
 }
 
 func (c *quizCache) of(r quizRow) (courses.Quiz, error) {
-	k := quizKey{r.ID, r.ModuleID, r.Key, r.Position, string(r.Titles), string(r.Settings), string(r.Items)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if q, ok := c.quizzes[k]; ok {
-		return q, nil
+	if d, ok := c.quizzes[r.ID]; ok && d.row.ModuleID == r.ModuleID && d.row.Key == r.Key && d.row.Position == r.Position &&
+		bytes.Equal(d.row.Titles, r.Titles) && bytes.Equal(d.row.Settings, r.Settings) && bytes.Equal(d.row.Items, r.Items) {
+		return d.quiz, nil
 	}
 	q, err := r.quiz()
 	if err != nil {
 		return q, err
 	}
 	if c.quizzes == nil || len(c.quizzes) >= 1000 {
-		c.quizzes = make(map[quizKey]courses.Quiz)
+		c.quizzes = make(map[int64]decodedQuiz)
 	}
-	c.quizzes[k] = q
+	c.quizzes[r.ID] = decodedQuiz{row: r, quiz: q}
 	return q, nil
 }
 

@@ -256,6 +256,10 @@ func (a *App) setLanguage(c *gin.Context) {
 			a.fail(c, err)
 			return
 		}
+		if err := a.SignIns.ForgetUser(c.Request.Context(), u.ID); err != nil {
+			a.fail(c, err)
+			return
+		}
 	}
 	a.setCookie(c, langCookie, lang, 365*24*3600)
 	c.Redirect(http.StatusSeeOther, next)

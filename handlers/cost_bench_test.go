@@ -196,5 +196,5 @@ func BenchmarkCostOfAnExamStart(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
-	b.ReportMetric(float64(statements)/float64(starts), "statements/op") // the two user's rows included
+	b.ReportMetric(float64(statements)/float64(starts), "statements/op") // the user's row kept with the sign-in after the first
 }

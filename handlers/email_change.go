@@ -91,6 +91,10 @@ func (a *App) confirmEmailChange(c *gin.Context) {
 	if !a.emailLinkUsable(c, err) {
 		return
 	}
+	if err := a.SignIns.ForgetUser(ctx, u.ID); err != nil { // the address shows on the account's pages
+		a.fail(c, err)
+		return
+	}
 	// The browsers the sign-in throttle trusted were the old address's.
 	if err := a.Limiter.ForgetDevices(ctx, oldEmail); err != nil {
 		a.fail(c, err)

@@ -121,11 +121,17 @@ func (a *App) loadSignIn(c *gin.Context) {
 	if cookie, err := c.Request.Cookie(a.cookieName(signInCookie)); err == nil && cookie.Value != "" {
 		sess, err := a.SignIns.Get(ctx, cookie.Value)
 		switch {
+		case err == nil && sess.User != nil: // the user's row kept with the sign-in: no statement to know who asks
+			c.Set(ctxUser, sess.User)
+			c.Set(ctxToken, cookie.Value)
 		case err == nil:
 			u, err := a.Store.User(ctx, sess.UserID)
 			if err == nil && u.Active {
 				c.Set(ctxUser, &u)
 				c.Set(ctxToken, cookie.Value)
+				if err := a.SignIns.KeepUser(ctx, cookie.Value, sess, u); err != nil {
+					slog.WarnContext(ctx, "the user's row not kept with the sign-in", "user", u.ID, "error", err)
+				}
 			} else if err == nil || errors.Is(err, courses.ErrNotFound) {
 				if err := a.SignIns.DestroyAll(ctx, sess.UserID); err != nil {
 					c.Set(ctxLang, a.chooseLanguage(c))

@@ -37,6 +37,10 @@ func (a *App) updateProfile(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	if err := a.SignIns.ForgetUser(c.Request.Context(), u.ID); err != nil { // every device's next page reads the row anew
+		a.fail(c, err)
+		return
+	}
 	a.setFlash(c, "flash.profile_saved")
 	c.Redirect(http.StatusSeeOther, "/profile")
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -33,7 +34,16 @@ type SignIns struct {
 type SignIn struct {
 	UserID    int64
 	CreatedAt time.Time
+	// User is the user's row as KeepUser kept it with the sign-in, when it is there and was
+	// read from PostgreSQL less than UserKeptFor ago; nil otherwise, and the caller reads it.
+	User  *courses.User
+	epoch string // the sign-in's user epoch as read: KeepUser keeps a row only if it is unchanged
 }
+
+// UserKeptFor is how long a user's row kept with a sign-in stands for the row in PostgreSQL.
+// ForgetUser forgets it when the row changes; this bounds what a change made where Aula does
+// not see it (or a forget that failed) leaves stale.
+const UserKeptFor = 5 * time.Minute
 
 // NewSignIns returns the sign-in store. prefix namespaces its keys; idle and absolute
 // are the timeouts after no use and after sign-in.
@@ -77,7 +87,8 @@ func (s *SignIns) Create(ctx context.Context, userID int64) (string, error) {
 }
 
 // Get returns the sign-in for token and extends its idle timeout, never past the
-// absolute one. An unknown or expired token is ErrNotFound.
+// absolute one. An unknown or expired token is ErrNotFound. It gives the user's row kept with
+// the sign-in (KeepUser) in the same read, when there is one.
 //
 // It is one round trip to Redis, on every signed-in request: the idle timeout's extension and
 // the read go together, and only in the sign-in's last idle period before the absolute
@@ -93,7 +104,7 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	var read *redis.SliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Expire(ctx, s.key(id), s.idle) // a no-op on a key that is not there
-		read = p.HMGet(ctx, s.key(id), "user_id", "created_at")
+		read = p.HMGet(ctx, s.key(id), "user_id", "created_at", "user", "user_at", "user_epoch")
 		return nil
 	}); err != nil {
 		return SignIn{}, fmt.Errorf("store: sign-in: %w", err)
@@ -110,8 +121,15 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	if err != nil {
 		return SignIn{}, fmt.Errorf("store: sign-in: created at: %w", err)
 	}
-	sess := SignIn{UserID: uid, CreatedAt: time.Unix(created, 0)}
-	left := sess.CreatedAt.Add(s.absolute).Sub(s.now())
+	sess := SignIn{UserID: uid, CreatedAt: time.Unix(created, 0), epoch: str(vals[4])}
+	now := s.now()
+	if at, err := strconv.ParseInt(str(vals[3]), 10, 64); err == nil && now.Sub(time.UnixMilli(at)) < UserKeptFor {
+		var u courses.User
+		if err := json.Unmarshal([]byte(str(vals[2])), &u); err == nil && u.ID == uid && u.Active {
+			sess.User = &u
+		}
+	}
+	left := sess.CreatedAt.Add(s.absolute).Sub(now)
 	if left <= 0 {
 		if err := s.destroy(ctx, id, uid); err != nil {
 			return SignIn{}, err
@@ -124,6 +142,59 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 		}
 	}
 	return sess, nil
+}
+
+// keepUser and forgetUser are KeepUser's and ForgetUser's scripts, each on one sign-in's key
+// (so that they run on a Cluster too). keepUser writes the row only where the sign-in is
+// still there (never making anew one just ended) and its user epoch is the one read before
+// the row was: a ForgetUser in between (the row changed after it was read) moves the epoch on,
+// and the row read before it is not kept.
+var (
+	keepUser = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 and (redis.call('HGET', KEYS[1], 'user_epoch') or '') == ARGV[1] then
+	redis.call('HSET', KEYS[1], 'user', ARGV[2], 'user_at', ARGV[3])
+	return 1
+end
+return 0`)
+	forgetUser = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+	redis.call('HINCRBY', KEYS[1], 'user_epoch', 1)
+	redis.call('HDEL', KEYS[1], 'user', 'user_at')
+end
+return 0`)
+)
+
+// KeepUser keeps u, the row of sess's user just read from PostgreSQL, with the sign-in of
+// token, for the requests after this one (Get gives it back for UserKeptFor): a signed-in
+// page then reads no row of PostgreSQL to know who asks. Only an active user's row is kept.
+func (s *SignIns) KeepUser(ctx context.Context, token string, sess SignIn, u courses.User) error {
+	if !u.Active || u.ID != sess.UserID {
+		return nil
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return fmt.Errorf("store: keep user with sign-in: %w", err)
+	}
+	at := strconv.FormatInt(s.now().UnixMilli(), 10)
+	if err := keepUser.Run(ctx, s.rdb, []string{s.key(hashToken(token))}, sess.epoch, b, at).Err(); err != nil {
+		return fmt.Errorf("store: keep user with sign-in: %w", err)
+	}
+	return nil
+}
+
+// ForgetUser forgets the row of userID kept with each of their sign-ins: what changes the
+// row calls it once the change is committed, and every device's next request reads it anew.
+func (s *SignIns) ForgetUser(ctx context.Context, userID int64) error {
+	ids, err := s.rdb.SMembers(ctx, s.userKey(userID)).Result()
+	if err != nil {
+		return fmt.Errorf("store: forget user %d with sign-ins: %w", userID, err)
+	}
+	for _, id := range ids {
+		if err := forgetUser.Run(ctx, s.rdb, []string{s.key(id)}).Err(); err != nil {
+			return fmt.Errorf("store: forget user %d with sign-ins: %w", userID, err)
+		}
+	}
+	return nil
 }
 
 func str(v any) string {

@@ -334,3 +334,101 @@ func TestLoginDevicesAreBoundedPerAccountAndForgottenOnPasswordChange(t *testing
 		t.Fatal("a browser is still known after the password changed")
 	}
 }
+
+// A sign-in keeps its user's row, so that a signed-in page reads none from PostgreSQL; a
+// change of the row forgets it on every device, a row read before such a change is not
+// kept after it, an ended sign-in is not made anew by a keep, and a row kept stands for
+// UserKeptFor at most.
+func TestASignInKeepsItsUsersRowUntilTheRowChanges(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := storetest.Redis(t)
+	clk := &clock{t: time.Now()}
+	s := store.NewSignIns(rdb, prefix, time.Hour, 8*time.Hour, clk.now)
+	ana := courses.User{ID: 7, Email: "ana@example.org", FullName: "Ana <Pérez>", Country: "HN", Sector: courses.SectorPolice,
+		Gender: courses.GenderWoman, Language: "pt", Role: courses.RoleTrainee, Active: true}
+	phone, _ := s.Create(ctx, 7)
+	laptop, _ := s.Create(ctx, 7)
+	get := func(token string) store.SignIn {
+		t.Helper()
+		sess, err := s.Get(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sess
+	}
+	sess := get(phone)
+	if sess.User != nil {
+		t.Fatalf("a new sign-in has a row kept: %+v", sess.User)
+	}
+	if err := s.KeepUser(ctx, phone, sess, ana); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(phone).User; got == nil || *got != ana {
+		t.Fatalf("the row kept: %+v, want %+v", got, ana)
+	}
+	if got := get(laptop).User; got != nil {
+		t.Fatalf("another device's sign-in has the row kept by this one: %+v", got)
+	}
+	// Another user's row, or an inactive one, is never kept.
+	if err := s.KeepUser(ctx, laptop, get(laptop), courses.User{ID: 8, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	inactive := ana
+	inactive.Active = false
+	if err := s.KeepUser(ctx, laptop, get(laptop), inactive); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(laptop).User; got != nil {
+		t.Fatalf("kept another user's or an inactive row: %+v", got)
+	}
+
+	// The laptop reads the row before the phone changes it, and keeps it after: not kept.
+	before := get(laptop)
+	if err := s.ForgetUser(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(phone).User; got != nil {
+		t.Fatalf("the row is still kept after ForgetUser: %+v", got)
+	}
+	if err := s.KeepUser(ctx, laptop, before, ana); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(laptop).User; got != nil {
+		t.Fatalf("a row read before the change was kept after it: %+v", got)
+	}
+	renamed := ana
+	renamed.FullName = "Ana Pérez Luna"
+	if err := s.KeepUser(ctx, laptop, get(laptop), renamed); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(laptop).User; got == nil || got.FullName != renamed.FullName {
+		t.Fatalf("the row read after the change: %+v", got)
+	}
+
+	clk.add(store.UserKeptFor - time.Second)
+	if get(laptop).User == nil {
+		t.Fatal("the row is no longer kept before UserKeptFor")
+	}
+	clk.add(2 * time.Second)
+	if got := get(laptop).User; got != nil {
+		t.Fatalf("the row stands past UserKeptFor: %+v", got)
+	}
+
+	// A keep after the sign-in ended makes no key; nor does a forget.
+	ended := get(phone)
+	if err := s.Destroy(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KeepUser(ctx, phone, ended, ana); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetUser(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if n := rdb.Exists(ctx, prefix+"signin:"+tokHash(phone)).Val(); n != 0 {
+		t.Fatal("a keep or a forget made anew a sign-in that had ended")
+	}
+	if _, err := s.Get(ctx, phone); !errors.Is(err, courses.ErrNotFound) {
+		t.Fatalf("an ended sign-in after a keep: %v", err)
+	}
+}

@@ -91,12 +91,9 @@ func (a *App) confirmEmailChange(c *gin.Context) {
 	if !a.emailLinkUsable(c, err) {
 		return
 	}
-	if err := a.SignIns.ForgetUser(ctx, u.ID); err != nil { // the address shows on the account's pages
-		a.fail(c, err)
-		return
-	}
-	// The browsers the sign-in throttle trusted were the old address's.
-	if err := a.Limiter.ForgetDevices(ctx, oldEmail); err != nil {
+	// The browsers the sign-in throttle trusted were the old address's; and the address shows
+	// on the account's pages (each forgotten whether or not the other could be).
+	if err := errors.Join(a.Limiter.ForgetDevices(ctx, oldEmail), a.SignIns.ForgetUser(ctx, u.ID)); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -45,6 +45,11 @@ type SignIn struct {
 // not see it (or a forget that failed) leaves stale.
 const UserKeptFor = 5 * time.Minute
 
+// keptUserField is the sign-in's field the row is kept in, as JSON of courses.User: named
+// anew when courses.User changes, so that a row kept by the build before is not decoded into
+// the new one with a field missing.
+const keptUserField = "user_v1"
+
 // NewSignIns returns the sign-in store. prefix namespaces its keys; idle and absolute
 // are the timeouts after no use and after sign-in.
 func NewSignIns(rdb redis.UniversalClient, prefix string, idle, absolute time.Duration, now func() time.Time) *SignIns {
@@ -104,7 +109,7 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	var read *redis.SliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Expire(ctx, s.key(id), s.idle) // a no-op on a key that is not there
-		read = p.HMGet(ctx, s.key(id), "user_id", "created_at", "user", "user_at", "user_epoch")
+		read = p.HMGet(ctx, s.key(id), "user_id", "created_at", keptUserField, "user_at", "user_epoch")
 		return nil
 	}); err != nil {
 		return SignIn{}, fmt.Errorf("store: sign-in: %w", err)
@@ -123,7 +128,8 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	}
 	sess := SignIn{UserID: uid, CreatedAt: time.Unix(created, 0), epoch: str(vals[4])}
 	now := s.now()
-	if at, err := strconv.ParseInt(str(vals[3]), 10, 64); err == nil && now.Sub(time.UnixMilli(at)) < UserKeptFor {
+	// A row kept "later" than now (by an instance whose clock is ahead) is not taken either.
+	if at, err := strconv.ParseInt(str(vals[3]), 10, 64); err == nil && now.Sub(time.UnixMilli(at)) < UserKeptFor && !time.UnixMilli(at).After(now) {
 		var u courses.User
 		if err := json.Unmarshal([]byte(str(vals[2])), &u); err == nil && u.ID == uid && u.Active {
 			sess.User = &u
@@ -144,31 +150,34 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 	return sess, nil
 }
 
-// keepUser and forgetUser are KeepUser's and ForgetUser's scripts, each on one sign-in's key
-// (so that they run on a Cluster too). keepUser writes the row only where the sign-in is
+// keepUser and forgetUser are KeepUser's and ForgetUser's scripts, each on the one key of a
+// sign-in. keepUser writes the row only where the sign-in is
 // still there (never making anew one just ended) and its user epoch is the one read before
 // the row was: a ForgetUser in between (the row changed after it was read) moves the epoch on,
 // and the row read before it is not kept.
 var (
 	keepUser = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 and (redis.call('HGET', KEYS[1], 'user_epoch') or '') == ARGV[1] then
-	redis.call('HSET', KEYS[1], 'user', ARGV[2], 'user_at', ARGV[3])
+	redis.call('HSET', KEYS[1], ARGV[4], ARGV[2], 'user_at', ARGV[3])
 	return 1
 end
 return 0`)
 	forgetUser = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
 	redis.call('HINCRBY', KEYS[1], 'user_epoch', 1)
-	redis.call('HDEL', KEYS[1], 'user', 'user_at')
+	redis.call('HDEL', KEYS[1], ARGV[1], 'user_at')
 end
 return 0`)
 )
 
 // KeepUser keeps u, the row of sess's user just read from PostgreSQL, with the sign-in of
 // token, for the requests after this one (Get gives it back for UserKeptFor): a signed-in
-// page then reads no row of PostgreSQL to know who asks. Only an active user's row is kept.
+// page then reads no row of PostgreSQL to know who asks. Only an active trainee's row is
+// kept: instructors' and administrators' pages read theirs every time, so that a demotion or
+// a deactivation of one of them never waits on Redis (its sign-ins are ended, but if ending
+// them failed, a kept row would still open the pages of the role it had).
 func (s *SignIns) KeepUser(ctx context.Context, token string, sess SignIn, u courses.User) error {
-	if !u.Active || u.ID != sess.UserID {
+	if !u.Active || u.ID != sess.UserID || u.Role != courses.RoleTrainee {
 		return nil
 	}
 	b, err := json.Marshal(u)
@@ -176,7 +185,7 @@ func (s *SignIns) KeepUser(ctx context.Context, token string, sess SignIn, u cou
 		return fmt.Errorf("store: keep user with sign-in: %w", err)
 	}
 	at := strconv.FormatInt(s.now().UnixMilli(), 10)
-	if err := keepUser.Run(ctx, s.rdb, []string{s.key(hashToken(token))}, sess.epoch, b, at).Err(); err != nil {
+	if err := keepUser.Run(ctx, s.rdb, []string{s.key(hashToken(token))}, sess.epoch, b, at, keptUserField).Err(); err != nil {
 		return fmt.Errorf("store: keep user with sign-in: %w", err)
 	}
 	return nil
@@ -190,7 +199,7 @@ func (s *SignIns) ForgetUser(ctx context.Context, userID int64) error {
 		return fmt.Errorf("store: forget user %d with sign-ins: %w", userID, err)
 	}
 	for _, id := range ids {
-		if err := forgetUser.Run(ctx, s.rdb, []string{s.key(id)}).Err(); err != nil {
+		if err := forgetUser.Run(ctx, s.rdb, []string{s.key(id)}, keptUserField).Err(); err != nil {
 			return fmt.Errorf("store: forget user %d with sign-ins: %w", userID, err)
 		}
 	}

@@ -369,7 +369,7 @@ func TestASignInKeepsItsUsersRowUntilTheRowChanges(t *testing.T) {
 	if got := get(laptop).User; got != nil {
 		t.Fatalf("another device's sign-in has the row kept by this one: %+v", got)
 	}
-	// Another user's row, or an inactive one, is never kept.
+	// Another user's row, an inactive one, or an instructor's or administrator's, is never kept.
 	if err := s.KeepUser(ctx, laptop, get(laptop), courses.User{ID: 8, Active: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -378,8 +378,26 @@ func TestASignInKeepsItsUsersRowUntilTheRowChanges(t *testing.T) {
 	if err := s.KeepUser(ctx, laptop, get(laptop), inactive); err != nil {
 		t.Fatal(err)
 	}
+	for _, role := range []courses.Role{courses.RoleInstructor, courses.RoleAdmin} {
+		privileged := ana
+		privileged.Role = role
+		if err := s.KeepUser(ctx, laptop, get(laptop), privileged); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if got := get(laptop).User; got != nil {
-		t.Fatalf("kept another user's or an inactive row: %+v", got)
+		t.Fatalf("kept another user's, an inactive or a privileged row: %+v", got)
+	}
+	// A row kept by an instance whose clock is ahead is not taken as fresh.
+	ahead := store.NewSignIns(rdb, prefix, time.Hour, 8*time.Hour, func() time.Time { return clk.now().Add(time.Minute) })
+	if err := ahead.KeepUser(ctx, laptop, get(laptop), ana); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(laptop).User; got != nil {
+		t.Fatalf("a row kept a minute ahead of this instance's clock was taken: %+v", got)
+	}
+	if ahead.ForgetUser(ctx, 7) != nil {
+		t.Fatal("forget")
 	}
 
 	// The laptop reads the row before the phone changes it, and keeps it after: not kept.
@@ -414,7 +432,8 @@ func TestASignInKeepsItsUsersRowUntilTheRowChanges(t *testing.T) {
 		t.Fatalf("the row stands past UserKeptFor: %+v", got)
 	}
 
-	// A keep after the sign-in ended makes no key; nor does a forget.
+	// A keep after the sign-in ended makes no key; nor does a forget of a sign-in that expired
+	// (its key gone, its id still in the user's set).
 	ended := get(phone)
 	if err := s.Destroy(ctx, phone); err != nil {
 		t.Fatal(err)
@@ -422,8 +441,14 @@ func TestASignInKeepsItsUsersRowUntilTheRowChanges(t *testing.T) {
 	if err := s.KeepUser(ctx, phone, ended, ana); err != nil {
 		t.Fatal(err)
 	}
+	if err := rdb.Del(ctx, prefix+"signin:"+tokHash(laptop)).Err(); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.ForgetUser(ctx, 7); err != nil {
 		t.Fatal(err)
+	}
+	if n := rdb.Exists(ctx, prefix+"signin:"+tokHash(laptop)).Val(); n != 0 {
+		t.Fatal("a forget made anew a sign-in that had expired")
 	}
 	if n := rdb.Exists(ctx, prefix+"signin:"+tokHash(phone)).Val(); n != 0 {
 		t.Fatal("a keep or a forget made anew a sign-in that had ended")

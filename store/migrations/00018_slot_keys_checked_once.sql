@@ -1,14 +1,13 @@
 -- +goose Up
 -- An exam's start writes an attempt and its slots in one statement (attempt_start.go); the
--- slots' two foreign keys checked each slot alone, twenty lookups and row locks a start (in the
--- exam trial of 10,000, PostgreSQL used 9.7 s of CPU over the start with them, 7.9 with no
--- check at all, 8.6 with the checks below: BENCHMARKS.md, the seventh day). The same rules are
--- now checked once per statement, for all its slots together: every slot names an attempt and a
--- question version that exist; an attempt's slots go with it; a question version a slot names
--- is never deleted; a slot never changes its attempt or its version. (The row locks a foreign
--- key takes kept a parent from being deleted while a child was being written: Aula deletes
--- neither attempts nor question versions while they are in use, and a version is never deleted
--- at all.)
+-- slots' two foreign keys checked each slot alone, twenty lookups and row locks a start (in
+-- the exam trial of 10,000, PostgreSQL used 9.7 s of CPU over the start with them, 7.9 with no
+-- check at all, 8.6 with the checks below: BENCHMARKS.md, the seventh day). The same rules are now checked once per statement, for all
+-- its slots together: every slot names an attempt and a question version that exist; an
+-- attempt's slots go with it; a question version a slot names is never deleted; a slot never
+-- changes its attempt or its version. (The row locks a foreign key takes kept a parent from
+-- being deleted while a child was being written: Aula deletes neither attempts nor question
+-- versions while they are in use, and a version is never deleted at all.)
 ALTER TABLE attempt_slots DROP CONSTRAINT attempt_slots_attempt_id_fkey;
 ALTER TABLE attempt_slots DROP CONSTRAINT attempt_slots_question_version_id_fkey;
 

@@ -49,9 +49,18 @@ func Localize(c Course, want string) LocalCourse {
 	text, _ := Pick(c.Texts, lang, c.DefaultLanguage)
 	lc.Title, lc.Summary = text.Title, text.Summary
 	n := 0
+	if len(c.Modules) > 0 {
+		lc.Modules = make([]LocalModule, 0, len(c.Modules))
+	}
 	for _, m := range c.Modules {
 		title, _ := Pick(m.Titles, lang, c.DefaultLanguage)
 		lm := LocalModule{ID: m.ID, Title: title}
+		if len(m.Lessons) > 0 { // nil where there are none, as before
+			lm.Lessons = make([]LocalLesson, 0, len(m.Lessons))
+		}
+		if len(m.Quizzes) > 0 {
+			lm.Quizzes = make([]LocalQuiz, 0, len(m.Quizzes))
+		}
 		for _, q := range m.Quizzes {
 			t, tl := Pick(q.Titles, lang, c.DefaultLanguage)
 			lm.Quizzes = append(lm.Quizzes, LocalQuiz{ID: q.ID, Title: t, Language: tl, Position: q.Position, Required: q.Settings.Required})
@@ -67,25 +76,22 @@ func Localize(c Course, want string) LocalCourse {
 }
 
 // Lesson finds a lesson by id and returns it with the lessons before and after it in
-// the course's order (zero values at either end).
+// the course's order (zero values at either end), across modules, without copying the
+// course's lessons (every lesson page asks).
 func (lc LocalCourse) Lesson(id int64) (lesson, prev, next LocalLesson, ok bool) {
-	var all []LocalLesson
+	var last LocalLesson
 	for _, m := range lc.Modules {
-		all = append(all, m.Lessons...)
+		for _, l := range m.Lessons {
+			if ok {
+				return lesson, prev, l, true
+			}
+			if l.ID == id {
+				lesson, prev, ok = l, last, true
+			}
+			last = l
+		}
 	}
-	for i, l := range all {
-		if l.ID != id {
-			continue
-		}
-		if i > 0 {
-			prev = all[i-1]
-		}
-		if i+1 < len(all) {
-			next = all[i+1]
-		}
-		return l, prev, next, true
-	}
-	return LocalLesson{}, LocalLesson{}, LocalLesson{}, false
+	return lesson, prev, LocalLesson{}, ok
 }
 
 // OtherLanguages lists the languages the course can be read in, other than the one shown.

@@ -45,19 +45,28 @@ func TestLocalizeFallsBackToTheDefaultLanguage(t *testing.T) {
 }
 
 func TestLessonNeighboursCrossModules(t *testing.T) {
-	lc := Localize(sampleCourse(), "es")
-	l, prev, next, ok := lc.Lesson(101)
-	if !ok || l.Title != "Lección B" || prev.ID != 100 || next.ID != 102 || l.Number != 2 || l.Language != "es" {
-		t.Fatalf("lesson 101: %+v prev %d next %d", l, prev.ID, next.ID)
+	co := sampleCourse()
+	// An empty module between the two: its neighbours are each other's.
+	co.Modules = append(co.Modules[:1], Module{ID: 12}, co.Modules[1])
+	lc := Localize(co, "es")
+	tests := []struct {
+		id, prev, next int64
+		number         int
+		title          string
+	}{
+		{100, 0, 101, 1, "Lección A"},
+		{101, 100, 102, 2, "Lección B"},
+		{102, 101, 0, 3, "Lección C"},
 	}
-	if _, prev, _, _ := lc.Lesson(100); prev.ID != 0 {
-		t.Error("first lesson has a previous one")
+	for _, tt := range tests {
+		l, prev, next, ok := lc.Lesson(tt.id)
+		if !ok || l.ID != tt.id || l.Title != tt.title || prev.ID != tt.prev || next.ID != tt.next || l.Number != tt.number || l.Language != "es" {
+			t.Errorf("lesson %d: %+v, prev %d, next %d, found %v; want prev %d, next %d, number %d",
+				tt.id, l, prev.ID, next.ID, ok, tt.prev, tt.next, tt.number)
+		}
 	}
-	if _, _, next, _ := lc.Lesson(102); next.ID != 0 {
-		t.Error("last lesson has a next one")
-	}
-	if _, _, _, ok := lc.Lesson(999); ok {
-		t.Error("unknown lesson found")
+	if l, prev, next, ok := lc.Lesson(999); ok || l.ID != 0 || prev.ID != 0 || next.ID != 0 {
+		t.Errorf("unknown lesson found: %+v %+v %+v", l, prev, next)
 	}
 }
 

@@ -151,10 +151,10 @@ func (s *SignIns) Get(ctx context.Context, token string) (SignIn, error) {
 }
 
 // keepUser and forgetUser are KeepUser's and ForgetUser's scripts, each on the one key of a
-// sign-in. keepUser writes the row only where the sign-in is
-// still there (never making anew one just ended) and its user epoch is the one read before
-// the row was: a ForgetUser in between (the row changed after it was read) moves the epoch on,
-// and the row read before it is not kept.
+// sign-in. keepUser writes the row only where the sign-in is still there (never making anew
+// one just ended) and its user epoch is the one read before the row was: a ForgetUser in
+// between (the row changed after it was read) moves the epoch on, and the row read before it
+// is not kept.
 var (
 	keepUser = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 and (redis.call('HGET', KEYS[1], 'user_epoch') or '') == ARGV[1] then

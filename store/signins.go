@@ -194,7 +194,7 @@ func (s *SignIns) KeepUser(ctx context.Context, token string, sess SignIn, u cou
 // ForgetUser forgets the row of userID kept with each of their sign-ins: what changes the
 // row calls it once the change is committed, and every device's next request reads it anew.
 func (s *SignIns) ForgetUser(ctx context.Context, userID int64) error {
-	ids, err := s.rdb.SMembers(ctx, s.userKey(userID)).Result()
+	ids, err := s.signInsOf(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("store: forget user %d with sign-ins: %w", userID, err)
 	}
@@ -204,6 +204,12 @@ func (s *SignIns) ForgetUser(ctx context.Context, userID int64) error {
 		}
 	}
 	return nil
+}
+
+// signInsOf lists the ids of userID's sign-ins, from the per-user index (an id may outlive
+// its sign-in there, until the sign-in is ended by Destroy).
+func (s *SignIns) signInsOf(ctx context.Context, userID int64) ([]string, error) {
+	return s.rdb.SMembers(ctx, s.userKey(userID)).Result()
 }
 
 func str(v any) string {
@@ -240,7 +246,7 @@ func (s *SignIns) destroy(ctx context.Context, id string, userID int64) error {
 
 // DestroyAll ends every sign-in of userID, on every device.
 func (s *SignIns) DestroyAll(ctx context.Context, userID int64) error {
-	ids, err := s.rdb.SMembers(ctx, s.userKey(userID)).Result()
+	ids, err := s.signInsOf(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("store: destroy sign-ins of %d: %w", userID, err)
 	}

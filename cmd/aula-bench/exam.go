@@ -89,7 +89,9 @@ type examResult struct {
 	wall                time.Duration
 	firstError          string
 	setup               time.Duration
-	drained             drained // the background work the school's set-up left, done before the exam
+	drained             drained       // the background work the school's set-up left, done before the exam
+	waited              time.Duration // every examinee opening the quiz's page before the start
+	waitErrors          int64
 	appCPUSeconds       float64 // user+system CPU of the Aula process over the exam
 	generatorCPUSeconds float64 // the bench process's (the load generator's, when Aula is apart)
 }
@@ -209,6 +211,30 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 		return r, b, err
 	}
 	res.rssIdle, _ = app.memory()
+	// At 08:59 every examinee has the quiz's page open, with its "Start attempt" button, whose
+	// form the start below posts: the page is asked once by each, 64 at a time, untimed (it is
+	// before the exam), and any error of it counts as the exam's.
+	quizPath := strings.TrimSuffix(startPath, "/attempts")
+	waiting := &examKind{name: "quiz page (before the start)"}
+	t1 := time.Now()
+	var visits sync.WaitGroup
+	for w := range 64 {
+		visits.Add(1)
+		go func() {
+			defer visits.Done()
+			for i := w; i < len(tokens); i += 64 {
+				r, _, err := do(http.MethodGet, quizPath, tokens[i], nil, "text/html")
+				if err != nil || r.StatusCode != http.StatusOK {
+					fail(waiting, "quiz page: %v %v", status(r), err)
+				}
+			}
+		}()
+	}
+	visits.Wait()
+	res.waited, res.waitErrors = time.Since(t1), waiting.errors.Load()
+	if res.waitErrors > 0 {
+		return res, fmt.Errorf("exam: %d examinees could not open the quiz's page: %s", res.waitErrors, res.firstError)
+	}
 	saves := int(cfg.duration / examSaveEvery)
 	pgPID := postmaster(ctx, sch)
 	cpu0, self0, pg0, machine0, steal0 := app.cpuSeconds(), selfCPU(), clusterCPU(pgPID), machineCPU(), machineSteal()
@@ -334,6 +360,10 @@ func probeExam(ctx context.Context, h http.Handler, statements func() int64, sta
 	times := make([][]time.Duration, 3)
 	sent := make([]int64, 3)
 	for _, token := range tokens {
+		// as in the exam, the examinee has the quiz's page open before the start
+		if rec, _, _ := serve(http.MethodGet, strings.TrimSuffix(startPath, "/attempts"), token, nil, "text/html"); rec.Code != http.StatusOK {
+			return nil, fmt.Errorf("probe quiz page: status %d", rec.Code)
+		}
 		rec, d, n := serve(http.MethodPost, startPath, token, url.Values{}, "text/html")
 		if rec.Code != http.StatusSeeOther {
 			return nil, fmt.Errorf("probe start: status %d", rec.Code)
@@ -682,8 +712,10 @@ func (r examResult) table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Exam day (Aula as its own process, `aula serve`; %d examinees start one timed quiz in %v, in an order at random, then each saves an answer "+
 		"every %v for %v, from a moment of its own; one load generator, %d connections at most, each request timed from when it was due; "+
-		"Aula used %.0f s of CPU in %.0f s, the load generator %.0f s%s; before it, %s):\n\n",
-		r.cfg.examinees, examStartWindow, examSaveEvery, r.cfg.duration, r.cfg.conns, r.appCPUSeconds, r.wall.Seconds(), r.generatorCPUSeconds, limitNote(r.cfg.memLimit), r.drained)
+		"Aula used %.0f s of CPU in %.0f s, the load generator %.0f s%s; before it, %s, and then each examinee opened the quiz's page, "+
+		"whose button starts the attempt, 64 at a time, in %.1f s, untimed and not in the p99 below):\n\n",
+		r.cfg.examinees, examStartWindow, examSaveEvery, r.cfg.duration, r.cfg.conns, r.appCPUSeconds, r.wall.Seconds(), r.generatorCPUSeconds, limitNote(r.cfg.memLimit), r.drained,
+		r.waited.Seconds())
 	b.WriteString("| request | count | errors | p50 | p99 | slowest | one alone: server time | statements |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for i, k := range r.kinds {
 		alone, sent := "", ""

@@ -145,8 +145,9 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	}
 	// probeRuns examinees first, one at a time through the bench's own instance, unloaded:
 	// what one start, attempt page and save cost the server, and in statements.
-	startPath := fmt.Sprintf("/courses/%s/quizzes/%d/attempts", sch.first.Slug, quizID)
-	if res.probes, err = probeExam(ctx, h, sch.st.Statements, startPath, tokens[cfg.examinees:]); err != nil {
+	quizPath := fmt.Sprintf("/courses/%s/quizzes/%d", sch.first.Slug, quizID)
+	startPath := quizPath + "/attempts"
+	if res.probes, err = probeExam(ctx, h, sch.st.Statements, quizPath, startPath, tokens[cfg.examinees:]); err != nil {
 		return res, err
 	}
 	ids, tokens = ids[:cfg.examinees], tokens[:cfg.examinees]
@@ -213,7 +214,6 @@ func measureExam(ctx context.Context, sch *school, cfg examConfig, dbURL, redisU
 	// At 08:59 every examinee has the quiz's page open, with its "Start attempt" button, whose
 	// form the start below posts: the page is asked once by each, 64 at a time, untimed and not
 	// in the p99 (it is before the exam); an error in it stops the bench.
-	quizPath := strings.TrimSuffix(startPath, "/attempts")
 	waiting := &examKind{name: "quiz page (before the start)"}
 	t1 := time.Now()
 	var visits sync.WaitGroup
@@ -335,7 +335,7 @@ type probe struct {
 	statements float64
 }
 
-func probeExam(ctx context.Context, h http.Handler, statements func() int64, startPath string, tokens []string) ([]probe, error) {
+func probeExam(ctx context.Context, h http.Handler, statements func() int64, quizPath, startPath string, tokens []string) ([]probe, error) {
 	serve := func(method, path, token string, form url.Values, accept string) (*httptest.ResponseRecorder, time.Duration, int64) {
 		var body io.Reader
 		if form != nil {
@@ -361,7 +361,7 @@ func probeExam(ctx context.Context, h http.Handler, statements func() int64, sta
 	sent := make([]int64, 3)
 	for _, token := range tokens {
 		// as in the exam, the examinee has the quiz's page open before the start
-		if rec, _, _ := serve(http.MethodGet, strings.TrimSuffix(startPath, "/attempts"), token, nil, "text/html"); rec.Code != http.StatusOK {
+		if rec, _, _ := serve(http.MethodGet, quizPath, token, nil, "text/html"); rec.Code != http.StatusOK {
 			return nil, fmt.Errorf("probe quiz page: status %d", rec.Code)
 		}
 		rec, d, n := serve(http.MethodPost, startPath, token, url.Values{}, "text/html")

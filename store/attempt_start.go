@@ -4,8 +4,10 @@ import (
 	"context"
 	crand "crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/aula-school/aula/courses"
@@ -15,42 +17,38 @@ import (
 
 // The start of an attempt, in two prepared statements (issue 12: an exam's trainees all start
 // within seconds). The first reads everything the start decides on, one snapshot: the
-// enrolment, the quiz, the attempt in progress, the attempts used and granted, and the bank's
-// questions the quiz draws from (ids and current versions, without their bodies: an instance
-// keeps the versions it has read, decoded, in versionCache). The second writes the attempt
-// and its slots together, unless the trainee is no longer enrolled or another start got
-// there first: the attempt's number and "one attempt in progress" are unique keys, so of two
-// starts that read the same count only one writes, and the other goes the locked way
+// enrolment, the attempt in progress, the attempts used and granted, and the course's version;
+// and, only when this instance keeps no draw of the quiz under that version (drawCache), the
+// quiz with its items and the bank's questions it draws from (ids and current versions,
+// without their bodies: an instance keeps the versions it has read, decoded, in
+// versionCache), through aula_quiz_draw (migration 00018). The second writes the attempt and
+// its slots together, unless the trainee is no longer enrolled or another start got there
+// first: the attempt's number and "one attempt in progress" are unique keys, so of two starts
+// that read the same count only one writes, and the other goes the locked way
 // (startAttemptLocked), which then finds the attempt in progress. The attempts limit so holds
 // without a lock in the common case. The attempt so written is kept for the page the start
 // redirects to (AttemptAsSaved), which then reads nothing.
 
-// startReadQuery is the start's read: $1 user, $2 course (its id, or its slug: see
+// startReadColumns is the start's read: $1 user, $2 course (its id, or its slug: see
 // startReadBySlugQuery), $3 quiz, $4 the language the trainee reads the course in, the
-// attempt's unless the course has no texts in it.
+// attempt's unless the course has no texts in it, $5 the course's version of the draw this
+// instance keeps (0: none), whose draw then comes back NULL.
 func startReadColumns(course string) string {
 	return `
 	WITH c AS (SELECT id, slug, status, default_language FROM courses WHERE ` + course + `)
 	SELECT EXISTS (SELECT 1 FROM enrolments WHERE user_id = $1 AND course_id = c.id AND status = 'active') AS enrolled,
 		c.id AS course_id, c.slug, c.status, c.default_language,
 		CASE WHEN EXISTS (SELECT 1 FROM course_texts t WHERE t.course_id = c.id AND t.language = $4) THEN $4 ELSE c.default_language END AS language,
-		coalesce(z.id, 0) AS id, coalesce(z.module_id, 0) AS module_id, coalesce(z.key, '') AS key, coalesce(z.position, 0) AS position,
-		coalesce(z.titles, '{}') AS titles, coalesce(z.settings, '{}') AS settings, coalesce(z.items, '[]') AS items,
+		coalesce(v.version, 0) AS version,
+		CASE WHEN v.version = $5 THEN NULL ELSE aula_quiz_draw($3, c.id) END AS draw,
 		o.id AS open_id, o.deadline AS open_deadline, coalesce(o.grace_ms, 0) AS open_grace_ms,
 		(SELECT count(*) FROM quiz_attempts WHERE quiz_id = $3 AND user_id = $1) AS attempts,
-		(SELECT coalesce(sum(attempts), 0) FROM quiz_grants WHERE quiz_id = $3 AND user_id = $1) AS extra,
-		(SELECT coalesce(sum(minutes), 0) FROM quiz_grants WHERE quiz_id = $3 AND user_id = $1) AS minutes,
-		b.ids, b.categories, b.versions
+		g.extra, g.minutes
 	FROM c
-	LEFT JOIN LATERAL (` + quizSelect + ` WHERE z.id = $3 AND m.course_id = c.id) z ON true
+	LEFT JOIN course_versions v ON v.course_id = c.id
 	LEFT JOIN quiz_attempts o ON o.quiz_id = $3 AND o.user_id = $1 AND o.finished_at IS NULL
-	CROSS JOIN LATERAL (
-		SELECT coalesce(array_agg(q.id ORDER BY q.id), '{}') AS ids, coalesce(array_agg(q.category_id ORDER BY q.id), '{}') AS categories,
-			coalesce(array_agg(v.id ORDER BY q.id), '{}') AS versions
-		FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version
-		WHERE q.course_id = c.id AND q.deleted_at IS NULL
-			AND EXISTS (SELECT 1 FROM quiz_items i WHERE i.quiz_id = $3 AND (i.category_id = q.category_id OR i.question_id = q.id))
-	) b`
+	CROSS JOIN LATERAL (SELECT coalesce(sum(attempts), 0) AS extra, coalesce(sum(minutes), 0) AS minutes
+		FROM quiz_grants WHERE quiz_id = $3 AND user_id = $1) g`
 }
 
 var (
@@ -80,22 +78,20 @@ const startWriteQuery = `
 	SELECT coalesce((SELECT id FROM a), 0)`
 
 type startRead struct {
-	Enrolled bool           `db:"enrolled"`
-	CourseID int64          `db:"course_id"`
-	Slug     string         `db:"slug"`
-	Status   courses.Status `db:"status"`
-	Default  string         `db:"default_language"`
-	Language string         `db:"language"`
-	quizRow
-	OpenID       sql.NullInt64 `db:"open_id"`
-	OpenDeadline sql.NullTime  `db:"open_deadline"`
-	OpenGraceMS  int64         `db:"open_grace_ms"`
-	Attempts     int           `db:"attempts"`
-	Extra        int           `db:"extra"`
-	Minutes      int           `db:"minutes"`
-	IDs          pq.Int64Array `db:"ids"`
-	Categories   pq.Int64Array `db:"categories"`
-	Versions     pq.Int64Array `db:"versions"`
+	Enrolled     bool           `db:"enrolled"`
+	CourseID     int64          `db:"course_id"`
+	Slug         string         `db:"slug"`
+	Status       courses.Status `db:"status"`
+	Default      string         `db:"default_language"`
+	Language     string         `db:"language"`
+	Version      int64          `db:"version"`
+	Draw         []byte         `db:"draw"`
+	OpenID       sql.NullInt64  `db:"open_id"`
+	OpenDeadline sql.NullTime   `db:"open_deadline"`
+	OpenGraceMS  int64          `db:"open_grace_ms"`
+	Attempts     int            `db:"attempts"`
+	Extra        int            `db:"extra"`
+	Minutes      int            `db:"minutes"`
 }
 
 // StartAttempt gives userID their attempt in progress at a quiz of courseID, or starts a new
@@ -143,7 +139,8 @@ func (s *Store) start(ctx context.Context, read string, course any, userID, quiz
 // the course and the language the read found.
 func (s *Store) startAttempt(ctx context.Context, read string, course any, userID, quizID int64, want string, now time.Time) (int64, startRead, error) {
 	var r startRead
-	if err := s.hotGet(ctx, &r, read, userID, course, quizID, want); notFound(err) {
+	kept := s.draws.get(quizID)
+	if err := s.hotGet(ctx, &r, read, userID, course, quizID, want, kept.version); notFound(err) {
 		return 0, r, fmt.Errorf("course %v: %w", course, courses.ErrNotFound)
 	} else if err != nil {
 		return 0, r, err
@@ -154,27 +151,25 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 		return 0, r, ErrNotPublished
 	case !r.Enrolled:
 		return 0, r, ErrNotEnroled
-	case r.ID == 0:
-		return 0, r, fmt.Errorf("quiz %d: %w", quizID, courses.ErrNotFound)
+	}
+	d, err := s.draws.of(quizID, kept, r)
+	if err != nil {
+		return 0, r, err
+	}
+	switch {
 	case r.OpenID.Valid && !courses.Overdue(r.OpenDeadline.Time, time.Duration(r.OpenGraceMS)*time.Millisecond, now):
 		return r.OpenID.Int64, r, nil
 	case r.OpenID.Valid:
 		return 0, r, nil // finished first, under the enrolment's lock
 	}
-	q, err := s.quizzes.of(r.quizRow)
-	if err != nil {
-		return 0, r, err
-	}
+	q := d.quiz
 	if err := courses.QuizOpen(q.Settings, now); err != nil {
 		return 0, r, err
 	}
 	if !courses.CanStart(q.Settings, r.Attempts, r.Extra) {
 		return 0, r, ErrNoAttemptsLeft
 	}
-	bank := make([]bankQuestion, len(r.IDs))
-	for i := range r.IDs {
-		bank[i] = bankQuestion{ID: r.IDs[i], CategoryID: r.Categories[i], VersionID: r.Versions[i]}
-	}
+	bank := d.bank
 	now = now.Round(time.Microsecond) // as PostgreSQL keeps it, for the attempt kept below
 	p, err := s.planAttempt(ctx, s.db, q, bank, time.Duration(r.Minutes)*time.Minute, now)
 	if err != nil {
@@ -190,7 +185,7 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 		return 0, r, nil
 	}
 	// The titles kept are shared with the quiz's other attempts (s.titles decoded the same bytes).
-	titles, err := s.titles.of(r.quizRow.Titles)
+	titles, err := s.titles.of(d.row.Titles)
 	if err != nil {
 		titles = q.Titles
 	}
@@ -200,6 +195,84 @@ func (s *Store) startAttempt(ctx context.Context, read string, course any, userI
 	s.skeletons.keep(a)
 	s.justSaved.keep(a, justStartedFor)
 	return id, r, nil
+}
+
+// drawCache keeps, by quiz, what its starts draw from (see the start's statements above),
+// under the course's version it was read with: the start's read sends that version and gets
+// the draw again only when the course's is another (every write to the quiz, its items or
+// the course's bank moves it: migrations 00008 and 00018). So an edit is seen by the next
+// start on every instance, as without it. Bounded: past maxDraws it starts again empty.
+type drawCache struct {
+	mu    sync.Mutex
+	draws map[int64]quizDraw
+}
+
+// quizDraw is a quiz as its starts read it, decoded once: shared by every start, never changed.
+type quizDraw struct {
+	courseID, version int64
+	row               quizRow
+	quiz              courses.Quiz
+	bank              []bankQuestion
+}
+
+// maxDraws is about a thousand quizzes of 50 questions: under a megabyte.
+const maxDraws = 1000
+
+func (c *drawCache) get(quizID int64) quizDraw {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.draws[quizID]
+}
+
+// of is quizID's draw as the start's read r found it: the one kept, when r's version is kept's,
+// or the one r read, which is then kept. A quiz that is not the course's is not found.
+func (c *drawCache) of(quizID int64, kept quizDraw, r startRead) (quizDraw, error) {
+	if r.Draw == nil {
+		if kept.version != 0 && kept.version == r.Version && kept.courseID == r.CourseID {
+			return kept, nil
+		}
+		return quizDraw{}, fmt.Errorf("quiz %d: %w", quizID, courses.ErrNotFound)
+	}
+	var j struct {
+		ID       int64           `json:"id"`
+		ModuleID int64           `json:"module_id"`
+		Key      string          `json:"key"`
+		Position int             `json:"position"`
+		Titles   json.RawMessage `json:"titles"`
+		Settings json.RawMessage `json:"settings"`
+		Items    json.RawMessage `json:"items"`
+		Bank     struct {
+			IDs        []int64 `json:"ids"`
+			Categories []int64 `json:"categories"`
+			Versions   []int64 `json:"versions"`
+		} `json:"bank"`
+	}
+	if err := json.Unmarshal(r.Draw, &j); err != nil {
+		return quizDraw{}, fmt.Errorf("quiz %d draw: %w", quizID, err)
+	}
+	if len(j.Bank.Categories) != len(j.Bank.IDs) || len(j.Bank.Versions) != len(j.Bank.IDs) {
+		return quizDraw{}, fmt.Errorf("quiz %d draw: a bank of %d ids, %d categories, %d versions", quizID,
+			len(j.Bank.IDs), len(j.Bank.Categories), len(j.Bank.Versions))
+	}
+	d := quizDraw{courseID: r.CourseID, version: r.Version, row: quizRow{ID: j.ID, ModuleID: j.ModuleID, Key: j.Key, Position: j.Position,
+		Titles: j.Titles, Settings: j.Settings, Items: j.Items}, bank: make([]bankQuestion, len(j.Bank.IDs))}
+	for i, id := range j.Bank.IDs {
+		d.bank[i] = bankQuestion{ID: id, CategoryID: j.Bank.Categories[i], VersionID: j.Bank.Versions[i]}
+	}
+	var err error
+	if d.quiz, err = d.row.quiz(); err != nil {
+		return quizDraw{}, err
+	}
+	if r.Version == 0 {
+		return d, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.draws == nil || len(c.draws) >= maxDraws {
+		c.draws = make(map[int64]quizDraw)
+	}
+	c.draws[quizID] = d
+	return d, nil
 }
 
 // bankQuestion is a current question of the bank an attempt may draw.

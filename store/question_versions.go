@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -194,39 +193,6 @@ func (c *titlesCache) of(raw []byte) (map[string]string, error) {
 	}
 	c.titles[string(raw)] = t
 	return t, nil
-}
-
-// quizCache decodes a quiz as the start reads it once for every start of it: an exam's
-// 10,000 starts each decoded the same titles, settings and items (56 µs a start in the exam's
-// profile). Kept by the quiz's id with the row it was decoded from, so a quiz edited since
-// (a row read that differs) is decoded anew, and a start that finds it copies nothing. The
-// quizzes it gives share their titles and items, read only. Bounded like titlesCache.
-type quizCache struct {
-	mu      sync.Mutex
-	quizzes map[int64]decodedQuiz
-}
-
-type decodedQuiz struct {
-	row  quizRow
-	quiz courses.Quiz
-}
-
-func (c *quizCache) of(r quizRow) (courses.Quiz, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d, ok := c.quizzes[r.ID]; ok && d.row.ModuleID == r.ModuleID && d.row.Key == r.Key && d.row.Position == r.Position &&
-		bytes.Equal(d.row.Titles, r.Titles) && bytes.Equal(d.row.Settings, r.Settings) && bytes.Equal(d.row.Items, r.Items) {
-		return d.quiz, nil
-	}
-	q, err := r.quiz()
-	if err != nil {
-		return q, err
-	}
-	if c.quizzes == nil || len(c.quizzes) >= 1000 {
-		c.quizzes = make(map[int64]decodedQuiz)
-	}
-	c.quizzes[r.ID] = decodedQuiz{row: r, quiz: q}
-	return q, nil
 }
 
 // justSavedCache keeps, for a moment and for one read, the attempts a page's submit has

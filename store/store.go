@@ -35,7 +35,7 @@ type Store struct {
 	skeletons shapeCache             // attempts in progress, as last read: see AttemptShape
 	justSaved justSavedCache         // attempts a page's submit just saved, for the page that follows: see AttemptAsSaved
 	titles    titlesCache            // quizzes' titles, decoded once and shared by the attempts kept
-	quizzes   quizCache              // quizzes as their starts read them, decoded once
+	draws     drawCache              // what the quizzes' starts draw from, by course version: see drawCache
 	signer    atomic.Pointer[signer] // the school's signing keys: see UseSigningKeys
 	// insertClient queues background jobs inside the transactions that cause them.
 	insertClient *river.Client[*sql.Tx]
